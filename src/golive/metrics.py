@@ -1,0 +1,103 @@
+"""Metrics of an evaluation run: pass rates with Wilson intervals, failure rates and counts,
+and latency percentiles. Names are the ones gates and the JSON summary use.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from golive.schemas import CaseResult, FailureMode, Metric, ScoredObservation
+from golive.stats import summarize_latencies, wilson_interval
+
+__all__ = ["compute_metrics", "rate"]
+
+
+def rate(name: str, successes: int, n: int) -> Metric:
+    return Metric(name, successes / n if n else 0.0, wilson_interval(successes, n), n)
+
+
+def _samples(cases: Iterable[CaseResult]) -> list[ScoredObservation]:
+    return [s for c in cases for s in c.samples]
+
+
+def compute_metrics(cases: list[CaseResult]) -> dict[str, Metric]:
+    metrics: dict[str, Metric] = {}
+
+    def add(metric: Metric) -> None:
+        metrics[metric.name] = metric
+
+    samples = _samples(cases)
+    n = len(samples)
+    add(rate("quality.pass_rate", sum(s.passed for s in samples), n))
+    add(rate("quality.case_pass_rate", sum(c.passed for c in cases), len(cases)))
+
+    by_capability: dict[str, list[ScoredObservation]] = defaultdict(list)
+    for case in cases:
+        by_capability[case.case.capability].extend(case.samples)
+    for capability, items in sorted(by_capability.items()):
+        add(
+            rate(
+                f"quality.capability.{capability}.pass_rate",
+                sum(s.passed for s in items),
+                len(items),
+            )
+        )
+
+    scorer_outcomes: dict[str, list[bool]] = defaultdict(list)
+    for sample in samples:
+        for score in sample.scores:
+            if score.passed is not None:
+                scorer_outcomes[score.name].append(score.passed)
+    for case in cases:
+        for score in case.case_scores:
+            if score.passed is not None:
+                scorer_outcomes[score.name].append(score.passed)
+    for name, outcomes in sorted(scorer_outcomes.items()):
+        add(rate(f"quality.scorer.{name}.pass_rate", sum(outcomes), len(outcomes)))
+
+    consistency = [
+        s.value
+        for c in cases
+        for s in c.case_scores
+        if s.name == "consistency" and s.value is not None
+    ]
+    if consistency:
+        add(
+            Metric(
+                "quality.consistency", sum(consistency) / len(consistency), None, len(consistency)
+            )
+        )
+
+    add(
+        rate(
+            "failures.visible_rate",
+            sum(any(f.kind == "visible" for f in s.findings) for s in samples),
+            n,
+        )
+    )
+    add(
+        rate(
+            "failures.silent_rate",
+            sum(any(f.kind == "silent" for f in s.findings) for s in samples),
+            n,
+        )
+    )
+    counts: Counter[FailureMode] = Counter(f.mode for s in samples for f in s.findings)
+    counts.update(f.mode for c in cases for f in c.case_findings)
+    for mode in FailureMode:
+        add(Metric(f"failures.mode.{mode.value}.count", float(counts[mode]), None, n))
+        add(
+            rate(f"failures.mode.{mode.value}.rate", counts[mode], n)
+            if n
+            else Metric(f"failures.mode.{mode.value}.rate", 0.0, None, 0)
+        )
+
+    ok = [s.observation for s in samples if s.observation.ok]
+    for name, values in (
+        ("ttft_ms", [o.ttft_ms for o in ok if o.ttft_ms is not None]),
+        ("e2e_ms", [o.e2e_ms for o in ok if o.e2e_ms is not None]),
+    ):
+        for stat, value in summarize_latencies(values).items():
+            add(Metric(f"latency.{name}.{stat}", value, None, len(values)))
+    return metrics

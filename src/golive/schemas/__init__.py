@@ -1,0 +1,38 @@
+"""Typed, frozen data passed between golive's layers."""
+
+from golive.schemas._case import Case, Message
+from golive.schemas._failure import SILENT_MODES, VISIBLE_MODES, FailureKind, FailureMode
+from golive.schemas._metric import GateResult, Metric, Verdict
+from golive.schemas._observation import (
+    Chunk,
+    Observation,
+    ObservationError,
+    Request,
+    StreamEnd,
+    Usage,
+)
+from golive.schemas._result import CaseResult, RunResult, ScoredObservation
+from golive.schemas._score import Finding, Score
+
+__all__ = [
+    "SILENT_MODES",
+    "VISIBLE_MODES",
+    "Case",
+    "CaseResult",
+    "Chunk",
+    "FailureKind",
+    "FailureMode",
+    "Finding",
+    "GateResult",
+    "Message",
+    "Metric",
+    "Observation",
+    "ObservationError",
+    "Request",
+    "RunResult",
+    "Score",
+    "ScoredObservation",
+    "StreamEnd",
+    "Usage",
+    "Verdict",
+]

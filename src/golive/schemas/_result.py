@@ -1,0 +1,54 @@
+"""The result of a run: every scored observation, per case, with metrics and the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from golive.schemas._case import Case
+from golive.schemas._metric import Metric, Verdict
+from golive.schemas._observation import Observation
+from golive.schemas._score import Finding, Score
+
+__all__ = ["CaseResult", "RunResult", "ScoredObservation"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredObservation:
+    observation: Observation
+    scores: tuple[Score, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """All samples of one case, plus the checks that look across samples (consistency)."""
+
+    case: Case
+    samples: tuple[ScoredObservation, ...]
+    case_scores: tuple[Score, ...] = ()
+    case_findings: tuple[Finding, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return not self.case_findings and all(s.passed for s in self.samples)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What reporters and the store receive."""
+
+    run_id: str
+    status: str  # "finished" | "interrupted"
+    started_at: datetime
+    finished_at: datetime
+    target: dict[str, str]
+    config: dict[str, Any]
+    cases: tuple[CaseResult, ...]
+    metrics: dict[str, Metric]
+    verdict: Verdict
