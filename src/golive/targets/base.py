@@ -1,0 +1,36 @@
+"""The Target protocol: how golive talks to the system under test.
+
+``stream`` is an async generator: it yields ``Chunk``s (content with its arrival time from
+``time.perf_counter_ns()``) and, when the target finished properly, one final ``StreamEnd``.
+A misbehaving target makes the transport raise ``TargetFailure`` with the failure mode; the
+runner records it. A stream that stops without ``StreamEnd`` is ``truncated``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol, runtime_checkable
+
+from golive.schemas import Chunk, Request, StreamEnd
+
+__all__ = ["StreamItem", "Target"]
+
+StreamItem = Chunk | StreamEnd
+
+
+@runtime_checkable
+class Target(Protocol):
+    async def start(self) -> None:
+        """Acquire resources (sessions, a server golive manages). Called once."""
+
+    async def validate(self) -> str | None:
+        """A quick reachability check: None when fine, else what is wrong (not raised)."""
+
+    def stream(self, request: Request) -> AsyncIterator[StreamItem]:
+        """Send one request and yield what comes back as it arrives."""
+
+    async def close(self) -> None:
+        """Release everything ``start`` acquired. Safe to call twice."""
+
+    def fingerprint(self) -> dict[str, str]:
+        """What identifies the target in reports: kind, URL, model. Never a secret."""

@@ -1,0 +1,235 @@
+"""The ``http`` target: any JSON endpoint, described by a body template and a JSONPath.
+
+The body template is walked as a structure, never formatted as text: a string that is
+exactly ``"{{messages}}"`` becomes the messages list, ``"{{max_tokens}}"`` the number, and a
+placeholder inside a longer string is replaced by its text. So user input can never break
+the JSON it is placed in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+import aiohttp
+from jsonpath_ng import JSONPath
+from jsonpath_ng.ext.parser import parse as parse_jsonpath
+from pydantic import Field, field_validator
+
+from golive.errors import TargetFailure
+from golive.registry import ComponentArgs, target
+from golive.schemas import Chunk, FailureMode, Request, StreamEnd
+from golive.targets._http import (
+    connection_failure,
+    excerpt,
+    make_session,
+    parse_usage,
+    read_api_key,
+    read_body,
+    safe_url,
+    status_failure,
+)
+from golive.targets.base import StreamItem
+
+__all__ = ["PLACEHOLDERS", "HTTPArgs", "HTTPTarget", "render_body"]
+
+PLACEHOLDERS = ("input", "messages", "system", "max_tokens", "temperature", "seed")
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+class HTTPArgs(ComponentArgs):
+    """A JSON-over-HTTP endpoint that returns the whole answer at once."""
+
+    kind: Literal["http"] = "http"
+    url: str = Field(description="The endpoint URL.")
+    method: Literal["POST", "PUT", "GET"] = Field(default="POST", description="HTTP method.")
+    headers: dict[str, str] = Field(
+        default_factory=dict, repr=False, description="Extra headers; kept out of reports."
+    )
+    api_key_env: str | None = Field(
+        default=None, description="Name of the environment variable holding the API key."
+    )
+    api_key_header: str = Field(
+        default="Authorization",
+        description="Header carrying the key: 'Authorization' gets 'Bearer <key>', "
+        "any other header the bare key.",
+    )
+    body: Any = Field(
+        default_factory=lambda: {"input": "{{input}}"},
+        description="JSON body template; strings may hold {{input}}, {{messages}}, {{system}}, "
+        "{{max_tokens}}, {{temperature}}, {{seed}}.",
+    )
+    output_path: str = Field(description="JSONPath to the answer text, e.g. $.choices[0].text.")
+    usage_path: str | None = Field(
+        default=None, description="JSONPath to a usage object with token counts (optional)."
+    )
+    max_connections: int = Field(
+        default=1024, ge=0, description="Connection pool size; 0: unlimited."
+    )
+    connect_timeout_s: float = Field(
+        default=10.0, gt=0, description="Seconds to open a connection."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("output_path", "usage_path")
+    @classmethod
+    def _jsonpath(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_jsonpath(value)
+            except Exception as exc:  # the parser raises several kinds, not only JSONPathError
+                raise ValueError(f"not a valid JSONPath: {exc}") from None
+        return value
+
+    @field_validator("body")
+    @classmethod
+    def _known_placeholders(cls, value: Any) -> Any:
+        unknown = sorted(_placeholders(value) - set(PLACEHOLDERS))
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder {{{{{unknown[0]}}}}}; known: {', '.join(PLACEHOLDERS)}"
+            )
+        return value
+
+
+def _placeholders(template: Any) -> set[str]:
+    if isinstance(template, str):
+        return set(_PLACEHOLDER.findall(template))
+    if isinstance(template, dict):
+        return set().union(*(_placeholders(v) for v in template.values()))
+    if isinstance(template, list):
+        return set().union(*(_placeholders(v) for v in template))
+    return set()
+
+
+def _values(request: Request) -> dict[str, Any]:
+    user = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
+    system = next((m.content for m in request.messages if m.role == "system"), "")
+    return {
+        "input": user,
+        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        "system": system,
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+        "seed": request.seed,
+    }
+
+
+def render_body(template: Any, request: Request) -> Any:
+    """The template with placeholders replaced by the request's values."""
+    values = _values(request)
+
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, str):
+            whole = _PLACEHOLDER.fullmatch(node)
+            if whole:
+                return values[whole.group(1)]  # keeps its type: list, int, null
+            return _PLACEHOLDER.sub(lambda m: text(values[m.group(1)]), node)
+        if isinstance(node, dict):
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        return node
+
+    return walk(template)
+
+
+@target("http", args=HTTPArgs)
+class HTTPTarget:
+    """Any JSON endpoint: a templated request, the answer found by JSONPath."""
+
+    def __init__(self, args: HTTPArgs) -> None:
+        self.args = args
+        self._output: JSONPath = parse_jsonpath(args.output_path)
+        self._usage: JSONPath | None = parse_jsonpath(args.usage_path) if args.usage_path else None
+        self._session: aiohttp.ClientSession | None = None
+        self._key: str | None = None
+        self._headers: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"HTTPTarget(url={safe_url(self.args.url)!r}, method={self.args.method!r})"
+
+    async def start(self) -> None:
+        self._key = read_api_key(self.args.api_key_env, field="target.api_key_env")
+        self._headers = {"Content-Type": "application/json", **self.args.headers}
+        if self._key:
+            bearer = self.args.api_key_header.lower() == "authorization"
+            self._headers[self.args.api_key_header] = f"Bearer {self._key}" if bearer else self._key
+        if self._session is None:
+            self._session = make_session(self.args.max_connections, self.args.connect_timeout_s)
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    def fingerprint(self) -> dict[str, str]:
+        return {"kind": "http", "url": safe_url(self.args.url), "method": self.args.method}
+
+    async def validate(self) -> str | None:
+        # A generic endpoint has no health route; the first request tells.
+        return None
+
+    async def stream(self, request: Request) -> AsyncIterator[StreamItem]:
+        if self._session is None:
+            raise RuntimeError(f"{self!r} was used before start()")
+        body = json.dumps(render_body(self.args.body, request), ensure_ascii=False).encode()
+        got_response = False
+        try:
+            async with self._session.request(
+                self.args.method,
+                self.args.url,
+                data=None if self.args.method == "GET" else body,
+                headers=self._headers,
+            ) as resp:
+                got_response = True
+                if resp.status >= 300:
+                    raise await status_failure(resp, self._key)
+                raw = await read_body(resp)
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise connection_failure(exc, self._key, mid_stream=got_response) from None
+        t_ns = time.perf_counter_ns()
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise TargetFailure(
+                FailureMode.PROTOCOL_ERROR, f"reply is not JSON: {excerpt(raw)}"
+            ) from None
+        yield Chunk(self._text(data), t_ns)
+        usage = None
+        if self._usage is not None:
+            found = self._usage.find(data)
+            usage = parse_usage(found[0].value) if found else None
+        yield StreamEnd("stop", usage)
+
+    def _text(self, data: Any) -> str:
+        found = self._output.find(data)
+        if not found:
+            raise TargetFailure(
+                FailureMode.PROTOCOL_ERROR,
+                f"output_path {self.args.output_path} matched nothing in: "
+                f"{excerpt(json.dumps(data).encode())}",
+            )
+        value = found[0].value
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise TargetFailure(
+            FailureMode.PROTOCOL_ERROR,
+            f"output_path {self.args.output_path} matched a {type(value).__name__}, not text",
+        )

@@ -1,0 +1,293 @@
+"""The ``openai`` target: any OpenAI-compatible chat-completions endpoint, streamed over SSE.
+
+Each content delta becomes a ``Chunk`` stamped when its bytes arrived; the final usage chunk
+becomes ``StreamEnd``. Every way the server can misbehave is raised as ``TargetFailure``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+from pydantic import Field, field_validator
+
+from golive.errors import ConfigError, TargetFailure
+from golive.registry import ComponentArgs, target
+from golive.schemas import Chunk, FailureMode, Request, StreamEnd, Usage
+from golive.targets._http import (
+    connection_failure,
+    excerpt,
+    make_session,
+    parse_usage,
+    read_api_key,
+    read_body,
+    redact,
+    safe_url,
+    status_failure,
+)
+from golive.targets._sse import SSEParser
+from golive.targets.base import StreamItem
+
+__all__ = ["OpenAIArgs", "OpenAITarget"]
+
+_COMPLETIONS = "/chat/completions"
+
+
+class OpenAIArgs(ComponentArgs):
+    """An OpenAI-compatible chat-completions endpoint."""
+
+    kind: Literal["openai"] = "openai"
+    url: str = Field(
+        description="Base URL ending in /v1, or the full …/chat/completions URL.",
+        examples=["http://127.0.0.1:8000/v1"],
+    )
+    model: str = Field(description="Model name sent with every request.")
+    api_key_env: str | None = Field(
+        default=None,
+        description="Name of the environment variable holding the API key (never the key itself).",
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        repr=False,
+        description="Extra HTTP headers; kept out of reports and fingerprints.",
+    )
+    stream: bool = Field(default=True, description="Stream the reply (SSE); false: one JSON reply.")
+    extra_body: dict[str, Any] = Field(
+        default_factory=dict, description="Extra fields merged into every request body."
+    )
+    max_connections: int = Field(
+        default=1024, ge=0, description="Connection pool size; 0 means unlimited."
+    )
+    connect_timeout_s: float = Field(
+        default=10.0, gt=0, description="Seconds to open a connection."
+    )
+    validate_timeout_s: float = Field(
+        default=5.0, gt=0, description="Seconds allowed for the reachability check (GET /models)."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+def _endpoints(url: str) -> tuple[str, str]:
+    """(chat completions URL, models URL) from either form the user may give.
+
+    The query string is kept on both (Azure-style ``?api-version=``).
+    """
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    if path.endswith(_COMPLETIONS):
+        path = path[: -len(_COMPLETIONS)]
+    return (
+        urlunsplit(parts._replace(path=path + _COMPLETIONS)),
+        urlunsplit(parts._replace(path=path + "/models")),
+    )
+
+
+@target("openai", args=OpenAIArgs)
+class OpenAITarget:
+    """An OpenAI-compatible chat-completions endpoint, streamed."""
+
+    def __init__(self, args: OpenAIArgs) -> None:
+        self.args = args
+        self._completions, self._models = _endpoints(args.url)
+        self._model = args.model
+        self._session: aiohttp.ClientSession | None = None
+        self._key: str | None = None
+        self._headers: dict[str, str] = {}
+
+    def _set_endpoint(self, url: str, model: str) -> None:
+        """Point the target elsewhere before ``start`` (the demo target learns its port late)."""
+        self._completions, self._models = _endpoints(url)
+        self._model = model
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self.base_url!r}, model={self._model!r})"
+
+    @property
+    def base_url(self) -> str:
+        """The base URL (…/v1), without credentials or query string: safe to show."""
+        return safe_url(self._models).removesuffix("/models")
+
+    async def start(self) -> None:
+        self._key = read_api_key(self.args.api_key_env, field="target.api_key_env")
+        if self._key and urlsplit(self._completions).username is not None:
+            raise ConfigError(
+                "holds user:password and api_key_env is set too; keep one of them.",
+                field="target.url",
+            )
+        self._headers = {"Content-Type": "application/json", **self.args.headers}
+        if self._key:
+            self._headers["Authorization"] = f"Bearer {self._key}"
+        if self._session is None:
+            self._session = make_session(self.args.max_connections, self.args.connect_timeout_s)
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    def fingerprint(self) -> dict[str, str]:
+        return {"kind": "openai", "url": self.base_url, "model": self._model}
+
+    async def validate(self) -> str | None:
+        session = self._require_session()
+        timeout = aiohttp.ClientTimeout(total=self.args.validate_timeout_s)
+        url = self._models
+        try:
+            async with session.get(url, headers=self._headers, timeout=timeout) as resp:
+                if resp.status in (401, 403):
+                    return f"{safe_url(url)} rejected the API key (HTTP {resp.status})."
+                if resp.status >= 500:
+                    return f"{safe_url(url)} answered HTTP {resp.status}."
+                # 404/405: a server that does not list models is still reachable.
+                return None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            message = redact(f"{type(exc).__name__}: {exc}", self._key)
+            return f"cannot reach {safe_url(url)}: {message}"
+
+    def _require_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError(f"{self!r} was used before start()")
+        return self._session
+
+    def _body(self, request: Request) -> bytes:
+        body: dict[str, Any] = {
+            "model": self._model,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        }
+        if self.args.stream:
+            body["stream"] = True
+            body["stream_options"] = {"include_usage": True}
+        if request.max_tokens is not None:
+            body["max_tokens"] = request.max_tokens
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.seed is not None:
+            body["seed"] = request.seed
+        body.update(self.args.extra_body)
+        return json.dumps(body, ensure_ascii=False).encode()
+
+    async def stream(self, request: Request) -> AsyncIterator[StreamItem]:
+        session = self._require_session()
+        data = self._body(request)
+        got_response = False
+        try:
+            async with session.post(self._completions, data=data, headers=self._headers) as resp:
+                got_response = True
+                if resp.status >= 300:
+                    raise await status_failure(resp, self._key)
+                items = self._sse(resp) if self.args.stream else self._json(resp)
+                async for item in items:
+                    yield item
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise connection_failure(exc, self._key, mid_stream=got_response) from None
+
+    async def _json(self, resp: aiohttp.ClientResponse) -> AsyncIterator[StreamItem]:
+        body = await read_body(resp)
+        t_ns = time.perf_counter_ns()
+        obj = _loads(body, what="response body")
+        _raise_stream_error(obj, self._key)
+        choice = _first_choice(obj)
+        message = choice.get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        if content is not None and not isinstance(content, str):
+            raise TargetFailure(FailureMode.PROTOCOL_ERROR, "message.content is not a string")
+        if content:
+            yield Chunk(content, t_ns)
+        yield StreamEnd(_finish(choice), parse_usage(obj.get("usage")))
+
+    async def _sse(self, resp: aiohttp.ClientResponse) -> AsyncIterator[StreamItem]:
+        if resp.content_type != "text/event-stream":
+            raise TargetFailure(
+                FailureMode.PROTOCOL_ERROR,
+                f"asked for a stream but got Content-Type {resp.content_type!r}, "
+                f"not 'text/event-stream'",
+                status=resp.status,
+            )
+        parser = SSEParser()
+        finish: str | None = None
+        usage: Usage | None = None
+        done = False
+        async for raw in resp.content.iter_any():
+            t_ns = time.perf_counter_ns()  # arrival of these bytes, before any parsing
+            try:
+                events = parser.feed(raw)
+            except UnicodeDecodeError as exc:
+                raise TargetFailure(FailureMode.PROTOCOL_ERROR, f"invalid UTF-8: {exc}") from None
+            for event in events:
+                if event.data == "[DONE]":
+                    done = True
+                    break
+                obj = _loads(event.data.encode(), what="SSE data")
+                _raise_stream_error(obj, self._key)
+                choices = obj.get("choices")
+                if choices:  # the usage-only chunk has an empty list
+                    choice = _first_choice(obj)
+                    delta = choice.get("delta")
+                    text = delta.get("content") if isinstance(delta, dict) else None
+                    if text:
+                        if not isinstance(text, str):
+                            raise TargetFailure(
+                                FailureMode.PROTOCOL_ERROR, "delta.content is not a string"
+                            )
+                        yield Chunk(text, t_ns)
+                    finish = _finish(choice) or finish
+                usage = parse_usage(obj.get("usage")) or usage
+            if done:
+                break
+        if not done:
+            try:
+                tail = parser.close()
+            except UnicodeDecodeError as exc:
+                raise TargetFailure(FailureMode.PROTOCOL_ERROR, f"invalid UTF-8: {exc}") from None
+            done = any(e.data == "[DONE]" for e in tail)
+        # A server that omits [DONE] but said why it finished has finished.
+        if done or finish is not None:
+            yield StreamEnd(finish, usage)
+
+
+def _loads(data: bytes, *, what: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(data)
+    except ValueError:
+        raise TargetFailure(
+            FailureMode.PROTOCOL_ERROR, f"malformed JSON in {what}: {excerpt(data)}"
+        ) from None
+    if not isinstance(obj, dict):
+        raise TargetFailure(FailureMode.PROTOCOL_ERROR, f"{what} is not a JSON object")
+    return obj
+
+
+def _raise_stream_error(obj: dict[str, Any], secret: str | None) -> None:
+    """An ``{"error": …}`` object where a completion was expected is the server's error."""
+    error = obj.get("error")
+    if error is None:
+        if obj.get("object") != "error":  # vLLM's form: the object itself is the error
+            return
+        error = obj
+    detail = error.get("message", error) if isinstance(error, dict) else error
+    code = error.get("code") if isinstance(error, dict) else None
+    status = code if isinstance(code, int) else None
+    text = redact(excerpt(str(detail).encode()), secret)
+    raise TargetFailure(FailureMode.HTTP_ERROR, f"error in the reply: {text}", status=status)
+
+
+def _first_choice(obj: dict[str, Any]) -> dict[str, Any]:
+    choices = obj.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise TargetFailure(FailureMode.PROTOCOL_ERROR, "reply has no choices[0] object")
+    return choices[0]
+
+
+def _finish(choice: dict[str, Any]) -> str | None:
+    reason = choice.get("finish_reason")
+    return reason if isinstance(reason, str) else None
