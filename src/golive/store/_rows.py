@@ -1,0 +1,194 @@
+"""Turn golive's frozen events into plain row dicts for the store's tables."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import subprocess
+from datetime import datetime
+from importlib import metadata
+from typing import Any
+
+from golive.events import CaseFinished, ObservationRecorded, RunStarted
+from golive.schemas import Finding, RunResult, Score
+from golive.store._sanitize import clean_json, clean_text, drop_secrets
+
+__all__ = [
+    "case_result_row",
+    "finished_values",
+    "git_info",
+    "observation_row",
+    "run_row",
+]
+
+
+def run_row(event: RunStarted, now: datetime, *, git: bool = True) -> dict[str, Any]:
+    config = drop_secrets(event.config)
+    commit, branch = git_info() if git else (None, None)
+    cases = [c.model_dump(mode="json") for c in event.cases]
+    return {
+        "id": event.run_id,
+        "kind": "eval",
+        "status": "running",
+        "started_at": now,
+        "heartbeat_at": now,
+        "config_json": config,
+        "target_json": drop_secrets(event.target),
+        "git_commit": commit,
+        "git_branch": branch,
+        "config_hash": _hash(config),
+        "suite_hash": _hash(cases),
+        "total_requests": event.total_requests,
+        "pid": os.getpid(),
+        "hostname": socket.gethostname()[:255],
+        "golive_version": _version(),
+    }
+
+
+def observation_row(event: ObservationRecorded, now: datetime) -> dict[str, Any]:
+    scored = event.scored
+    obs = scored.observation
+    error = obs.error
+    usage = obs.usage
+    return {
+        "run_id": event.run_id,
+        "case_id": clean_text(obs.case_id),
+        "sample": obs.sample,
+        "capability": clean_text(event.case.capability),
+        "input_json": clean_json(
+            [{"role": m.role, "content": m.content} for m in obs.request.messages]
+        ),
+        "output": clean_text(obs.output),
+        "error_mode": error.mode.value if error else None,
+        "error_message": clean_text(error.message) if error else None,
+        "error_status": error.status if error else None,
+        "status": "ok" if error is None else "error",
+        "t_sched_ns": obs.t_sched_ns,
+        "t_send_ns": obs.t_send_ns,
+        "t_end_ns": obs.t_end_ns,
+        "ttft_ms": obs.ttft_ms,
+        "e2e_ms": obs.e2e_ms,
+        # µs after t_send: exact enough for latency, a quarter of the digits of absolute ns.
+        "chunk_times_json": [(t - obs.t_send_ns) // 1000 for t in obs.chunk_times_ns],
+        "finish_reason": clean_text(obs.finish_reason)[:64] if obs.finish_reason else None,
+        "prompt_tokens": usage.prompt_tokens if usage else None,
+        "completion_tokens": usage.completion_tokens if usage else None,
+        "passed": scored.passed,
+        "findings_json": findings_json(scored.findings),
+        "scores_json": scores_json(scored.scores),
+        "created_at": now,
+    }
+
+
+def case_result_row(event: CaseFinished, now: datetime) -> dict[str, Any]:
+    result = event.result
+    return {
+        "run_id": event.run_id,
+        "case_id": clean_text(result.case.id),
+        "capability": clean_text(result.case.capability),
+        "samples": len(result.samples),
+        "passed": result.passed,
+        "case_scores_json": scores_json(result.case_scores),
+        "case_findings_json": findings_json(result.case_findings),
+        "created_at": now,
+    }
+
+
+def finished_values(result: RunResult) -> dict[str, Any]:
+    """The columns RunFinished updates; ``summary_json`` is a fallback the caller's full
+    summary (``StoreRecorder.set_summary``) replaces."""
+    return {
+        "status": result.status,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "heartbeat_at": result.finished_at,
+        "verdict": result.verdict.label,
+        "fallback_summary": clean_json(
+            {
+                "run_id": result.run_id,
+                "status": result.status,
+                "verdict": result.verdict.label,
+                "gates": [
+                    {
+                        "name": g.name,
+                        "metric": g.metric,
+                        "op": g.op,
+                        "threshold": g.threshold,
+                        "value": g.value,
+                        "ci": list(g.ci) if g.ci else None,
+                        "passed": g.passed,
+                    }
+                    for g in result.verdict.gates
+                ],
+                "metrics": {
+                    name: {"value": m.value, "ci": list(m.ci) if m.ci else None, "n": m.n}
+                    for name, m in result.metrics.items()
+                },
+            }
+        ),
+    }
+
+
+def scores_json(scores: tuple[Score, ...]) -> list[dict[str, Any]]:
+    return [
+        clean_json(
+            {
+                "name": s.name,
+                "value": s.value,
+                "passed": s.passed,
+                "reason": s.reason,
+                "mode": s.mode.value if s.mode else None,
+            }
+        )
+        for s in scores
+    ]
+
+
+def findings_json(findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
+    return [
+        clean_json({"mode": f.mode.value, "kind": f.kind, "detail": f.detail}) for f in findings
+    ]
+
+
+def git_info() -> tuple[str | None, str | None]:
+    """The commit and branch of the working directory, if it is a git checkout.
+
+    CI checkouts are often a detached HEAD: the branch then comes from the CI's variables.
+    """
+    commit = _git("rev-parse", "HEAD")
+    branch = _git("rev-parse", "--abbrev-ref", "HEAD")
+    if branch in (None, "HEAD"):
+        branch = next(
+            (
+                os.environ[v]
+                for v in ("GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME")
+                if os.environ.get(v)
+            ),
+            None,
+        )
+    return commit, branch[:255] if branch else None
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    out = done.stdout.strip()
+    return out if done.returncode == 0 and out else None
+
+
+def _hash(value: Any) -> str:
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _version() -> str | None:
+    try:
+        return metadata.version("golive")
+    except metadata.PackageNotFoundError:
+        return None

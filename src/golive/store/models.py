@@ -1,0 +1,143 @@
+"""The store's tables as typed SQLAlchemy 2 models: runs, their observations, case results.
+
+Kept generic (``runs.kind``, JSON columns) so load records, comparisons and drift can reuse
+them. The schema is owned by the Alembic migrations in ``migrations/versions``; a test checks
+that these models and the migrated database agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "CaseResultRecord", "JSONValue", "ObservationRecord", "RunRecord", "UTCDateTime"]
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# JSON on SQLite, JSONB on PostgreSQL (indexable for later queries). ``none_as_null`` stores
+# Python None as SQL NULL rather than the JSON literal ``null``.
+JSONValue = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+# SQLite's INTEGER PRIMARY KEY is the auto-incrementing rowid; BIGINT there would not be.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone: read as UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class RunRecord(Base):
+    """One run. ``pid``/``hostname``/``heartbeat_at`` tell a live run from a killed one."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), default="eval")
+    status: Mapped[str] = mapped_column(String(16))  # running | finished | interrupted | failed
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    verdict: Mapped[str | None] = mapped_column(String(8))  # go | no-go
+    config_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    target_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    git_commit: Mapped[str | None] = mapped_column(String(64))
+    git_branch: Mapped[str | None] = mapped_column(String(255))
+    config_hash: Mapped[str | None] = mapped_column(String(64))
+    suite_hash: Mapped[str | None] = mapped_column(String(64))
+    summary_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    total_requests: Mapped[int | None] = mapped_column(Integer)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    golive_version: Mapped[str | None] = mapped_column(String(32))
+
+
+class ObservationRecord(Base):
+    """One sample of one case. Times: ``t_*_ns`` are perf_counter readings of the recording
+    process; ``chunk_times_json`` holds each content chunk's arrival in µs after t_send."""
+
+    __tablename__ = "observations"
+    __table_args__ = (Index(None, "run_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    case_id: Mapped[str] = mapped_column(String())
+    sample: Mapped[int] = mapped_column(Integer)
+    capability: Mapped[str | None] = mapped_column(String())
+    input_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    output: Mapped[str] = mapped_column(Text)
+    error_mode: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_status: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # ok | error
+    t_sched_ns: Mapped[int] = mapped_column(BigInteger)
+    t_send_ns: Mapped[int] = mapped_column(BigInteger)
+    t_end_ns: Mapped[int | None] = mapped_column(BigInteger)
+    ttft_ms: Mapped[float | None] = mapped_column(Float)
+    e2e_ms: Mapped[float | None] = mapped_column(Float)
+    chunk_times_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    finish_reason: Mapped[str | None] = mapped_column(String(64))
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    findings_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    scores_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CaseResultRecord(Base):
+    """All samples of one case judged together (consistency and other cross-sample checks)."""
+
+    __tablename__ = "case_results"
+    __table_args__ = (Index(None, "run_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    case_id: Mapped[str] = mapped_column(String())
+    capability: Mapped[str | None] = mapped_column(String())
+    samples: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    case_scores_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    case_findings_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
