@@ -1,0 +1,226 @@
+"""The HTML reporter: one self-contained, offline ``index.html`` to attach to a CI run.
+
+Security model: the page is rendered by Jinja2 with autoescaping on, so every input, output,
+reason and id from the run is escaped. Only golive's own CSS and JS are inserted verbatim,
+and the Content-Security-Policy allows exactly those (by SHA-256 hash) and nothing else: no
+network, no other script, so even an escaping bug could not run injected code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+from pydantic import Field
+
+from golive.registry import ComponentArgs, reporter
+from golive.reports._cases import case_view, worst_cases
+from golive.reports._format import fmt_ci, fmt_ms, fmt_num, fmt_pct
+from golive.reports._text import clean
+from golive.reports.base import ReportContext
+from golive.reports.summary import LATENCY_STATS, build_summary
+from golive.schemas import SILENT_MODES, VISIBLE_MODES, FailureMode, RunResult
+
+__all__ = [
+    "MODE_DESCRIPTIONS",
+    "HtmlArgs",
+    "HtmlReporter",
+    "content_security_policy",
+    "render_html",
+]
+
+MODE_DESCRIPTIONS: dict[str, str] = {
+    "transport_error": "The connection failed or was reset.",
+    "timeout": "No complete reply within the time allowed.",
+    "http_error": "The server answered with an HTTP error status.",
+    "rate_limited": "The server refused the request for rate (HTTP 429).",
+    "protocol_error": "Malformed stream, JSON or content type.",
+    "truncated": "The stream ended without a finish.",
+    "empty_output": "The reply was empty.",
+    "oversized": "The reply exceeded the allowed length and was cut off.",
+    "schema_violation": "The reply did not match the required output schema.",
+    "wrong_answer": "Fluent, but disagrees with the reference.",
+    "inconsistent": "Samples of the same case disagree with each other.",
+    "language_mismatch": "Answered in a different language than asked.",
+    "instruction_hijacked": "Followed instructions injected into the input.",
+    "pii_leak": "The reply contains personal data.",
+    "prompt_leak": "The reply reveals the system prompt.",
+    "unsafe_compliance": "Complied with a request it should have refused.",
+    "over_refusal": "Refused a legitimate request.",
+}
+_BAR_WIDTH = 220
+_CI_WIDTH = 160
+
+
+class HtmlArgs(ComponentArgs):
+    kind: Literal["html"] = "html"
+    filename: str = Field(
+        default="index.html", pattern=r"^[\w.-]+$", description="File name in the report folder."
+    )
+    max_output_chars: int = Field(
+        default=20_000, ge=100, description="Longer outputs are cut in the page (not in the store)."
+    )
+
+
+@lru_cache(maxsize=1)
+def _assets() -> tuple[str, str]:
+    folder = resources.files("golive.reports").joinpath("templates")
+    css = folder.joinpath("report.css").read_text(encoding="utf-8")
+    js = folder.joinpath("report.js").read_text(encoding="utf-8")
+    return css, js
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+def content_security_policy() -> str:
+    """The page's CSP: nothing may load from anywhere; only golive's own style and script run."""
+    css, js = _assets()
+    return (
+        "default-src 'none'; "
+        f"style-src '{_sha256(css)}'; "
+        f"script-src '{_sha256(js)}'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("golive.reports", "templates"),
+        autoescape=True,  # every template, whatever its extension
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
+    env.filters.update(
+        pct=fmt_pct,
+        num=fmt_num,
+        ms=fmt_ms,
+        clean=clean,
+        clip=lambda text, limit: clean(str(text)[:limit]),
+        ms_unit=lambda value: "—" if value is None else f"{fmt_ms(value)} ms",
+        ci=lambda ci, percent=False: fmt_ci(ci, percent=percent),
+        duration=_duration,
+    )
+    env.globals.update(ci_bar=_ci_bar, verdict_badge=_verdict_badge)
+    return env
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s"
+
+
+def _verdict_badge(passed: bool | None) -> Markup:
+    # Fixed strings only: no run data passes through here.
+    if passed is None:
+        return Markup('<span class="badge skip">N/A</span>')
+    if passed:
+        return Markup('<span class="badge pass">PASS</span>')
+    return Markup('<span class="badge fail">FAIL</span>')
+
+
+def _ci_bar(estimate: dict[str, Any]) -> dict[str, Any] | None:
+    value = estimate.get("value")
+    if value is None:
+        return None
+    bar: dict[str, Any] = {"width": _CI_WIDTH, "val": round(4 + value * (_CI_WIDTH - 8), 1)}
+    ci = estimate.get("ci")
+    bar["lo"] = round(ci[0] * _CI_WIDTH, 1) if ci else None
+    bar["span"] = round(max((ci[1] - ci[0]) * _CI_WIDTH, 2.0), 1) if ci else None
+    return bar
+
+
+def _failure_columns(summary: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]], Any]]:
+    failures = summary["failures"]
+    top = max([*failures["visible"].values(), *failures["silent"].values(), 1])
+    columns = []
+    for kind in ("visible", "silent"):
+        rows = [
+            {
+                "mode": mode,
+                "count": count,
+                "width": round(max(count / top * _BAR_WIDTH, 2.0), 1),
+                "description": MODE_DESCRIPTIONS.get(mode, ""),
+            }
+            for mode, count in failures[kind].items()
+        ]
+        rows.sort(key=lambda r: -int(r["count"]))  # stable: taxonomy order among equals
+        columns.append((kind, rows, failures[f"{kind}_rate"]))
+    return columns
+
+
+def _label(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def render_html(result: RunResult, *, max_output_chars: int = 20_000) -> str:
+    """The report page as a string."""
+    summary = build_summary(result)
+    worst = worst_cases(result, limit=len(result.cases))
+    passed = sorted(
+        (case_view(c) for c in result.cases if c.passed), key=lambda v: v.result.case.id
+    )
+    views = worst + passed
+    css, js = _assets()
+    env = _environment()
+    template = env.get_template("report.html.j2")
+    return template.render(
+        result=result,
+        summary=summary,
+        csp=content_security_policy(),
+        # Our own static files, hashed in the CSP: the only unescaped content in the page.
+        css=Markup(css),
+        js=Markup(js),
+        started=_label(result.started_at),
+        finished=_label(result.finished_at),
+        failed_gates=sum(not g["passed"] for g in summary["gates"]),
+        cases_run=sum(bool(c.samples) for c in result.cases),
+        failure_columns=_failure_columns(summary),
+        bar_width=_BAR_WIDTH,
+        latency_stats=LATENCY_STATS,
+        cases=views,
+        counts={
+            "all": len(views),
+            "failed": sum(not v.passed for v in views),
+            "silent": sum(v.silent for v in views),
+            "visible": sum(v.visible for v in views),
+        },
+        kinds={m.value: ("visible" if m in VISIBLE_MODES else "silent") for m in FailureMode},
+        max_chars=max_output_chars,
+        descriptions=MODE_DESCRIPTIONS,
+        visible_modes=[m.value for m in VISIBLE_MODES],
+        silent_modes=[m.value for m in SILENT_MODES],
+        config_json=json.dumps(result.config, indent=2, ensure_ascii=False, default=str),
+    )
+
+
+@reporter("html", args=HtmlArgs)
+class HtmlReporter:
+    """Self-contained offline HTML report (index.html) with a per-case drill-down."""
+
+    name = "html"
+
+    def __init__(self, args: HtmlArgs | None = None) -> None:
+        self.args = args or HtmlArgs()
+
+    def write(self, result: RunResult, context: ReportContext) -> Path:
+        context.out_dir.mkdir(parents=True, exist_ok=True)
+        path = context.out_dir / self.args.filename
+        html = render_html(result, max_output_chars=self.args.max_output_chars)
+        path.write_text(html, encoding="utf-8")
+        return path

@@ -1,0 +1,243 @@
+"""The machine-readable run summary (``summary.json``, ``--json``): one versioned contract.
+
+The runner's metrics are the source of truth; when one is missing (an interrupted run, a
+third-party runner) the value is derived from the cases so every key is always present.
+The JSON Schema lives beside the templates in ``templates/summary.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from typing import Any
+
+from golive.schemas import SILENT_MODES, VISIBLE_MODES, FailureMode, Metric, RunResult
+
+__all__ = [
+    "LATENCY_STATS",
+    "SCHEMA_VERSION",
+    "build_summary",
+    "load_schema",
+    "mode_counts",
+    "rate",
+    "wilson",
+]
+
+SCHEMA_VERSION = "1.0"
+LATENCY_STATS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "max", "mean")
+_Z95 = 1.959963984540054
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema that every ``build_summary`` output validates against."""
+    text = (
+        resources.files("golive.reports")
+        .joinpath("templates/summary.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def wilson(successes: int, n: int) -> tuple[float, float] | None:
+    """95% Wilson score interval; None when there is nothing to estimate from."""
+    if n <= 0:
+        return None
+    p = successes / n
+    z2 = _Z95 * _Z95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = _Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    # Round away float noise at the edges (p = 0 gives 5e-17 instead of 0).
+    low, high = centre - half, centre + half
+    return (0.0 if low < 1e-12 else low, 1.0 if high > 1 - 1e-12 else high)
+
+
+def rate(successes: int, n: int) -> dict[str, Any]:
+    """A proportion as the contract wants it: ``{value, ci, n}``."""
+    interval = wilson(successes, n)
+    return {
+        "value": successes / n if n else None,
+        "ci": list(interval) if interval else None,
+        "n": n,
+    }
+
+
+def _num(value: float | None) -> float | None:
+    # JSON has no NaN/Infinity; a non-finite number would make the file unparseable.
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _ci(ci: tuple[float, float] | None) -> list[float] | None:
+    if ci is None:
+        return None
+    low, high = _num(ci[0]), _num(ci[1])
+    return None if low is None or high is None else [low, high]
+
+
+def _metric_dict(metric: Metric) -> dict[str, Any]:
+    return {
+        "value": _num(metric.value),
+        "ci": _ci(metric.ci),
+        "n": metric.n if metric.n is not None else 0,
+    }
+
+
+def _percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default), on sorted data."""
+    pos = (len(sorted_values) - 1) * q
+    low = math.floor(pos)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (pos - low)
+
+
+def _distribution(values: Iterable[float]) -> dict[str, float | None]:
+    data = sorted(values)
+    if not data:
+        return dict.fromkeys(LATENCY_STATS)
+    return {
+        "p50": _percentile(data, 0.50),
+        "p90": _percentile(data, 0.90),
+        "p95": _percentile(data, 0.95),
+        "p99": _percentile(data, 0.99),
+        "max": data[-1],
+        "mean": sum(data) / len(data),
+    }
+
+
+def _by_prefix(metrics: dict[str, Metric], prefix: str, suffix: str) -> dict[str, dict[str, Any]]:
+    found = {}
+    for name, metric in metrics.items():
+        if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix + suffix):
+            found[name[len(prefix) : -len(suffix)]] = _metric_dict(metric)
+    return dict(sorted(found.items()))
+
+
+def _quality(result: RunResult) -> dict[str, Any]:
+    metrics = result.metrics
+    samples = [s for c in result.cases for s in c.samples]
+
+    def pick(name: str, fallback: dict[str, Any]) -> dict[str, Any]:
+        return _metric_dict(metrics[name]) if name in metrics else fallback
+
+    by_capability = _by_prefix(metrics, "quality.capability.", ".pass_rate")
+    if not by_capability:
+        groups: dict[str, list[bool]] = {}
+        for c in result.cases:
+            groups.setdefault(c.case.capability, []).extend(s.passed for s in c.samples)
+        by_capability = {cap: rate(sum(v), len(v)) for cap, v in sorted(groups.items())}
+    by_scorer = _by_prefix(metrics, "quality.scorer.", ".pass_rate")
+    if not by_scorer:
+        verdicts: dict[str, list[bool]] = {}
+        for s in samples:
+            for score in s.scores:
+                if score.passed is not None:
+                    verdicts.setdefault(score.name, []).append(score.passed)
+        by_scorer = {name: rate(sum(v), len(v)) for name, v in sorted(verdicts.items())}
+    run_cases = [c for c in result.cases if c.samples]
+    return {
+        "pass_rate": pick("quality.pass_rate", rate(sum(s.passed for s in samples), len(samples))),
+        "case_pass_rate": pick(
+            "quality.case_pass_rate", rate(sum(c.passed for c in run_cases), len(run_cases))
+        ),
+        "consistency": pick("quality.consistency", {"value": None, "ci": None, "n": 0}),
+        "by_capability": by_capability,
+        "by_scorer": by_scorer,
+        "cases": len(result.cases),
+        "samples": len(samples),
+        "samples_per_case": max((len(c.samples) for c in result.cases), default=0),
+    }
+
+
+def mode_counts(result: RunResult) -> dict[FailureMode, int]:
+    """Findings per failure mode, every mode present (zero when unseen)."""
+    counts: Counter[FailureMode] = Counter()
+    from_metrics = {
+        name: m for name, m in result.metrics.items() if name.startswith("failures.mode.")
+    }
+    if from_metrics:
+        for mode in FailureMode:
+            metric = from_metrics.get(f"failures.mode.{mode.value}.count")
+            if metric is not None and math.isfinite(metric.value):
+                counts[mode] = int(metric.value)
+    else:
+        for c in result.cases:
+            counts.update(f.mode for f in c.case_findings)
+            for s in c.samples:
+                counts.update(f.mode for f in s.findings)
+    return {mode: counts.get(mode, 0) for mode in FailureMode}
+
+
+def _failures(result: RunResult) -> dict[str, Any]:
+    counts = mode_counts(result)
+    samples = [s for c in result.cases for s in c.samples]
+
+    def share(kind: str) -> dict[str, Any]:
+        name = f"failures.{kind}_rate"
+        if name in result.metrics:
+            return _metric_dict(result.metrics[name])
+        hits = sum(any(f.kind == kind for f in s.findings) for s in samples)
+        return rate(hits, len(samples))
+
+    return {
+        "visible": {m.value: counts[m] for m in VISIBLE_MODES},
+        "silent": {m.value: counts[m] for m in SILENT_MODES},
+        "visible_rate": share("visible"),
+        "silent_rate": share("silent"),
+    }
+
+
+def _latency(result: RunResult) -> dict[str, Any]:
+    metrics = result.metrics
+    section: dict[str, Any] = {}
+    n: int | None = None
+    for family in ("ttft_ms", "e2e_ms"):
+        names = [f"latency.{family}.{stat}" for stat in LATENCY_STATS]
+        if any(name in metrics for name in names):
+            section[family] = {
+                stat: _num(metrics[name].value) if name in metrics else None
+                for stat, name in zip(LATENCY_STATS, names, strict=True)
+            }
+            n = max([n or 0, *(metrics[x].n or 0 for x in names if x in metrics)])
+    observations = [s.observation for c in result.cases for s in c.samples if s.observation.ok]
+    if "ttft_ms" not in section:
+        section["ttft_ms"] = _distribution(t for o in observations if (t := o.ttft_ms) is not None)
+    if "e2e_ms" not in section:
+        section["e2e_ms"] = _distribution(t for o in observations if (t := o.e2e_ms) is not None)
+    section["n"] = n if n is not None else len(observations)
+    return section
+
+
+def build_summary(result: RunResult) -> dict[str, Any]:
+    """The summary dict written to ``summary.json``; see ``load_schema()`` for its shape."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": result.run_id,
+        "status": result.status,
+        "started_at": result.started_at.isoformat(),
+        "finished_at": result.finished_at.isoformat(),
+        "duration_s": _num((result.finished_at - result.started_at).total_seconds()),
+        "target": {str(k): str(v) for k, v in result.target.items()},
+        "verdict": result.verdict.label,
+        "gates": [
+            {
+                "name": g.name,
+                "metric": g.metric,
+                "op": g.op,
+                "threshold": _num(g.threshold),
+                "value": _num(g.value),
+                "ci": _ci(g.ci),
+                "passed": g.passed,
+                "reason": g.reason,
+            }
+            for g in result.verdict.gates
+        ],
+        "quality": _quality(result),
+        "failures": _failures(result),
+        "latency": _latency(result),
+        "metrics": {name: _metric_dict(m) for name, m in sorted(result.metrics.items())},
+    }

@@ -1,0 +1,198 @@
+"""The terminal reporter: verdict, gates, quality, failure modes, latency and worst cases.
+
+Everything that comes from the model, the suite or the target goes into rich ``Text``
+objects or through ``rich.markup.escape`` after control characters are neutralised, so an
+output containing ``[bold]`` or an ANSI escape cannot restyle or corrupt the terminal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from rich import box
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from golive.registry import ComponentArgs, reporter
+from golive.reports._cases import worst_cases
+from golive.reports._format import fmt_ci, fmt_ms, fmt_num, fmt_pct
+from golive.reports._text import clean, excerpt
+from golive.reports.base import ReportContext
+from golive.reports.summary import LATENCY_STATS, build_summary
+from golive.schemas import RunResult
+
+__all__ = ["TerminalArgs", "TerminalReporter", "render_terminal"]
+
+_REPORT_FILES = ("index.html", "summary.json", "junit.xml")
+
+
+def _t(value: object, style: str = "") -> Text:
+    """User-controlled text as an inert rich Text (never parsed as markup)."""
+    return Text(clean(str(value)), style=style)
+
+
+def _banner(result: RunResult, summary: dict[str, Any]) -> Panel:
+    go = result.verdict.go
+    failed = sum(not g["passed"] for g in summary["gates"])
+    headline = Text(
+        "  GO  " if go else "  NO-GO  ", style="bold white on green" if go else "bold white on red"
+    )
+    detail = (
+        f"all {len(summary['gates'])} gates passed"
+        if go
+        else f"{failed} of {len(summary['gates'])} gates failed"
+    )
+    lines = [Text.assemble(headline, "  ", (detail, "bold"))]
+    lines.append(
+        Text.assemble(
+            ("run ", "dim"),
+            _t(result.run_id),
+            ("  target ", "dim"),
+            _t(", ".join(f"{k}={v}" for k, v in result.target.items()) or "—"),
+        )
+    )
+    if result.status != "finished":
+        lines.append(Text(f"{result.status.upper()}: partial results", style="bold yellow"))
+    return Panel(Group(*lines), border_style="green" if go else "red", box=box.HEAVY)
+
+
+def _gates(summary: dict[str, Any]) -> Table:
+    table = Table(title="Gates", title_justify="left", box=box.SIMPLE_HEAD, expand=False)
+    for col in ("metric", "op", "threshold", "value", "95% CI", "result"):
+        table.add_column(col, justify="right" if col in ("threshold", "value") else "left")
+    for g in summary["gates"]:
+        table.add_row(
+            _t(g["metric"]),
+            _t(g["op"]),
+            fmt_num(g["threshold"]),
+            fmt_num(g["value"]),
+            fmt_ci(g["ci"]),
+            Text("PASS", style="bold green") if g["passed"] else Text("FAIL", style="bold red"),
+        )
+    if not summary["gates"]:
+        table.add_row("no gates configured", "", "", "", "", "")
+    return table
+
+
+def _quality(summary: dict[str, Any]) -> Table:
+    q = summary["quality"]
+    table = Table(title="Quality", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_column("95% CI")
+    table.add_column("n", justify="right")
+    rows: list[tuple[Text, dict[str, Any]]] = [
+        (Text("pass rate (samples)"), q["pass_rate"]),
+        (Text("pass rate (cases)"), q["case_pass_rate"]),
+    ]
+    for cap, est in q["by_capability"].items():
+        rows.append((Text.assemble(("  capability ", "dim"), _t(cap)), est))
+    for label, est in rows:
+        table.add_row(label, fmt_pct(est["value"]), fmt_ci(est["ci"], percent=True), str(est["n"]))
+    c = q["consistency"]
+    if c["n"]:
+        table.add_row("consistency (mean)", fmt_num(c["value"]), fmt_ci(c["ci"]), str(c["n"]))
+    return table
+
+
+def _failures(summary: dict[str, Any]) -> Table:
+    f = summary["failures"]
+    table = Table(title="Failure modes", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column(f"visible ({fmt_pct(f['visible_rate']['value'])} of samples)", style="yellow")
+    table.add_column("count", justify="right")
+    table.add_column(f"silent ({fmt_pct(f['silent_rate']['value'])} of samples)", style="magenta")
+    table.add_column("count", justify="right")
+    visible = [(m, n) for m, n in f["visible"].items() if n]
+    silent = [(m, n) for m, n in f["silent"].items() if n]
+    visible.sort(key=lambda x: -x[1])
+    silent.sort(key=lambda x: -x[1])
+    for i in range(max(len(visible), len(silent), 1)):
+        v = visible[i] if i < len(visible) else ("none" if i == 0 else "", "")
+        s = silent[i] if i < len(silent) else ("none" if i == 0 else "", "")
+        table.add_row(v[0], str(v[1]), s[0], str(s[1]))
+    return table
+
+
+def _latency(summary: dict[str, Any]) -> Table:
+    lat = summary["latency"]
+    table = Table(
+        title=f"Latency, ms (n={lat['n']} successful requests)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("")
+    for stat in LATENCY_STATS:
+        table.add_column(stat, justify="right")
+    for label, key in (("TTFT", "ttft_ms"), ("E2E", "e2e_ms")):
+        table.add_row(label, *(fmt_ms(lat[key][stat]) for stat in LATENCY_STATS))
+    return table
+
+
+def _worst(result: RunResult, limit: int) -> Table | None:
+    views = worst_cases(result, limit)
+    if not views:
+        return None
+    table = Table(title=f"Worst {len(views)} cases", title_justify="left", box=box.SIMPLE_HEAD)
+    # Narrow terminals squeeze the excerpt first: the case id and modes must stay readable.
+    table.add_column("case", overflow="fold", min_width=16, max_width=28)
+    table.add_column("failed", justify="right", no_wrap=True)
+    table.add_column("modes", min_width=18, max_width=30)
+    table.add_column("output excerpt", overflow="ellipsis", no_wrap=True, min_width=8, max_width=60)
+    for v in views:
+        sample = v.first_failure
+        if sample is None:
+            text = excerpt(v.result.samples[0].observation.output) if v.result.samples else ""
+        elif sample.observation.error is not None:
+            text = f"error: {excerpt(sample.observation.error.message)}"
+        else:
+            text = excerpt(sample.observation.output) or "(empty)"
+        table.add_row(
+            _t(v.result.case.id),
+            f"{v.failed_samples}/{len(v.result.samples)}",
+            ", ".join(v.modes),
+            # escape() as well as Text: the excerpt may be re-used as markup by callers.
+            Text.from_markup(f"[dim]{escape(text)}[/dim]"),
+        )
+    return table
+
+
+def render_terminal(
+    result: RunResult, console: Console, *, worst: int = 5, report_dir: Path | None = None
+) -> None:
+    """Print the run summary to ``console``."""
+    summary = build_summary(result)
+    console.print(_banner(result, summary))
+    console.print(_gates(summary))
+    console.print(_quality(summary))
+    console.print(_failures(summary))
+    console.print(_latency(summary))
+    table = _worst(result, worst)
+    if table is not None:
+        console.print(table)
+    if report_dir is not None:
+        present = [report_dir / name for name in _REPORT_FILES if (report_dir / name).exists()]
+        target = present[0] if present else report_dir
+        console.print(Text.assemble(("Report: ", "bold"), _t(target)))
+
+
+class TerminalArgs(ComponentArgs):
+    kind: Literal["terminal"] = "terminal"
+    worst: int = Field(default=5, ge=0, le=100, description="How many of the worst cases to list.")
+
+
+@reporter("terminal", args=TerminalArgs)
+class TerminalReporter:
+    """Summary in the terminal: verdict, gates, failure modes, latency, worst cases."""
+
+    name = "terminal"
+
+    def __init__(self, args: TerminalArgs | None = None) -> None:
+        self.args = args or TerminalArgs()
+
+    def write(self, result: RunResult, context: ReportContext) -> None:
+        render_terminal(result, context.console, worst=self.args.worst, report_dir=context.out_dir)
