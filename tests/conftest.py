@@ -7,5 +7,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-pytest_plugins = ["store_fixtures"]
+pytest_plugins = ["store_fixtures", "e2e_helpers"]

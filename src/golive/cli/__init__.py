@@ -1,0 +1,33 @@
+"""The ``golive`` command line. One module per command; no logic beyond parsing flags and
+calling the library. Heavy modules are imported inside the commands so ``golive --help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="golive",
+    help="Find out how your LLM application fails before your users do.\n\n"
+    "Start with `golive demo`, then `golive init` and `golive run` against your own endpoint.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+# Each module registers its command(s) on ``app`` when imported.
+_COMMAND_MODULES = ("run", "demo", "init", "runs", "mock_server")
+for _name in _COMMAND_MODULES:
+    importlib.import_module(f"golive.cli.{_name}")
+
+
+def main() -> None:
+    from golive.cli._errors import run_app
+
+    run_app(app)

@@ -1,0 +1,48 @@
+"""Options and helpers shared by the commands that run evaluations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+__all__ = ["exit_code_for", "parse_set", "print_outcome"]
+
+
+def parse_set(items: list[str]) -> dict[str, Any]:
+    """``--set key.path=value`` pairs; values are parsed as YAML scalars (numbers, booleans)."""
+    import yaml
+
+    from golive.errors import ConfigError
+
+    pairs: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(
+                f"cannot read {item!r}; write --set FIELD=VALUE, e.g. --set samples=5.",
+                field="--set",
+            )
+        try:
+            pairs[key.strip()] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            pairs[key.strip()] = raw
+    return pairs
+
+
+def exit_code_for(status: str, go: bool) -> int:
+    if status == "interrupted":
+        return 2
+    return 0 if go else 1
+
+
+def print_outcome(paths: tuple[Path, ...], verdict: str, status: str) -> None:
+    color = "green" if verdict == "go" else "red"
+    if status == "interrupted":
+        typer.secho(
+            "run interrupted: every finished sample is kept and reported", fg="yellow", err=True
+        )
+    typer.secho(f"verdict: {verdict.upper()}", fg=color, bold=True)
+    for path in paths:
+        typer.echo(f"wrote {path}")

@@ -1,0 +1,62 @@
+"""`golive demo`: the whole check against the bundled demo application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from golive.cli import app
+
+EPILOG = """\
+Examples:
+
+  golive demo                      # flawed demo app: expect NO-GO and a report full of findings
+
+  golive demo --hardened --out hardened-report/
+
+Exits 0 whenever the demo ran, whatever the verdict (golive run exits 1 on no-go).
+"""
+
+
+@app.command("demo", epilog=EPILOG)
+def demo_command(
+    seed: Annotated[int, typer.Option(help="Seed for the demo app and the sampling.")] = 0,
+    hardened: Annotated[
+        bool, typer.Option(help="Run the demo app with its partial repairs on.")
+    ] = False,
+    samples: Annotated[int, typer.Option(help="Samples per case.")] = 3,
+    out: Annotated[Path, typer.Option(help="Report folder.")] = Path("golive-report"),
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the JSON summary here.")
+    ] = None,
+    store: Annotated[
+        str | None, typer.Option(help="Store URL (default sqlite:///.golive/golive.db).")
+    ] = None,
+) -> None:
+    """Start the bundled demo support assistant and run the full default check against it.
+
+    The demo app is a realistic LLM application with the flaws demos hide: retrieval that
+    breaks on typos and other languages, English replies to every language, obedience to
+    injected instructions, PII echoed back. Prints the verdict and the report path.
+    """
+    from golive.cli._common import print_outcome
+    from golive.config import DEFAULT_STORE, plan_from_dict
+    from golive.pipeline import execute
+
+    plan = plan_from_dict(
+        {
+            "target": {"kind": "demo", "seed": seed, "hardened": hardened},
+            "samples": samples,
+            "seed": seed,
+            "out": str(out),
+            "store": store or DEFAULT_STORE,
+            "concurrency": 8,
+        }
+    )
+    outcome = execute(plan, json_path=json_path)
+    print_outcome(outcome.report_paths, outcome.result.verdict.label, outcome.result.status)
+    if outcome.result.status == "interrupted":
+        raise typer.Exit(2)
+    typer.echo(f"open {out / 'index.html'} in a browser for the full report")

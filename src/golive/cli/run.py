@@ -1,0 +1,124 @@
+"""`golive run`: evaluate a target against a suite and gate the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from golive.cli import app
+
+EPILOG = """\
+Examples:
+
+  golive run                                   # uses ./golive.yaml
+
+  golive run --target openai --url http://127.0.0.1:8000/v1 --model my-model \\
+      --suite cases.jsonl --samples 3 --timeout 30 --json summary.json --out report/
+
+  golive run -c golive.yaml --set concurrency=32 --gate "quality.pass_rate.ci_low >= 0.9"
+
+Exit codes: 0 go, 1 no-go, 2 interrupted, 3 internal error, 4 bad config or flag, 5 nothing to run.
+"""
+
+
+@app.command("run", epilog=EPILOG)
+def run_command(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="golive.yaml to use (default: ./golive.yaml if present)."
+        ),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Target kind: openai, http, python, demo.")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Target URL, e.g. http://127.0.0.1:8000/v1.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name sent to the target.")] = None,
+    api_key_env: Annotated[
+        str | None, typer.Option(help="Name of the environment variable holding the API key.")
+    ] = None,
+    suite: Annotated[Path | None, typer.Option(help="Cases file (.jsonl or .yaml).")] = None,
+    samples: Annotated[int | None, typer.Option(help="Samples per case (default 3).")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Requests in flight (default 8).")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds per request, whole stream (default 60).")
+    ] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="Max output tokens per request.")] = None,
+    temperature: Annotated[float | None, typer.Option(help="Sampling temperature.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for everything random.")] = None,
+    gate: Annotated[
+        list[str] | None,
+        typer.Option(help="Gate expression (repeatable); replaces the config's gates."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option(help="Only cases with this tag (repeatable).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Any config field: --set FIELD=VALUE (dotted paths allowed)."),
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the JSON summary here.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Report folder (default golive-report/).")
+    ] = None,
+    store: Annotated[
+        str | None, typer.Option(help="Store URL (default sqlite:///.golive/golive.db).")
+    ] = None,
+) -> None:
+    """Evaluate a target against a suite: N samples per case, scored, classified, gated.
+
+    Prints a go/no-go verdict and writes index.html, summary.json and junit.xml.
+    """
+    from golive.cli._common import exit_code_for, parse_set, print_outcome
+    from golive.config import load_plan, plan_from_dict, set_dotted
+    from golive.errors import ConfigError
+    from golive.pipeline import execute
+
+    overrides: dict[str, Any] = {}
+    target_fields = {"kind": target, "url": url, "model": model, "api_key_env": api_key_env}
+    for name, given in target_fields.items():
+        if given is not None:
+            overrides[f"target.{name}"] = given
+    flags: dict[str, Any] = {
+        "suite": str(suite) if suite else None,
+        "samples": samples,
+        "concurrency": concurrency,
+        "timeout": timeout,
+        "request.max_tokens": max_tokens,
+        "request.temperature": temperature,
+        "seed": seed,
+        "gates": gate,
+        "tags": tag,
+        "out": str(out) if out else None,
+        "store": store,
+    }
+    for key, value in flags.items():
+        if value is not None:
+            overrides[key] = value
+    overrides.update(parse_set(set_ or []))
+
+    config_path = config
+    if config_path is None and target is None and Path("golive.yaml").exists():
+        config_path = Path("golive.yaml")  # an ad-hoc --target run ignores ./golive.yaml
+    if config_path is not None:
+        plan = load_plan(config_path, overrides)
+    else:
+        if target is None:
+            raise ConfigError(
+                "no target; pass --target openai --url URL --model NAME, or a config with -c "
+                "(create one with `golive init`).",
+                field="target",
+            )
+        data: dict[str, Any] = {}
+        for key, value in overrides.items():
+            set_dotted(data, key, value)
+        plan = plan_from_dict(data, base_dir=Path.cwd())
+    outcome = execute(plan, json_path=json_path)
+    print_outcome(outcome.report_paths, outcome.result.verdict.label, outcome.result.status)
+    raise typer.Exit(exit_code_for(outcome.result.status, outcome.result.verdict.go))

@@ -1,0 +1,106 @@
+"""One evaluation end to end: plan → suite → runner (with progress and the store) → reports.
+
+The CLI commands and the Python API both call ``execute``; it owns the wiring, the runner
+owns the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from golive.config import Plan
+from golive.display import ProgressDisplay
+from golive.errors import ConfigError, NothingToRunError
+from golive.events import EventBus
+from golive.registry import registry
+from golive.reports.base import ReportContext
+from golive.reports.summary import build_summary
+from golive.runner import Runner
+from golive.schemas import Case, RunResult
+from golive.suite import Suite, load_suite
+
+__all__ = ["Outcome", "execute", "execute_async", "resolve_suite"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: RunResult
+    report_paths: tuple[Path, ...]
+
+
+def resolve_suite(plan: Plan) -> Suite:
+    """The plan's suite, or the demo's bundled suite for the demo target."""
+    if plan.suite is not None:
+        suite = load_suite(plan.suite)
+    elif plan.target.kind == "demo":
+        from golive.demo import demo_suite_path
+
+        suite = load_suite(demo_suite_path())
+    else:
+        raise ConfigError(
+            "no suite given; pass --suite FILE or set `suite:` in golive.yaml.", field="suite"
+        )
+    selected = suite.select(plan.tags)
+    if not selected.cases:
+        raise NothingToRunError(
+            f"the suite {suite.source} selected no cases"
+            + (f" with tags {', '.join(plan.tags)}" if plan.tags else "")
+            + "; check the file and --tag."
+        )
+    return selected
+
+
+async def execute_async(
+    plan: Plan,
+    *,
+    console: Console,
+    json_path: Path | None = None,
+    cases: list[Case] | None = None,
+    record: bool = True,
+) -> Outcome:
+    from golive.store import StoreRecorder  # SQLAlchemy is heavy: import on use
+
+    cases = cases if cases is not None else resolve_suite(plan).cases
+    reporters = [
+        registry.build("reporter", registry.parse("reporter", {"kind": name}, field="reporters"))
+        for name in plan.reporters
+    ]
+    bus = EventBus()
+    runner = Runner(plan, bus=bus)
+    recorder = StoreRecorder(plan.store) if record else None
+    if recorder is not None:
+        bus.subscribe(recorder)
+    display = ProgressDisplay(console)
+    bus.subscribe(display)
+    try:
+        result = await runner.run_async(cases)
+    except BaseException:
+        display.stop()
+        if recorder is not None:
+            with contextlib.suppress(Exception):  # the original error matters more
+                recorder.close()
+        raise
+    display.stop()
+    summary = build_summary(result)
+    if recorder is not None:
+        recorder.close(summary)
+    context = ReportContext(out_dir=plan.out, console=console)
+    paths = [p for r in reporters if (p := r.write(result, context)) is not None]
+    if json_path is not None:
+        from golive.reports.json import write_summary
+
+        write_summary(result, json_path)
+        paths.append(json_path)
+    return Outcome(result, tuple(paths))
+
+
+def execute(
+    plan: Plan, *, console: Console | None = None, json_path: Path | None = None
+) -> Outcome:
+    """Sync wrapper: run the plan, record it, write its reports."""
+    return asyncio.run(execute_async(plan, console=console or Console(), json_path=json_path))

@@ -1,0 +1,208 @@
+"""The evaluation runner: cases × samples → observations → scores → findings → metrics → verdict.
+
+``run_async`` is the engine; ``run`` is its sync wrapper. The runner emits lifecycle events
+and knows nothing of progress bars, stores or reports. An interrupted run (Ctrl-C, SIGTERM,
+cancellation) still returns a result, marked ``interrupted``, holding every finished sample.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from golive._redact import redact
+from golive.config import Plan
+from golive.events import CaseFinished, EventBus, ObservationRecorded, RunFinished, RunStarted
+from golive.execution.local import run_pool
+from golive.execution.observe import observe
+from golive.failures import classify, kind_of
+from golive.gates import evaluate_gates
+from golive.metrics import compute_metrics
+from golive.registry import registry
+from golive.schemas import (
+    Case,
+    CaseResult,
+    Finding,
+    Message,
+    Observation,
+    Request,
+    RunResult,
+    Score,
+    ScoredObservation,
+)
+from golive.scoring.base import SampleSetScorer, Scorer
+from golive.targets.base import Target
+
+__all__ = ["Runner", "new_run_id", "run"]
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+@dataclass
+class _CaseState:
+    case: Case
+    sample_scorers: list[Scorer]
+    set_scorers: list[SampleSetScorer]
+    samples: dict[int, ScoredObservation] = field(default_factory=dict)
+
+
+class Runner:
+    """Runs one plan against its target. Subscribe to ``bus`` before calling ``run_async``."""
+
+    def __init__(
+        self, plan: Plan, *, bus: EventBus | None = None, run_id: str | None = None
+    ) -> None:
+        self.plan = plan
+        self.bus = bus or EventBus()
+        self.run_id = run_id or new_run_id()
+        self._plan_scorers = [registry.build("scorer", args) for args in plan.scorers]
+        self._assertion_cache: dict[str, Scorer | SampleSetScorer] = {}
+
+    def _scorers_for(self, case: Case) -> tuple[list[Scorer], list[SampleSetScorer]]:
+        scorers: list[Any] = list(self._plan_scorers)
+        for i, spec in enumerate(case.assertions):
+            key = json.dumps(spec, sort_keys=True, default=str)
+            if key not in self._assertion_cache:
+                args = registry.parse("scorer", spec, field=f"{case.id}.assertions[{i}]")
+                self._assertion_cache[key] = registry.build("scorer", args)
+            scorers.append(self._assertion_cache[key])
+        sample = [s for s in scorers if s.scope == "sample"]
+        sets = [s for s in scorers if s.scope == "case"]
+        return sample, sets
+
+    def _request(self, case: Case, sample: int) -> Request:
+        messages: tuple[Message, ...] = case.messages()
+        if self.plan.request.system_prompt and not any(m.role == "system" for m in messages):
+            messages = (Message(role="system", content=self.plan.request.system_prompt), *messages)
+        return Request(
+            messages=messages,
+            max_tokens=self.plan.request.max_tokens,
+            temperature=self.plan.request.temperature,
+            seed=self.plan.seed * 1000 + sample,
+        )
+
+    def config_snapshot(self) -> dict[str, Any]:
+        snapshot: dict[str, Any] = redact(self.plan.model_dump(mode="json"))
+        return snapshot
+
+    async def run_async(self, cases: Sequence[Case], target: Target | None = None) -> RunResult:
+        """Run every case ``plan.samples`` times; returns even when interrupted."""
+        target = target or registry.build("target", self.plan.target)
+        states = {c.id: _CaseState(c, *self._scorers_for(c)) for c in cases}
+        finished: dict[str, CaseResult] = {}
+        started_at = datetime.now(UTC)
+        status = "finished"
+        await target.start()
+        try:
+            fingerprint = target.fingerprint()
+            self.bus.emit(
+                RunStarted(
+                    self.run_id,
+                    len(cases) * self.plan.samples,
+                    tuple(cases),
+                    self.config_snapshot(),
+                    fingerprint,
+                )
+            )
+            work = [(c.id, s) for c in cases for s in range(self.plan.samples)]
+
+            async def one(item: tuple[str, int]) -> None:
+                case_id, sample = item
+                state = states[case_id]
+                observation = await observe(
+                    target,
+                    self._request(state.case, sample),
+                    case_id=case_id,
+                    sample=sample,
+                    t_sched_ns=time.perf_counter_ns(),
+                    timeout_s=self.plan.timeout,
+                    max_output_chars=self.plan.max_output_chars,
+                )
+                scored = await self._score(observation, state)
+                state.samples[sample] = scored
+                self.bus.emit(ObservationRecorded(self.run_id, state.case, scored))
+                if len(state.samples) == self.plan.samples:
+                    finished[case_id] = await self._finish_case(state)
+                    self.bus.emit(CaseFinished(self.run_id, finished[case_id]))
+
+            main = asyncio.current_task()
+            with _cancel_on_sigterm(main):
+                try:
+                    await run_pool(work, one, self.plan.concurrency)
+                except asyncio.CancelledError:
+                    status = "interrupted"
+                    if main is not None:
+                        main.uncancel()
+        finally:
+            await target.close()
+        results = []
+        for case in cases:
+            if case.id in finished:
+                results.append(finished[case.id])
+            elif states[case.id].samples:  # partial case of an interrupted run: keep its samples
+                state = states[case.id]
+                results.append(
+                    CaseResult(case, tuple(state.samples[k] for k in sorted(state.samples)))
+                )
+        metrics = compute_metrics(results)
+        result = RunResult(
+            run_id=self.run_id,
+            status=status,
+            started_at=started_at,
+            finished_at=datetime.now(UTC),
+            target=fingerprint,
+            config=self.config_snapshot(),
+            cases=tuple(results),
+            metrics=metrics,
+            verdict=evaluate_gates(self.plan.gates, metrics),
+        )
+        self.bus.emit(RunFinished(result))
+        return result
+
+    async def _score(self, observation: Observation, state: _CaseState) -> ScoredObservation:
+        scores: tuple[Score, ...] = ()
+        if observation.ok:
+            scores = tuple([await s.score(observation, state.case) for s in state.sample_scorers])
+        return ScoredObservation(observation, scores, tuple(classify(observation, scores)))
+
+    async def _finish_case(self, state: _CaseState) -> CaseResult:
+        samples = tuple(state.samples[k] for k in sorted(state.samples))
+        ok = [s.observation for s in samples if s.observation.ok]
+        case_scores = tuple([await s.score_samples(ok, state.case) for s in state.set_scorers])
+        findings = tuple(
+            Finding(s.mode, kind_of(s.mode).value, s.reason)
+            for s in case_scores
+            if s.passed is False and s.mode is not None
+        )
+        return CaseResult(state.case, samples, case_scores, findings)
+
+
+@contextlib.contextmanager
+def _cancel_on_sigterm(task: asyncio.Task[Any] | None) -> Any:
+    """SIGTERM cancels the run like Ctrl-C does, so finished results are kept and reported."""
+    loop = asyncio.get_running_loop()
+    installed = False
+    if task is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
+            installed = True
+    try:
+        yield
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGTERM)
+
+
+def run(plan: Plan, cases: Sequence[Case], *, bus: EventBus | None = None) -> RunResult:
+    """Sync wrapper over ``Runner.run_async``."""
+    return asyncio.run(Runner(plan, bus=bus).run_async(cases))
