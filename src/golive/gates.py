@@ -68,39 +68,24 @@ def _read(metric: Metric, field: str) -> float | None:
     return float(getattr(metric, field))
 
 
+def _judge(gate: Gate, metric: Metric | None) -> GateResult:
+    if metric is None:
+        reason = f"metric {gate.metric!r} was not measured in this run"
+        return GateResult(
+            gate.expression, gate.quantity, gate.op, gate.threshold, None, None, False, reason
+        )
+    value = _read(metric, gate.field)
+    passed = value is not None and _OPS[gate.op](value, gate.threshold)
+    reason = "" if passed else f"{gate.quantity} = {value} fails {gate.op} {gate.threshold}"
+    return GateResult(
+        gate.expression, gate.quantity, gate.op, gate.threshold, value, metric.ci, passed, reason
+    )
+
+
 def evaluate_gates(expressions: list[str], metrics: Mapping[str, Metric]) -> Verdict:
-    results: list[GateResult] = []
+    """Judge every gate; the verdict is go only when all of them pass."""
+    results = []
     for expression in expressions:
         gate = parse_gate(expression)
-        metric = metrics.get(gate.metric)
-        if metric is None:
-            results.append(
-                GateResult(
-                    gate.expression,
-                    gate.quantity,
-                    gate.op,
-                    gate.threshold,
-                    None,
-                    None,
-                    False,
-                    f"metric {gate.metric!r} was not measured in this run",
-                )
-            )
-            continue
-        value = _read(metric, gate.field)
-        passed = value is not None and _OPS[gate.op](value, gate.threshold)
-        results.append(
-            GateResult(
-                gate.expression,
-                gate.quantity,
-                gate.op,
-                gate.threshold,
-                value,
-                metric.ci,
-                passed,
-                ""
-                if passed
-                else f"{gate.metric}.{gate.field} = {value} fails {gate.op} {gate.threshold}",
-            )
-        )
+        results.append(_judge(gate, metrics.get(gate.metric)))
     return Verdict(go=all(r.passed for r in results), gates=tuple(results))

@@ -11,8 +11,10 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
+from pydantic import Field, field_validator
 
 from golive.errors import ConfigError, TargetFailure
+from golive.registry import ComponentArgs
 from golive.schemas import FailureMode, Usage
 
 __all__ = [
@@ -134,3 +136,22 @@ def parse_usage(raw: object) -> Usage | None:
         prompt_tokens=prompt if isinstance(prompt, int) else None,
         completion_tokens=completion if isinstance(completion, int) else None,
     )
+
+
+class HttpConnectionArgs(ComponentArgs):
+    """Connection settings shared by the targets that speak HTTP."""
+
+    url: str = Field(description="The endpoint URL.")
+    max_connections: int = Field(
+        default=1024, ge=0, description="Connection pool size; 0 means unlimited."
+    )
+    connect_timeout_s: float = Field(
+        default=10.0, gt=0, description="Seconds to open a connection."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value

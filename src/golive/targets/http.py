@@ -20,9 +20,10 @@ from jsonpath_ng.ext.parser import parse as parse_jsonpath
 from pydantic import Field, field_validator
 
 from golive.errors import TargetFailure
-from golive.registry import ComponentArgs, target
+from golive.registry import target
 from golive.schemas import Chunk, FailureMode, Request, StreamEnd
 from golive.targets._http import (
+    HttpConnectionArgs,
     connection_failure,
     excerpt,
     make_session,
@@ -40,7 +41,7 @@ PLACEHOLDERS = ("input", "messages", "system", "max_tokens", "temperature", "see
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
-class HTTPArgs(ComponentArgs):
+class HTTPArgs(HttpConnectionArgs):
     """A JSON-over-HTTP endpoint that returns the whole answer at once."""
 
     kind: Literal["http"] = "http"
@@ -66,19 +67,6 @@ class HTTPArgs(ComponentArgs):
     usage_path: str | None = Field(
         default=None, description="JSONPath to a usage object with token counts (optional)."
     )
-    max_connections: int = Field(
-        default=1024, ge=0, description="Connection pool size; 0: unlimited."
-    )
-    connect_timeout_s: float = Field(
-        default=10.0, gt=0, description="Seconds to open a connection."
-    )
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
 
     @field_validator("output_path", "usage_path")
     @classmethod

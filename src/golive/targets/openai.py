@@ -13,12 +13,13 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from golive.errors import ConfigError, TargetFailure
-from golive.registry import ComponentArgs, target
+from golive.registry import target
 from golive.schemas import Chunk, FailureMode, Request, StreamEnd, Usage
 from golive.targets._http import (
+    HttpConnectionArgs,
     connection_failure,
     excerpt,
     make_session,
@@ -37,7 +38,7 @@ __all__ = ["OpenAIArgs", "OpenAITarget"]
 _COMPLETIONS = "/chat/completions"
 
 
-class OpenAIArgs(ComponentArgs):
+class OpenAIArgs(HttpConnectionArgs):
     """An OpenAI-compatible chat-completions endpoint."""
 
     kind: Literal["openai"] = "openai"
@@ -59,22 +60,9 @@ class OpenAIArgs(ComponentArgs):
     extra_body: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields merged into every request body."
     )
-    max_connections: int = Field(
-        default=1024, ge=0, description="Connection pool size; 0 means unlimited."
-    )
-    connect_timeout_s: float = Field(
-        default=10.0, gt=0, description="Seconds to open a connection."
-    )
     validate_timeout_s: float = Field(
         default=5.0, gt=0, description="Seconds allowed for the reachability check (GET /models)."
     )
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
 
 
 def _endpoints(url: str) -> tuple[str, str]:
