@@ -15,7 +15,10 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 	$(PIP) -e ".[fast]"
 	touch $@
 
+# torch first and pinned: 2.13.0 is the CPU build these machines carry (an unpinned torch would
+# pull a multi-GB CUDA build); the embedding extra then finds it installed.
 $(VENV)/.test-installed: pyproject.toml | $(PY)
+	$(PIP) "torch==2.13.0"
 	$(PIP) -e ".[test]"
 	touch $@
 

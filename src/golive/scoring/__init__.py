@@ -1,0 +1,17 @@
+"""Scorers: assertions (match, structure), semantic similarity, language, refusal, leaks
+and consistency. Importing this package stays light: models load on first use."""
+
+from golive.scoring._pii import PiiMatch, find_pii
+from golive.scoring.base import SampleSetScorer, Scorer, ScorerArgs
+from golive.scoring.refusal import is_refusal
+from golive.scoring.semantic import semantic_similarity
+
+__all__ = [
+    "PiiMatch",
+    "SampleSetScorer",
+    "Scorer",
+    "ScorerArgs",
+    "find_pii",
+    "is_refusal",
+    "semantic_similarity",
+]

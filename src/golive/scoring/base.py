@@ -1,0 +1,39 @@
+"""Scorer protocols. A scorer judges one observation; a sample-set scorer judges all samples
+of a case together (consistency). Both are built by a registered factory from its args model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, Protocol, runtime_checkable
+
+from golive.registry import ComponentArgs
+from golive.schemas import Case, FailureMode, Observation, Score
+
+__all__ = ["SampleSetScorer", "Scorer", "ScorerArgs"]
+
+
+class ScorerArgs(ComponentArgs):
+    """Common scorer options. ``mode`` overrides the failure mode a failure stands for."""
+
+    mode: FailureMode | None = None
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    name: str
+    scope: Literal["sample"]
+
+    async def score(self, observation: Observation, case: Case) -> Score:
+        """Judge one successful observation (transport failures never reach scorers)."""
+        ...
+
+
+@runtime_checkable
+class SampleSetScorer(Protocol):
+    name: str
+    scope: Literal["case"]
+
+    async def score_samples(self, observations: Sequence[Observation], case: Case) -> Score:
+        """Judge the successful samples of one case together."""
+        ...
