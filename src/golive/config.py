@@ -77,7 +77,9 @@ class Plan(BaseModel):
     max_output_chars: int = Field(
         default=100_000, ge=1, description="Longer output is cut off and classified oversized."
     )
-    request: RequestOptions = Field(default_factory=RequestOptions)
+    request: RequestOptions = Field(
+        default_factory=RequestOptions, description="Generation parameters sent with every request."
+    )
     scorers: list[SerializeAsAny[ComponentArgs]] = Field(
         default_factory=list, description="Scorers applied to every case."
     )
@@ -85,7 +87,10 @@ class Plan(BaseModel):
         default_factory=lambda: list(DEFAULT_GATES),
         description="Gate expressions; all must hold for go.",
     )
-    reporters: list[str] = Field(default_factory=lambda: ["terminal", "html", "json", "junit"])
+    reporters: list[str] = Field(
+        default_factory=lambda: ["terminal", "html", "json", "junit"],
+        description="Reports to write into `out`: terminal, html, json, junit.",
+    )
     store: str = Field(default=DEFAULT_STORE, description="SQLAlchemy URL of the results store.")
     out: Path = Field(default=Path("golive-report"), description="Report folder.")
     seed: int = Field(default=0, description="Seeds everything random (sampling seeds, demo).")

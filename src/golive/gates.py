@@ -76,7 +76,8 @@ def _judge(gate: Gate, metric: Metric | None) -> GateResult:
         )
     value = _read(metric, gate.field)
     passed = value is not None and _OPS[gate.op](value, gate.threshold)
-    reason = "" if passed else f"{gate.quantity} = {value} fails {gate.op} {gate.threshold}"
+    shown = "unknown" if value is None else f"{value:.4g}"
+    reason = "" if passed else f"{gate.quantity} = {shown} fails {gate.op} {gate.threshold:g}"
     return GateResult(
         gate.expression, gate.quantity, gate.op, gate.threshold, value, metric.ci, passed, reason
     )

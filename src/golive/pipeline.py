@@ -6,13 +6,13 @@ owns the engine.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
+from golive._loop import run_main
 from golive.config import Plan
 from golive.display import ProgressDisplay
 from golive.errors import ConfigError, NothingToRunError
@@ -103,4 +103,4 @@ def execute(
     plan: Plan, *, console: Console | None = None, json_path: Path | None = None
 ) -> Outcome:
     """Sync wrapper: run the plan, record it, write its reports."""
-    return asyncio.run(execute_async(plan, console=console or Console(), json_path=json_path))
+    return run_main(execute_async(plan, console=console or Console(), json_path=json_path))

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from golive._loop import run_main
 from golive._redact import redact
 from golive.config import Plan
 from golive.events import CaseFinished, EventBus, ObservationRecorded, RunFinished, RunStarted
-from golive.execution.local import run_pool
+from golive.execution.local import run_pipeline
 from golive.execution.observe import observe
 from golive.failures import classify, kind_of
 from golive.gates import evaluate_gates
@@ -116,7 +117,7 @@ class Runner:
             )
             work = [(c.id, s) for c in cases for s in range(self.plan.samples)]
 
-            async def one(item: tuple[str, int]) -> None:
+            async def fetch(item: tuple[str, int]) -> tuple[_CaseState, Observation]:
                 case_id, sample = item
                 state = states[case_id]
                 observation = await observe(
@@ -128,6 +129,14 @@ class Runner:
                     timeout_s=self.plan.timeout,
                     max_output_chars=self.plan.max_output_chars,
                 )
+                return state, observation
+
+            # Scoring runs in one consumer, off the request slots: a slot is refilled as soon
+            # as its reply is in, and the CPU-bound scorers no longer stall the event loop in
+            # bursts that would delay the arrival times of other streams.
+            async def one(entry: tuple[_CaseState, Observation]) -> None:
+                state, observation = entry
+                case_id, sample = observation.case_id, observation.sample
                 scored = await self._score(observation, state)
                 state.samples[sample] = scored
                 self.bus.emit(ObservationRecorded(self.run_id, state.case, scored))
@@ -138,7 +147,7 @@ class Runner:
             main = asyncio.current_task()
             with _cancel_on_sigterm(main):
                 try:
-                    await run_pool(work, one, self.plan.concurrency)
+                    await run_pipeline(work, fetch, one, self.plan.concurrency)
                 except asyncio.CancelledError:
                     status = "interrupted"
                     if main is not None:
@@ -172,19 +181,28 @@ class Runner:
     async def _score(self, observation: Observation, state: _CaseState) -> ScoredObservation:
         scores: tuple[Score, ...] = ()
         if observation.ok:
-            scores = tuple([await s.score(observation, state.case) for s in state.sample_scorers])
+            results: list[Score] = []
+            for s in state.sample_scorers:
+                # Yield between scorers so I/O callbacks (chunk arrival times) wait for at
+                # most one scorer call, not a whole reply's scoring.
+                await asyncio.sleep(0)
+                results.append(await s.score(observation, state.case))
+            scores = tuple(results)
         return ScoredObservation(observation, scores, tuple(classify(observation, scores)))
 
     async def _finish_case(self, state: _CaseState) -> CaseResult:
         samples = tuple(state.samples[k] for k in sorted(state.samples))
         ok = [s.observation for s in samples if s.observation.ok]
-        case_scores = tuple([await s.score_samples(ok, state.case) for s in state.set_scorers])
+        case_scores: list[Score] = []
+        for s in state.set_scorers:
+            await asyncio.sleep(0)  # as in _score
+            case_scores.append(await s.score_samples(ok, state.case))
         findings = tuple(
             Finding(s.mode, kind_of(s.mode).value, s.reason)
             for s in case_scores
             if s.passed is False and s.mode is not None
         )
-        return CaseResult(state.case, samples, case_scores, findings)
+        return CaseResult(state.case, samples, tuple(case_scores), findings)
 
 
 @contextlib.contextmanager
@@ -205,4 +223,4 @@ def _cancel_on_sigterm(task: asyncio.Task[Any] | None) -> Any:
 
 def run(plan: Plan, cases: Sequence[Case], *, bus: EventBus | None = None) -> RunResult:
     """Sync wrapper over ``Runner.run_async``."""
-    return asyncio.run(Runner(plan, bus=bus).run_async(cases))
+    return run_main(Runner(plan, bus=bus).run_async(cases))

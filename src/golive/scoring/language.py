@@ -7,6 +7,7 @@ per language set is built on first use and shared module-wide.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -53,7 +54,14 @@ def _detector(languages: frozenset[str]) -> Any:
 def detect_language(text: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> tuple[str, float]:
     """The most likely language of ``text`` (ISO 639-1) among ``languages``, with lingua's
     confidence in [0, 1]; ``("", 0.0)`` when nothing is detected."""
-    values = _detector(frozenset(languages)).compute_language_confidence_values(text[:_MAX_CHARS])
+    return _detect(text[:_MAX_CHARS], tuple(languages))
+
+
+# A case's user message is detected once per sample otherwise: lingua is the costliest
+# scorer (about 0.4 ms a call), so repeated texts are answered from the cache.
+@functools.lru_cache(maxsize=4096)
+def _detect(text: str, languages: tuple[str, ...]) -> tuple[str, float]:
+    values = _detector(frozenset(languages)).compute_language_confidence_values(text)
     if not values:
         return "", 0.0
     top = values[0]

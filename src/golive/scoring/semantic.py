@@ -3,7 +3,7 @@
 ``semantic_similarity`` (symmetric, for sample-vs-sample agreement in ``consistency``).
 
 Backends, measured by ``benchmarks/semantic_auc.py`` on ``tests/data/answer_reference_pairs.jsonl``
-and ``tests/data/semantic_pairs.jsonl`` (figures in docs/benchmarks-semantic.md):
+and ``tests/data/semantic_pairs.jsonl`` (figures in docs/benchmarks.md):
 
 - ``lexical`` (default): soft coverage of the reference's words and character 3-grams in the
   best-aligned window of answer sentences, penalised for local contradictions (a negation on
@@ -38,7 +38,7 @@ __all__ = [
 
 Backend = Literal["lexical", "embedding", "hybrid"]
 # Pass thresholds per backend (each has its own scale), chosen on the labelled answer set with
-# margin on the bundled demo (docs/benchmarks-semantic.md); ``consistency`` uses them too.
+# margin on the bundled demo (docs/benchmarks.md); ``consistency`` uses them too.
 DEFAULT_THRESHOLDS: dict[str, float] = {"lexical": 0.52, "embedding": 0.65, "hybrid": 0.60}
 _NEGATION_PENALTY = 0.25
 _NUMBER_PENALTY = 0.25

@@ -12,7 +12,7 @@ from golive.scoring._eval import load_answer_pairs, load_pairs, roc_auc, youden_
 from golive.scoring.semantic import DEFAULT_THRESHOLDS, answer_similarity
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-# docs/benchmarks-semantic.md
+# docs/benchmarks.md
 MEASURED_ANSWER_AUC = 0.977  # answer_similarity on answer_reference_pairs.jsonl
 MEASURED_SYMMETRIC_AUC = 0.708  # semantic_similarity on semantic_pairs.jsonl
 

@@ -1,0 +1,27 @@
+"""Run a coroutine on the fastest event loop installed (uvloop when present)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+__all__ = ["loop_factory", "run_main"]
+
+T = TypeVar("T")
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop factory when installed (the ``fast`` extra), else the default loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
+def run_main(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` with ``loop_factory()``; Ctrl-C cancels the main task as usual."""
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        return runner.run(coro)
