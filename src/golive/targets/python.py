@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
@@ -43,6 +45,10 @@ class PythonArgs(ComponentArgs):
         default=False,
         description="Pass the whole chat as a list of {role, content} dicts, not the user text.",
     )
+    app_dir: str = Field(
+        default=".",
+        description="Folder put first on sys.path before importing, like uvicorn's --app-dir.",
+    )
 
     @field_validator("callable")
     @classmethod
@@ -51,6 +57,14 @@ class PythonArgs(ComponentArgs):
         if not colon or not module or not attr:
             raise ValueError("must look like 'package.module:function'")
         return value
+
+
+def _put_first_on_path(folder: str) -> None:
+    """The console script's sys.path lacks the working directory, where the user's package
+    usually is: put the app folder first, once."""
+    app_dir = str(Path(folder).absolute())
+    if app_dir not in sys.path:
+        sys.path.insert(0, app_dir)
 
 
 def _load(spec: str) -> Callable[..., Any]:
@@ -100,6 +114,7 @@ class PythonTarget:
         return f"PythonTarget(callable={self.args.callable!r})"
 
     async def start(self) -> None:
+        _put_first_on_path(self.args.app_dir)
         self._fn = _load(self.args.callable)
 
     async def close(self) -> None:

@@ -160,3 +160,27 @@ def test_registered_and_validated_through_the_registry() -> None:
     with pytest.raises(ConfigError) as info:
         registry.parse("target", {"kind": "python", "callable": "no_colon"}, field="target")
     assert info.value.field == "target.callable"
+
+
+async def test_app_dir_makes_the_users_package_importable(tmp_path: Path) -> None:
+    (tmp_path / "golive_app_dir_probe.py").write_text(
+        "def answer(text):\n    return 'from ' + text\n"
+    )
+    target = registry.build(
+        "target", PythonArgs(callable="golive_app_dir_probe:answer", app_dir=str(tmp_path))
+    )
+    await target.start()
+    try:
+        obs = await observe(
+            target,
+            Request(messages=(Message(role="user", content="app dir"),)),
+            case_id="c",
+            sample=0,
+            t_sched_ns=0,
+            timeout_s=5,
+            max_output_chars=100,
+        )
+    finally:
+        await target.close()
+        sys.path.remove(str(tmp_path))
+    assert obs.output == "from app dir"
