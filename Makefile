@@ -37,7 +37,8 @@ test: install-test lint typecheck
 	  rc=$$?; bash scripts/postgres-test-server.sh stop $(PG_URL_FILE); exit $$rc
 
 lint: install-test
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
 
 typecheck: install-test
 	$(VENV)/bin/mypy --strict src

@@ -35,8 +35,11 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     print(f"command: {' '.join(sys.argv)}  ({args.runs} runs each, median)")
     ref = statistics.median(bare)
-    for name, samples in (("python -c pass", bare), ("golive --help", help_),
-                          ("golive run --help", run_help)):
+    for name, samples in (
+        ("python -c pass", bare),
+        ("golive --help", help_),
+        ("golive run --help", run_help),
+    ):
         med = statistics.median(samples)
         print(f"{name:20} {med * 1000:7.0f} ms   {med / ref:5.1f}x bare python")
 
