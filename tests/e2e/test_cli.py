@@ -243,3 +243,18 @@ def test_ctrl_c_keeps_finished_samples_and_exits_2(tmp_path: Path, mock_server_u
     summary = json.loads((tmp_path / "report" / "summary.json").read_text())
     assert summary["status"] == "interrupted"
     assert summary["quality"]["pass_rate"]["n"] == kept
+
+
+def test_every_demo_knob_is_a_documented_mock_server_flag(tmp_path: Path) -> None:
+    from golive.demo import DemoSettings
+
+    result = golive("mock-server", "--help", cwd=tmp_path, env={"COLUMNS": "200"})
+    assert result.returncode == 0
+    for name in DemoSettings.model_fields:
+        assert "--" + name.replace("_", "-") in result.stdout, name
+
+
+def test_bad_mock_server_knob_names_the_flag(tmp_path: Path) -> None:
+    result = golive("mock-server", "--max-batch", "0", cwd=tmp_path)
+    assert result.returncode == 4
+    assert result.stderr.startswith("error: --max-batch:")
