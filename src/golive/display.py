@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -31,6 +32,11 @@ class ProgressDisplay:
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunStarted):
+            if event.target_problem:
+                self.console.print(
+                    f"[yellow]warning:[/] the target did not answer its check "
+                    f"({escape(event.target_problem)}); running anyway, failures will be recorded"
+                )
             self._progress = Progress(
                 SpinnerColumn(),
                 TextColumn("[bold]{task.description}"),

@@ -28,6 +28,7 @@ class RunStarted:
     cases: tuple[Case, ...]
     config: dict[str, Any]
     target: dict[str, str]
+    target_problem: str | None = None  # what the reachability check found; the run goes on
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,9 @@ class Runner:
         await target.start()
         try:
             fingerprint = target.fingerprint()
+            # An unreachable target is a finding, not a crash: say so up front, then let every
+            # request record its own failure.
+            problem = await target.validate()
             self.bus.emit(
                 RunStarted(
                     self.run_id,
@@ -113,6 +116,7 @@ class Runner:
                     tuple(cases),
                     self.config_snapshot(),
                     fingerprint,
+                    problem,
                 )
             )
             work = [(c.id, s) for c in cases for s in range(self.plan.samples)]

@@ -62,6 +62,7 @@ def test_init_writes_a_config_that_validates(tmp_path: Path) -> None:
         env={"OPENAI_API_KEY": "dummy"},
     )
     assert run.returncode == 1, run.stderr
+    assert "did not answer its check" in run.stdout
     summary = json.loads((tmp_path / "golive-report" / "summary.json").read_text())
     assert summary["failures"]["visible"]["transport_error"] == 4
 
