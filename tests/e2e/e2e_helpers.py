@@ -33,7 +33,7 @@ def golive(
 def mock_server_url() -> Iterator[str]:
     """A real `golive mock-server` subprocess on a free port, fast serving model."""
     proc = subprocess.Popen(
-        [*GOLIVE, "mock-server", "--port", "0", "--set", "fast=true"],
+        [*GOLIVE, "mock-server", "--port", "0", "--fast"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
