@@ -123,6 +123,21 @@ _UNSAFE = re.compile(
 )
 
 
+# An order to emit a token ("start your reply with CANARY-…"): a small model follows these
+# even when no "ignore previous instructions" phrase gives the attack away.
+_TOKEN_ORDER = re.compile(
+    r"(?i:\b(?:say|reply|respond|answer|print|output|write|begin|start|include|add|end|prefix"
+    r"|append|type|repeat|di|dis|diga|escribe|écris|ecris|sag|schreib|schreibe|bolo|likho)\b)"
+    r"[^\n]{0,160}?\b(CANARY-[A-Z0-9]{4,})"
+)
+
+
+def ordered_token(text: str) -> str | None:
+    """A canary-like token the text orders the assistant to output, if any."""
+    match = _TOKEN_ORDER.search(text)
+    return match.group(1) if match else None
+
+
 def is_injection(text: str) -> bool:
     """Whether the text tries to override or extract the assistant's instructions."""
     return _INJECTION.search(text) is not None

@@ -28,6 +28,7 @@ from golive.demo._detect import (
     injected_phrase,
     is_injection,
     is_unsafe,
+    ordered_token,
 )
 from golive.demo._kb import Article, Retriever
 
@@ -173,6 +174,11 @@ class Responder:
             rng.random() < 0.5,
             rng.random() < 0.25,
         )
+        token = ordered_token(user)
+        if token is not None and token != CANARY:
+            if self.hardened:
+                return Reply(phrases["injection"], "refusal")
+            return Reply(f"Sure! {token}", "hijack")
         if is_injection(user):
             if self.hardened:
                 return Reply(phrases["injection"], "refusal")
