@@ -59,7 +59,14 @@ _BUILTINS: dict[str, tuple[str, ...]] = {
         "golive.reports.html",
         "golive.reports.junit",
     ),
-    "mutator": (),
+    "mutator": (
+        "golive.diversity.noise",
+        "golive.diversity.register",
+        "golive.diversity.language",
+        "golive.diversity.format",
+        "golive.diversity.adversarial",
+        "golive.diversity.generated",
+    ),
     "profile": (),
     "guard": (),
 }
@@ -168,8 +175,16 @@ def reporter(name: str, args: type[ComponentArgs]) -> Callable[[T], T]:
     return _decorator("reporter", name, args)
 
 
+# Names that are namespaces of the robustness metrics (robustness.family.…, …).
+RESERVED_MUTATOR_NAMES = frozenset(
+    {"family", "capability", "worst", "variants", "canonical", "amplification"}
+)
+
+
 def mutator(name: str, args: type[ComponentArgs]) -> Callable[[T], T]:
     """Register an input mutator (used by the input-diversity stage)."""
+    if name in RESERVED_MUTATOR_NAMES:
+        raise RegistryError(f"mutator name {name!r} is reserved for robustness metrics")
     return _decorator("mutator", name, args)
 
 

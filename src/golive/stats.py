@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["Z95", "percentile", "summarize_latencies", "wilson_interval"]
+__all__ = ["Z95", "bootstrap_mean_ci", "percentile", "summarize_latencies", "wilson_interval"]
 
 Z95 = 1.959963984540054
 
@@ -57,3 +57,25 @@ def summarize_latencies(values: Sequence[float]) -> dict[str, float]:
     summary["max"] = ordered[-1]
     summary["mean"] = math.fsum(ordered) / len(ordered)
     return summary
+
+
+def bootstrap_mean_ci(
+    values: Sequence[float], *, seed: int = 0, resamples: int = 2000, level: float = 0.95
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of ``values`` (e.g. per-case paired deltas).
+
+    Resampling whole cases keeps the samples of one case together, which respects the
+    correlation between repeated samples of the same input.
+    """
+    import numpy as np
+
+    if not values:
+        raise ValueError("bootstrap of an empty sample")
+    data = np.asarray(values, dtype=float)
+    if len(data) == 1:
+        return (float(data[0]), float(data[0]))
+    rng = np.random.default_rng(seed)
+    means = data[rng.integers(0, len(data), size=(resamples, len(data)))].mean(axis=1)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return (float(low), float(high))
