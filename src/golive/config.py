@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, field_validator
 
 from golive._validation import config_error_from
+from golive.diversity.spec import DiversitySpec
 from golive.errors import ConfigError
 from golive.registry import ComponentArgs, registry
 
@@ -96,6 +97,11 @@ class Plan(BaseModel):
     seed: int = Field(default=0, description="Seeds everything random (sampling seeds, demo).")
     tags: list[str] = Field(
         default_factory=list, description="Only run cases carrying one of these tags."
+    )
+    diversity: DiversitySpec | None = Field(
+        default=None,
+        description="Amplify the suite with mutators (typos, languages, formats, attacks); "
+        "see `golive perturb --list`.",
     )
 
     @field_validator("gates")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from golive._loop import run_main
 from golive.config import Plan
@@ -66,6 +67,17 @@ async def execute_async(
     from golive.store import StoreRecorder  # SQLAlchemy is heavy: import on use
 
     cases = cases if cases is not None else resolve_suite(plan).cases
+    if plan.diversity is not None:
+        from golive.diversity import expand_async
+
+        expansion = await expand_async(cases, plan.diversity, seed=plan.seed)
+        for note in expansion.notes:
+            console.print(f"[yellow]note:[/] {escape(note)}")
+        console.print(
+            f"diversity: {len(expansion.variants)} variants of {len(expansion.cases)} cases "
+            f"(amplification {expansion.amplification:.1f}x)"
+        )
+        cases = [*expansion.cases, *expansion.variants]
     reporters = [
         registry.build("reporter", registry.parse("reporter", {"kind": name}, field="reporters"))
         for name in plan.reporters

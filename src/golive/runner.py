@@ -21,6 +21,8 @@ from typing import Any
 from golive._loop import run_main
 from golive._redact import redact
 from golive.config import Plan
+from golive.diversity.analysis import robustness_metrics
+from golive.diversity.expand import lineage
 from golive.events import CaseFinished, EventBus, ObservationRecorded, RunFinished, RunStarted
 from golive.execution.local import run_pipeline
 from golive.execution.observe import observe
@@ -81,6 +83,12 @@ class Runner:
         sets = [s for s in scorers if s.scope == "case"]
         return sample, sets
 
+    def samples_for(self, case: Case) -> int:
+        """``samples`` for canonical cases; ``diversity.samples`` for variants (already many)."""
+        if self.plan.diversity is not None and lineage(case) is not None:
+            return self.plan.diversity.samples
+        return self.plan.samples
+
     def _request(self, case: Case, sample: int) -> Request:
         messages: tuple[Message, ...] = case.messages()
         if self.plan.request.system_prompt and not any(m.role == "system" for m in messages):
@@ -112,14 +120,14 @@ class Runner:
             self.bus.emit(
                 RunStarted(
                     self.run_id,
-                    len(cases) * self.plan.samples,
+                    sum(self.samples_for(c) for c in cases),
                     tuple(cases),
                     self.config_snapshot(),
                     fingerprint,
                     problem,
                 )
             )
-            work = [(c.id, s) for c in cases for s in range(self.plan.samples)]
+            work = [(c.id, s) for c in cases for s in range(self.samples_for(c))]
 
             async def fetch(item: tuple[str, int]) -> tuple[_CaseState, Observation]:
                 case_id, sample = item
@@ -144,7 +152,7 @@ class Runner:
                 scored = await self._score(observation, state)
                 state.samples[sample] = scored
                 self.bus.emit(ObservationRecorded(self.run_id, state.case, scored))
-                if len(state.samples) == self.plan.samples:
+                if len(state.samples) == self.samples_for(state.case):
                     finished[case_id] = await self._finish_case(state)
                     self.bus.emit(CaseFinished(self.run_id, finished[case_id]))
 
@@ -167,7 +175,9 @@ class Runner:
                 results.append(
                     CaseResult(case, tuple(state.samples[k] for k in sorted(state.samples)))
                 )
-        metrics = compute_metrics(results)
+        canonical = [r for r in results if lineage(r.case) is None]
+        metrics = compute_metrics(canonical)
+        metrics.update(robustness_metrics(results, seed=self.plan.seed))
         result = RunResult(
             run_id=self.run_id,
             status=status,

@@ -126,3 +126,19 @@ async def test_cancellation_keeps_finished_samples_and_marks_interrupted() -> No
     kept = [s for c in result.cases for s in c.samples]
     assert len(kept) == 2
     assert result.metrics["quality.pass_rate"].n == 2
+
+
+async def test_variants_get_the_diversity_sample_count() -> None:
+    from golive.diversity.base import Mutation
+    from golive.diversity.expand import make_variant
+
+    class Upper:
+        name, family, expectation = "upper", "noise", "invariant"
+
+    variant = make_variant(CASES[0], Upper(), Mutation("HOW LONG FOR A REFUND?"), 0, 1)  # type: ignore[arg-type]
+    target = FakeTarget(answer)
+    plan = make_plan(samples=3, diversity={"samples": 2})
+    result = await Runner(plan).run_async([CASES[0], variant], target=target)
+    assert [len(c.samples) for c in result.cases] == [3, 2]
+    assert result.metrics["quality.pass_rate"].n == 3  # quality is about canonical cases
+    assert result.metrics["robustness.upper.pass_rate"].n == 2

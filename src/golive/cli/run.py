@@ -57,6 +57,13 @@ def run_command(
     tag: Annotated[
         list[str] | None, typer.Option(help="Only cases with this tag (repeatable).")
     ] = None,
+    mutators: Annotated[
+        str | None,
+        typer.Option(
+            help="Amplify the suite: 'all' rule-based mutators or a comma list "
+            "(typos,slang,...); see `golive perturb --list`."
+        ),
+    ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Any config field: --set FIELD=VALUE (dotted paths allowed)."),
@@ -101,6 +108,9 @@ def run_command(
     for key, value in flags.items():
         if value is not None:
             overrides[key] = value
+    if mutators is not None:
+        names = [m.strip() for m in mutators.split(",") if m.strip()]
+        overrides["diversity.mutators"] = None if names == ["all"] else names
     overrides.update(parse_set(set_ or []))
 
     config_path = config
