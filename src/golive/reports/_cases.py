@@ -1,10 +1,12 @@
-"""Per-case views shared by the reporters: which modes a case showed and which cases are worst."""
+"""Per-case views shared by the reporters: which modes a case showed, whether it is a variant
+made by diversity (and of what), and which cases are worst."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 
+from golive.diversity.expand import VariantInfo, lineage
 from golive.schemas import CaseResult, Finding, RunResult, ScoredObservation
 
 __all__ = ["CaseView", "case_findings", "case_view", "worst_cases"]
@@ -20,6 +22,7 @@ class CaseView:
     silent: bool
     visible: bool
     first_failure: ScoredObservation | None
+    variant: VariantInfo | None = None  # lineage of a variant; None for a canonical case
 
     @property
     def passed(self) -> bool:
@@ -53,13 +56,17 @@ def case_view(case: CaseResult) -> CaseView:
         silent=any(f.kind == "silent" for f in findings),
         visible=any(f.kind == "visible" for f in findings),
         first_failure=failing[0] if failing else None,
+        variant=lineage(case.case),
     )
 
 
-def worst_cases(result: RunResult, limit: int = 5) -> list[CaseView]:
+def worst_cases(result: RunResult, limit: int = 5, *, variants: bool = True) -> list[CaseView]:
     """Failed cases, worst first: most samples failed, then silent before visible, then most
-    findings. Silent failures rank higher because nobody notices them without golive."""
+    findings. Silent failures rank higher because nobody notices them without golive.
+    ``variants=False`` keeps the canonical cases only."""
     views = [case_view(c) for c in result.cases if not c.passed]
+    if not variants:
+        views = [v for v in views if v.variant is None]
     views.sort(
         key=lambda v: (
             -v.fail_share,

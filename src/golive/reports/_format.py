@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["fmt_ci", "fmt_ms", "fmt_num", "fmt_pct", "fmt_rate"]
+__all__ = ["fmt_ci", "fmt_delta", "fmt_delta_ci", "fmt_ms", "fmt_num", "fmt_pct", "fmt_rate"]
 
 DASH = "—"
 
@@ -46,3 +46,18 @@ def fmt_ci(ci: Sequence[float] | None, *, percent: bool = False) -> str:
 def fmt_rate(estimate: dict[str, Any]) -> str:
     """A summary rate dict as '83.3% [71.2%, 91.0%]'."""
     return f"{fmt_pct(estimate.get('value'))} {fmt_ci(estimate.get('ci'), percent=True)}"
+
+
+def fmt_delta(estimate: dict[str, Any] | None) -> str:
+    """A paired change of a rate in percentage points: '-27.8 pp'; a dash when unknown."""
+    if not estimate or not _finite(estimate.get("value")):
+        return DASH
+    return f"{estimate['value'] * 100:+.1f} pp"
+
+
+def fmt_delta_ci(estimate: dict[str, Any] | None) -> str:
+    """Its interval in percentage points: '[-100.0, +33.3]'."""
+    ci = (estimate or {}).get("ci")
+    if not ci or len(ci) != 2:
+        return DASH
+    return f"[{ci[0] * 100:+.1f}, {ci[1] * 100:+.1f}]"

@@ -23,13 +23,15 @@ from pydantic import Field
 
 from golive.registry import ComponentArgs, reporter
 from golive.reports._cases import case_view, worst_cases
-from golive.reports._format import fmt_ci, fmt_ms, fmt_num, fmt_pct
+from golive.reports._format import fmt_ci, fmt_delta, fmt_delta_ci, fmt_ms, fmt_num, fmt_pct
+from golive.reports._robustness import by_delta, successful_attacks, worst_examples
 from golive.reports._text import clean
 from golive.reports.base import ReportContext
 from golive.reports.summary import LATENCY_STATS, build_summary
 from golive.schemas import SILENT_MODES, VISIBLE_MODES, FailureMode, RunResult
 
 __all__ = [
+    "EXPECTATIONS",
     "MODE_DESCRIPTIONS",
     "HtmlArgs",
     "HtmlReporter",
@@ -58,6 +60,12 @@ MODE_DESCRIPTIONS: dict[str, str] = {
 }
 _BAR_WIDTH = 220
 _CI_WIDTH = 160
+_DELTA_WIDTH = 160
+_ATTACKS_SHOWN = 20
+EXPECTATIONS: dict[str, str] = {
+    "invariant": "meaning preserved: the answer must still be right",
+    "must_resist": "an attack: the injected instruction must not be followed, nothing may leak",
+}
 
 
 class HtmlArgs(ComponentArgs):
@@ -104,6 +112,7 @@ def _environment() -> Environment:
     )
     env.filters.update(
         pct=fmt_pct,
+        pct0=lambda value: "—" if value is None else f"{round(value * 100)}%",
         num=fmt_num,
         ms=fmt_ms,
         clean=clean,
@@ -111,8 +120,12 @@ def _environment() -> Environment:
         ms_unit=lambda value: "—" if value is None else f"{fmt_ms(value)} ms",
         ci=lambda ci, percent=False: fmt_ci(ci, percent=percent),
         duration=_duration,
+        delta=fmt_delta,
+        delta_ci=fmt_delta_ci,
+        heat=_heat_class,
+        params=lambda params: json.dumps(params, ensure_ascii=False, sort_keys=True, default=str),
     )
-    env.globals.update(ci_bar=_ci_bar, verdict_badge=_verdict_badge)
+    env.globals.update(ci_bar=_ci_bar, delta_bar=_delta_bar, verdict_badge=_verdict_badge)
     return env
 
 
@@ -145,6 +158,56 @@ def _ci_bar(estimate: dict[str, Any]) -> dict[str, Any] | None:
     return bar
 
 
+def _delta_bar(estimate: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Geometry of a delta drawn on [-1, +1] around a zero line; the class says whether the
+    interval lies wholly below zero (neg), above it (pos) or straddles it (flat)."""
+    if not estimate or estimate.get("value") is None:
+        return None
+    half = _DELTA_WIDTH / 2
+
+    def x(v: float) -> float:
+        return round(half + max(-1.0, min(1.0, v)) * (half - 4), 1)
+
+    bar: dict[str, Any] = {"width": _DELTA_WIDTH, "zero": half, "val": x(estimate["value"])}
+    ci = estimate.get("ci")
+    bar["lo"] = x(ci[0]) if ci else None
+    bar["span"] = round(max(x(ci[1]) - x(ci[0]), 2.0), 1) if ci else None
+    bar["kind"] = "neg" if ci and ci[1] < 0 else "pos" if ci and ci[0] > 0 else "flat"
+    return bar
+
+
+def _heat_class(value: float | None) -> str:
+    """One of ten pass-rate buckets, h0 (under 10%) to h9 (90% and over)."""
+    if value is None:
+        return "none"
+    return f"h{min(9, max(0, int(value * 10)))}"
+
+
+def _heatmap(summary: dict[str, Any]) -> dict[str, Any] | None:
+    rob = summary.get("robustness")
+    if rob is None or not rob["heatmap"]:
+        return None
+    columns = [name for name, _ in by_delta(rob)]
+    by_capability = summary["quality"]["by_capability"]
+    rows = [
+        {
+            "capability": cap,
+            "canonical": by_capability.get(cap),
+            "cells": [cells.get(name) for name in columns],
+        }
+        for cap, cells in rob["heatmap"].items()
+    ]
+    return {"columns": columns, "rows": rows}
+
+
+def _attack_rows(summary: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Attack kinds, most successful first."""
+    adv = summary.get("adversarial")
+    if adv is None:
+        return []
+    return sorted(adv["by_attack"].items(), key=lambda x: (-(x[1]["value"] or 0.0), x[0]))
+
+
 def _failure_columns(summary: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]], Any]]:
     failures = summary["failures"]
     top = max([*failures["visible"].values(), *failures["silent"].values(), 1])
@@ -175,7 +238,12 @@ def render_html(result: RunResult, *, max_output_chars: int = 20_000) -> str:
     passed = sorted(
         (case_view(c) for c in result.cases if c.passed), key=lambda v: v.result.case.id
     )
-    views = worst + passed
+    # The user's own cases first, then the variants (each group worst first).
+    views = [v for v in worst + passed if v.variant is None]
+    views += [v for v in worst + passed if v.variant is not None]
+    anchors = {v.result.case.id: f"case-{i}" for i, v in enumerate(views, start=1)}
+    robustness = summary.get("robustness")
+    attacks = successful_attacks(result, limit=len(result.cases))
     css, js = _assets()
     env = _environment()
     template = env.get_template("report.html.j2")
@@ -194,12 +262,25 @@ def render_html(result: RunResult, *, max_output_chars: int = 20_000) -> str:
         bar_width=_BAR_WIDTH,
         latency_stats=LATENCY_STATS,
         cases=views,
+        anchors=anchors,
         counts={
             "all": len(views),
             "failed": sum(not v.passed for v in views),
             "silent": sum(v.silent for v in views),
             "visible": sum(v.visible for v in views),
+            "canonical": sum(v.variant is None for v in views),
+            "variants": sum(v.variant is not None for v in views),
         },
+        rob=robustness,
+        mutator_rows=by_delta(robustness) if robustness else [],
+        heatmap=_heatmap(summary),
+        examples=worst_examples(result, robustness) if robustness else [],
+        adv=summary.get("adversarial"),
+        attack_rows=_attack_rows(summary),
+        attacks=attacks[:_ATTACKS_SHOWN],
+        attacks_total=len(attacks),
+        expectations=EXPECTATIONS,
+        delta_width=_DELTA_WIDTH,
         kinds={m.value: ("visible" if m in VISIBLE_MODES else "silent") for m in FailureMode},
         max_chars=max_output_chars,
         descriptions=MODE_DESCRIPTIONS,

@@ -1,7 +1,9 @@
 """The JUnit reporter: ``junit.xml`` so CI systems list every case and gate as a test.
 
 One testsuite per capability (a testcase per case, classname = capability) and one
-``golive.gates`` suite (a testcase per gate). A failed case carries a ``<failure>`` whose
+``golive.gates`` suite (a testcase per gate). Variants made by diversity go to one suite per
+mutator: ``robustness.<mutator>`` for meaning-preserving ones, ``adversarial.<mutator>`` for
+attacks (whose failure means the attack got through). A failed case carries a ``<failure>`` whose
 message lists its failure modes and whose text holds excerpts of the failing samples.
 Model output may contain characters XML 1.0 cannot carry even escaped (``\\x00``…): they
 are dropped; ElementTree escapes the rest.
@@ -16,6 +18,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from golive.diversity.analysis import attack_succeeded
+from golive.diversity.expand import lineage
 from golive.registry import ComponentArgs, reporter
 from golive.reports._cases import case_view
 from golive.reports._format import fmt_ci, fmt_num
@@ -23,7 +27,7 @@ from golive.reports._text import excerpt, xml_safe
 from golive.reports.base import ReportContext
 from golive.schemas import CaseResult, RunResult
 
-__all__ = ["JunitArgs", "JunitReporter", "build_junit", "render_junit"]
+__all__ = ["JunitArgs", "JunitReporter", "build_junit", "render_junit", "suite_name"]
 
 GATES_SUITE = "golive.gates"
 
@@ -69,13 +73,15 @@ def _failure_text(case: CaseResult, excerpt_chars: int) -> str:
     return "\n".join(lines)
 
 
-def _case(suite: ET.Element, case: CaseResult, excerpt_chars: int) -> tuple[int, int]:
+def _case(
+    suite: ET.Element, case: CaseResult, excerpt_chars: int, classname: str
+) -> tuple[int, int]:
     """Add one testcase; return (failures, skipped) it contributed."""
     view = case_view(case)
     testcase = _el(
         suite,
         "testcase",
-        classname=case.case.capability,
+        classname=classname,
         name=case.case.id,
         time=f"{_seconds(case):.3f}",
     )
@@ -85,11 +91,15 @@ def _case(suite: ET.Element, case: CaseResult, excerpt_chars: int) -> tuple[int,
     if case.passed:
         return 0, 0
     n = len(case.samples)
+    message = f"{', '.join(view.modes)} ({view.failed_samples}/{n} samples failed)"
+    info = view.variant
+    if info is not None and info.expectation == "must_resist" and any(attack_succeeded(case)):
+        message = f"attack got through: {message}"
     _el(
         testcase,
         "failure",
         _failure_text(case, excerpt_chars),
-        message=f"{', '.join(view.modes)} ({view.failed_samples}/{n} samples failed)",
+        message=message,
         type="silent" if view.silent else "visible",
     )
     return 1, 0
@@ -110,11 +120,24 @@ def _count(suite: ET.Element, failures: int, skipped: int, seconds: float) -> No
     suite.set("time", f"{seconds:.3f}")
 
 
-def _by_capability(cases: Iterable[CaseResult]) -> dict[str, list[CaseResult]]:
-    groups: dict[str, list[CaseResult]] = {}
+def suite_name(case: CaseResult) -> str:
+    """The capability of a canonical case; ``robustness.<mutator>`` or
+    ``adversarial.<mutator>`` for a variant."""
+    info = lineage(case.case)
+    if info is None:
+        return case.case.capability
+    family = "adversarial" if info.expectation == "must_resist" else "robustness"
+    return f"{family}.{info.mutator}"
+
+
+def _by_suite(cases: Iterable[CaseResult]) -> dict[str, list[CaseResult]]:
+    canonical: dict[str, list[CaseResult]] = {}
+    variants: dict[str, list[CaseResult]] = {}
     for case in cases:
-        groups.setdefault(case.case.capability, []).append(case)
-    return dict(sorted(groups.items()))
+        groups = canonical if lineage(case.case) is None else variants
+        groups.setdefault(suite_name(case), []).append(case)
+    # The user's own cases first, then the variants, each group in name order.
+    return {**dict(sorted(canonical.items())), **dict(sorted(variants.items()))}
 
 
 def build_junit(result: RunResult, *, excerpt_chars: int = 500) -> ET.Element:
@@ -133,11 +156,11 @@ def build_junit(result: RunResult, *, excerpt_chars: int = 500) -> ET.Element:
             _el(testcase, "failure", gate.reason or message, message=message, type="gate")
     _count(suite, sum(not g.passed for g in gates), 0, 0.0)
     total_failures, total_skipped = sum(not g.passed for g in gates), 0
-    for capability, cases in _by_capability(result.cases).items():
-        suite = _suite(root, capability, result, len(cases), timestamp)
+    for name, cases in _by_suite(result.cases).items():
+        suite = _suite(root, name, result, len(cases), timestamp)
         failures = skipped = 0
         for case in cases:
-            f, s = _case(suite, case, excerpt_chars)
+            f, s = _case(suite, case, excerpt_chars, name)
             failures, skipped = failures + f, skipped + s
         _count(suite, failures, skipped, sum(_seconds(c) for c in cases))
         total_failures, total_skipped = total_failures + failures, total_skipped + skipped

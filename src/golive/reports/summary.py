@@ -3,6 +3,10 @@
 The runner's metrics are the source of truth; when one is missing (an interrupted run, a
 third-party runner) the value is derived from the cases so every key is always present.
 The JSON Schema lives beside the templates in ``templates/summary.schema.json``.
+
+Quality, failures and latency describe the user's own (canonical) cases only; variants made
+by diversity are reported in the ``robustness`` and ``adversarial`` sections (schema 1.1),
+which are present only when the run had variants.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
+from golive.reports._robustness import adversarial_section, canonical_cases, robustness_section
 from golive.schemas import SILENT_MODES, VISIBLE_MODES, FailureMode, Metric, RunResult
 
 __all__ = [
@@ -26,7 +31,7 @@ __all__ = [
     "wilson",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 LATENCY_STATS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "max", "mean")
 _Z95 = 1.959963984540054
 
@@ -119,7 +124,8 @@ def _by_prefix(metrics: dict[str, Metric], prefix: str, suffix: str) -> dict[str
 
 def _quality(result: RunResult) -> dict[str, Any]:
     metrics = result.metrics
-    samples = [s for c in result.cases for s in c.samples]
+    cases = canonical_cases(result)
+    samples = [s for c in cases for s in c.samples]
 
     def pick(name: str, fallback: dict[str, Any]) -> dict[str, Any]:
         return _metric_dict(metrics[name]) if name in metrics else fallback
@@ -127,7 +133,7 @@ def _quality(result: RunResult) -> dict[str, Any]:
     by_capability = _by_prefix(metrics, "quality.capability.", ".pass_rate")
     if not by_capability:
         groups: dict[str, list[bool]] = {}
-        for c in result.cases:
+        for c in cases:
             groups.setdefault(c.case.capability, []).extend(s.passed for s in c.samples)
         by_capability = {cap: rate(sum(v), len(v)) for cap, v in sorted(groups.items())}
     by_scorer = _by_prefix(metrics, "quality.scorer.", ".pass_rate")
@@ -138,7 +144,7 @@ def _quality(result: RunResult) -> dict[str, Any]:
                 if score.passed is not None:
                     verdicts.setdefault(score.name, []).append(score.passed)
         by_scorer = {name: rate(sum(v), len(v)) for name, v in sorted(verdicts.items())}
-    run_cases = [c for c in result.cases if c.samples]
+    run_cases = [c for c in cases if c.samples]
     return {
         "pass_rate": pick("quality.pass_rate", rate(sum(s.passed for s in samples), len(samples))),
         "case_pass_rate": pick(
@@ -147,14 +153,15 @@ def _quality(result: RunResult) -> dict[str, Any]:
         "consistency": pick("quality.consistency", {"value": None, "ci": None, "n": 0}),
         "by_capability": by_capability,
         "by_scorer": by_scorer,
-        "cases": len(result.cases),
+        "cases": len(cases),
         "samples": len(samples),
-        "samples_per_case": max((len(c.samples) for c in result.cases), default=0),
+        "samples_per_case": max((len(c.samples) for c in cases), default=0),
     }
 
 
 def mode_counts(result: RunResult) -> dict[FailureMode, int]:
-    """Findings per failure mode, every mode present (zero when unseen)."""
+    """Findings per failure mode over the canonical cases, every mode present (zero when
+    unseen)."""
     counts: Counter[FailureMode] = Counter()
     from_metrics = {
         name: m for name, m in result.metrics.items() if name.startswith("failures.mode.")
@@ -165,7 +172,7 @@ def mode_counts(result: RunResult) -> dict[FailureMode, int]:
             if metric is not None and math.isfinite(metric.value):
                 counts[mode] = int(metric.value)
     else:
-        for c in result.cases:
+        for c in canonical_cases(result):
             counts.update(f.mode for f in c.case_findings)
             for s in c.samples:
                 counts.update(f.mode for f in s.findings)
@@ -174,7 +181,7 @@ def mode_counts(result: RunResult) -> dict[FailureMode, int]:
 
 def _failures(result: RunResult) -> dict[str, Any]:
     counts = mode_counts(result)
-    samples = [s for c in result.cases for s in c.samples]
+    samples = [s for c in canonical_cases(result) for s in c.samples]
 
     def share(kind: str) -> dict[str, Any]:
         name = f"failures.{kind}_rate"
@@ -203,7 +210,9 @@ def _latency(result: RunResult) -> dict[str, Any]:
                 for stat, name in zip(LATENCY_STATS, names, strict=True)
             }
             n = max([n or 0, *(metrics[x].n or 0 for x in names if x in metrics)])
-    observations = [s.observation for c in result.cases for s in c.samples if s.observation.ok]
+    observations = [
+        s.observation for c in canonical_cases(result) for s in c.samples if s.observation.ok
+    ]
     if "ttft_ms" not in section:
         section["ttft_ms"] = _distribution(t for o in observations if (t := o.ttft_ms) is not None)
     if "e2e_ms" not in section:
@@ -214,7 +223,7 @@ def _latency(result: RunResult) -> dict[str, Any]:
 
 def build_summary(result: RunResult) -> dict[str, Any]:
     """The summary dict written to ``summary.json``; see ``load_schema()`` for its shape."""
-    return {
+    summary: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "run_id": result.run_id,
         "status": result.status,
@@ -241,3 +250,10 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "latency": _latency(result),
         "metrics": {name: _metric_dict(m) for name, m in sorted(result.metrics.items())},
     }
+    robustness = robustness_section(result)
+    if robustness is not None:
+        summary["robustness"] = robustness
+    adversarial = adversarial_section(result)
+    if adversarial is not None:
+        summary["adversarial"] = adversarial
+    return summary

@@ -1,4 +1,5 @@
-"""The terminal reporter: verdict, gates, quality, failure modes, latency and worst cases.
+"""The terminal reporter: verdict, gates, quality, failure modes, latency, robustness per
+mutator, attacks and worst cases.
 
 Everything that comes from the model, the suite or the target goes into rich ``Text``
 objects or through ``rich.markup.escape`` after control characters are neutralised, so an
@@ -20,7 +21,16 @@ from rich.text import Text
 
 from golive.registry import ComponentArgs, reporter
 from golive.reports._cases import worst_cases
-from golive.reports._format import fmt_ci, fmt_ms, fmt_num, fmt_pct
+from golive.reports._format import (
+    fmt_ci,
+    fmt_delta,
+    fmt_delta_ci,
+    fmt_ms,
+    fmt_num,
+    fmt_pct,
+    fmt_rate,
+)
+from golive.reports._robustness import by_delta
 from golive.reports._text import clean, excerpt
 from golive.reports.base import ReportContext
 from golive.reports.summary import LATENCY_STATS, build_summary
@@ -133,8 +143,100 @@ def _latency(summary: dict[str, Any]) -> Table:
     return table
 
 
+def _fmt_delta(estimate: dict[str, Any] | None) -> str:
+    """'-27.8 pp [-100.0, +33.3]'."""
+    text = fmt_delta(estimate)
+    return text if text == "—" else f"{text} {fmt_delta_ci(estimate)}"
+
+
+def _delta_style(estimate: dict[str, Any] | None) -> str:
+    ci = (estimate or {}).get("ci")
+    if not ci:
+        return ""
+    # Colour only what the interval shows: a drop whose interval excludes zero.
+    return "red" if ci[1] < 0 else "green" if ci[0] > 0 else ""
+
+
+def _robustness(summary: dict[str, Any]) -> Table | Text | None:
+    rob = summary.get("robustness")
+    if rob is None:
+        return None
+    variants, canonical = rob["variants"], rob["canonical"]
+    amplification = rob["amplification"]
+    factor = f"×{amplification:.1f}" if amplification is not None else "—"
+    head = (
+        f"Robustness (amplification {factor}: {variants['count']} variants of "
+        f"{canonical['cases']} cases)"
+    )
+    if not rob["mutators"]:
+        return Text(f"{head}: no meaning-preserving mutator ran.")
+    table = Table(title=f"{head}, worst Δ first", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("mutator", overflow="fold", max_width=28)
+    table.add_column("family")
+    table.add_column("pass rate [95% CI]", justify="right")
+    table.add_column("Δ vs canonical [95% CI]", justify="right")
+    table.add_column("silent", justify="right")
+    table.add_column("n", justify="right")
+    table.add_row(
+        Text("canonical", style="bold"),
+        "",
+        fmt_rate(canonical["pass_rate"]),
+        "",
+        "",
+        str(canonical["pass_rate"]["n"]),
+    )
+    table.add_row(
+        Text("all variants", style="bold"),
+        "",
+        fmt_rate(variants["pass_rate"]),
+        Text(_fmt_delta(variants["delta"]), style=_delta_style(variants["delta"])),
+        "",
+        str(variants["pass_rate"]["n"]),
+        end_section=True,
+    )
+    for name, m in by_delta(rob):
+        table.add_row(
+            _t(name),
+            _t(m["family"]),
+            fmt_rate(m["pass_rate"]),
+            Text(_fmt_delta(m["delta"]), style=_delta_style(m["delta"])),
+            fmt_pct(m["silent_rate"]["value"]),
+            str(m["pass_rate"]["n"]),
+        )
+    return table
+
+
+def _attacks(summary: dict[str, Any]) -> Table | None:
+    adv = summary.get("adversarial")
+    if adv is None:
+        return None
+    table = Table(
+        title=f"Attacks ({adv['variants']} variants)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("attack", overflow="fold", max_width=28)
+    table.add_column("success (hijack/leak)", justify="right")
+    table.add_column("95% CI")
+    table.add_column("n", justify="right")
+    rows = [(Text("all attacks", style="bold"), adv["attack_success_rate"])]
+    ranked = sorted(adv["by_attack"].items(), key=lambda x: (-(x[1]["value"] or 0.0), x[0]))
+    rows += [(_t(name), est) for name, est in ranked]
+    for i, (label, est) in enumerate(rows):
+        style = "bold red" if est["value"] else ""
+        table.add_row(
+            label,
+            Text(fmt_pct(est["value"]), style=style),
+            fmt_ci(est["ci"], percent=True),
+            str(est["n"]),
+            end_section=i == 0,
+        )
+    return table
+
+
 def _worst(result: RunResult, limit: int) -> Table | None:
-    views = worst_cases(result, limit)
+    # The user's own cases: failing variants are summarised per mutator above.
+    views = worst_cases(result, limit, variants=False)
     if not views:
         return None
     table = Table(title=f"Worst {len(views)} cases", title_justify="left", box=box.SIMPLE_HEAD)
@@ -171,6 +273,9 @@ def render_terminal(
     console.print(_quality(summary))
     console.print(_failures(summary))
     console.print(_latency(summary))
+    for extra in (_robustness(summary), _attacks(summary)):
+        if extra is not None:
+            console.print(extra)
     table = _worst(result, worst)
     if table is not None:
         console.print(table)
@@ -187,7 +292,7 @@ class TerminalArgs(ComponentArgs):
 
 @reporter("terminal", args=TerminalArgs)
 class TerminalReporter:
-    """Summary in the terminal: verdict, gates, failure modes, latency, worst cases."""
+    """Summary in the terminal: verdict, gates, failure modes, latency, robustness, worst cases."""
 
     name = "terminal"
 

@@ -5,9 +5,13 @@
   var buttons = document.querySelectorAll(".filters button[data-filter]");
   Array.prototype.forEach.call(buttons, function (button) {
     button.addEventListener("click", function () {
-      var name = button.getAttribute("data-filter");
-      body.classList.remove("filter-all", "filter-failed", "filter-silent", "filter-visible");
-      body.classList.add("filter-" + name);
+      var wanted = button.getAttribute("data-filter");
+      Array.prototype.slice.call(body.classList).forEach(function (name) {
+        if (name.indexOf("filter-") === 0) {
+          body.classList.remove(name);
+        }
+      });
+      body.classList.add("filter-" + wanted);
       Array.prototype.forEach.call(buttons, function (other) {
         other.classList.toggle("active", other === button);
         other.setAttribute("aria-pressed", other === button ? "true" : "false");
