@@ -259,3 +259,41 @@ def test_bad_mock_server_knob_names_the_flag(tmp_path: Path) -> None:
     result = golive("mock-server", "--max-batch", "0", cwd=tmp_path)
     assert result.returncode == 4
     assert result.stderr.startswith("error: --max-batch:")
+
+
+def test_run_with_mutators_reports_robustness_and_attacks(tmp_path: Path) -> None:
+    result = golive(
+        "run",
+        "--target",
+        "demo",
+        "--set",
+        "target.settings.fast=true",
+        "--tag",
+        "clean",
+        "--samples",
+        "1",
+        "--mutators",
+        "typos,codemix_es,instruction_override",
+        "--gate",
+        "robustness.typos.delta >= -0.5",
+        "--gate",
+        "adversarial.attack_success_rate <= 1",
+        "--out",
+        "r",
+        "--store",
+        f"sqlite:///{tmp_path}/g.db",
+        cwd=tmp_path,
+        timeout=180,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert "amplification" in result.stdout
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["robustness"]["amplification"] > 1.5
+    assert set(summary["robustness"]["mutators"]) == {"typos", "codemix_es"}
+    assert summary["adversarial"]["by_attack"]["instruction_override"]["n"] >= 20
+    # the flawed demo obeys most direct overrides
+    assert summary["adversarial"]["attack_success_rate"]["value"] > 0.5
+    gate_metrics = {g["metric"] for g in summary["gates"]}
+    assert "robustness.typos.delta" in gate_metrics
+    # quality stays about the canonical cases only
+    assert summary["quality"]["pass_rate"]["n"] == summary["quality"]["cases"]
