@@ -297,3 +297,33 @@ def test_run_with_mutators_reports_robustness_and_attacks(tmp_path: Path) -> Non
     assert "robustness.typos.delta" in gate_metrics
     # quality stays about the canonical cases only
     assert summary["quality"]["pass_rate"]["n"] == summary["quality"]["cases"]
+
+
+def test_perturb_with_a_generator_rewrites_through_a_live_server(
+    tmp_path: Path, mock_server_url: str
+) -> None:
+    suite = small_suite(tmp_path, n=3)
+    out = tmp_path / "v.jsonl"
+    result = golive(
+        "perturb",
+        str(suite),
+        "-m",
+        "paraphrase",
+        "--generator-url",
+        mock_server_url,
+        "--generator-model",
+        "nimbus-support-1",
+        "-o",
+        str(out),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    variants = [r for r in rows if "~paraphrase~" in r["id"]]
+    assert len(variants) == 3
+    assert all(r["metadata"]["variant"]["mutator"] == "paraphrase" for r in variants)
+    assert (tmp_path / ".golive" / "cache" / "rewrites").exists()
+    half = golive(
+        "perturb", str(suite), "-m", "paraphrase", "--generator-url", mock_server_url, cwd=tmp_path
+    )
+    assert half.returncode == 4 and "--generator-model" in half.stderr

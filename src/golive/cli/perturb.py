@@ -27,6 +27,9 @@ Examples:
 
   golive perturb cases.jsonl | head                     # JSONL on stdout when no -o
 
+  golive perturb cases.jsonl -m translate,paraphrase \
+      --generator-url http://127.0.0.1:8000/v1 --generator-model my-llm -o v.jsonl
+
 The output holds the canonical cases, then the variants (id CASE~MUTATOR~K, lineage in
 metadata.variant); use it as the suite of `golive run`. Exit 4 on a bad suite or mutator.
 """
@@ -112,6 +115,16 @@ def perturb_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print --list, or the summary, as JSON.")
     ] = False,
+    generator_url: Annotated[
+        str | None,
+        typer.Option(help="OpenAI-compatible base URL for translate/paraphrase/tone/persona."),
+    ] = None,
+    generator_model: Annotated[
+        str | None, typer.Option(help="Model name for the model-based rewrites.")
+    ] = None,
+    generator_key_env: Annotated[
+        str | None, typer.Option(help="Env variable holding the generator's API key.")
+    ] = None,
 ) -> None:
     """Rewrite each case the way real users and attackers write (typos, slang, other
     languages, broken formats, injections) and write the amplified suite.
@@ -134,7 +147,7 @@ def perturb_command(
             field="SUITE",
         )
 
-    from golive.diversity.spec import DiversitySpec
+    from golive.diversity.spec import DiversitySpec, GeneratorSpec
     from golive.errors import RegistryError
     from golive.registry import registry
     from golive.suite import load_suite
@@ -146,7 +159,19 @@ def perturb_command(
         except RegistryError as exc:
             raise RegistryError(str(exc), field="--mutators") from None
     cases = load_suite(suite).cases
-    spec = DiversitySpec(mutators=list(names) if names else None, per_case=per_case, seed=seed)
+    generator = None
+    if generator_url or generator_model:
+        if not (generator_url and generator_model):
+            raise ConfigError(
+                "model-based rewrites need both --generator-url and --generator-model.",
+                field="--generator-url",
+            )
+        generator = GeneratorSpec(
+            url=generator_url, model=generator_model, api_key_env=generator_key_env
+        )
+    spec = DiversitySpec(
+        mutators=list(names) if names else None, per_case=per_case, seed=seed, generator=generator
+    )
     expansion = _expand(cases, spec, seed)
 
     lines = [
