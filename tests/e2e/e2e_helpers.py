@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -29,11 +30,11 @@ def golive(
     )
 
 
-@pytest.fixture(scope="module")
-def mock_server_url() -> Iterator[str]:
-    """A real `golive mock-server` subprocess on a free port, fast serving model."""
+@contextlib.contextmanager
+def running_mock_server(*flags: str) -> Iterator[str]:
+    """A real `golive mock-server` subprocess on a free port; yields its base URL."""
     proc = subprocess.Popen(
-        [*GOLIVE, "mock-server", "--port", "0", "--fast"],
+        [*GOLIVE, "mock-server", "--port", "0", *flags],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -51,3 +52,10 @@ def mock_server_url() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def mock_server_url() -> Iterator[str]:
+    """The demo server with a fast serving model, shared by a module's tests."""
+    with running_mock_server("--fast") as url:
+        yield url

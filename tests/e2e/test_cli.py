@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_helpers import GOLIVE, golive
+from e2e_helpers import GOLIVE, golive, running_mock_server
 
 from golive.demo import demo_suite_path
 
@@ -191,7 +191,14 @@ def test_demo_exits_0_whatever_the_verdict(tmp_path: Path) -> None:
     assert "r/index.html" in result.stdout
 
 
-def test_ctrl_c_keeps_finished_samples_and_exits_2(tmp_path: Path, mock_server_url: str) -> None:
+def test_ctrl_c_keeps_finished_samples_and_exits_2(tmp_path: Path) -> None:
+    # Real speed (no --fast): 200 requests one at a time take minutes, so the interrupt
+    # always lands mid-run, however busy the machine is.
+    with running_mock_server("--cold-start-s", "0") as url:
+        _interrupt_a_run(tmp_path, url)
+
+
+def _interrupt_a_run(tmp_path: Path, mock_server_url: str) -> None:
     db = tmp_path / "golive.db"
     suite = small_suite(tmp_path, n=4)
     proc = subprocess.Popen(
