@@ -7,6 +7,7 @@ must answer as it did for the bare question. Bundled texts are in data/format.js
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import random
@@ -144,9 +145,11 @@ def _thread_header(rng: random.Random) -> str:
     data = format_data()
     template: str = rng.choice(data["thread_headers"])
     hour, minute = rng.randrange(7, 20), rng.randrange(60)
+    # A real date, so the weekday a mail client prints is that date's weekday.
+    when = datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randrange(365))
     return template.format(
-        day=rng.choice(data["thread_days"]),
-        date=f"{rng.randrange(1, 29)} {rng.choice(data['thread_months'])} 2025",
+        day=data["thread_days"][when.weekday()],
+        date=f"{when.day} {data['thread_months'][when.month - 1]} {when.year}",
         time=f"{hour:02d}:{minute:02d}",
         sender=rng.choice(data["thread_senders"]),
         subject=rng.choice(data["thread_subjects"]),

@@ -7,7 +7,11 @@ is added is irrelevant to it, so a correct system must answer as for the bare qu
 
 from __future__ import annotations
 
+import datetime
+import itertools
 import random
+import re
+from collections.abc import Iterator
 from typing import Literal
 
 from pydantic import Field
@@ -159,27 +163,44 @@ class LongContextArgs(MutatorArgs):
     )
 
 
-def _filler(rng: random.Random, style: str, need: int, sep: int) -> list[str]:
-    """Bundled notes paragraphs or chat lines, in a seeded order, until ``need`` chars."""
+# Other people in the pasted chat once the bundled conversation has been used.
+_SPEAKERS = (("Alex", "Jordan"), ("Mei", "Tom"), ("Ravi", "Chloe"), ("Nina", "Omar"),
+             ("Lena", "Marco"), ("Kofi", "Sara"), ("Yuki", "Ben"))  # fmt: skip
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _filler(rng: random.Random, style: str) -> Iterator[str]:
+    """Endless notes paragraphs or chat lines in a seeded order, never one block twice in a
+    row: the bundled text first, then recombined (notes: sentences regrouped into new
+    paragraphs; chat: the lines reordered between other speakers on later days). Chat
+    timestamps only move forward."""
     data = format_data()
+    day = datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randrange(300))
     if style == "notes":
-        pool = list(data["filler_paragraphs"])
-    else:
-        hour = rng.randrange(8, 12)
-        pool = [
-            f"[{hour + i // 12:02d}:{(i * 5) % 60:02d}] {who}: {what}"
-            for i, (who, what) in enumerate(data["conversation_lines"])
-        ]
-    out: list[str] = []
-    size = 0
-    while size < need:
-        order = pool[:] if style == "chat" else rng.sample(pool, len(pool))
-        for item in order:
-            out.append(item)
-            size += len(item) + sep
-            if size >= need:
-                break
-    return out
+        paragraphs: list[str] = rng.sample(
+            data["filler_paragraphs"], len(data["filler_paragraphs"])
+        )
+        yield from paragraphs
+        sentences = [s for p in paragraphs for s in _SENTENCE.split(p) if s]
+        while True:
+            rng.shuffle(sentences)
+            i = 0
+            while i + 3 <= len(sentences):
+                n = rng.randint(3, 5)
+                yield " ".join(sentences[i : i + n])
+                i += n
+    lines: list[tuple[str, str]] = [(w, s) for w, s in data["conversation_lines"]]
+    names = [("Sam", "Priya"), *rng.sample(_SPEAKERS, len(_SPEAKERS))]
+    for round_ in itertools.count():
+        minute = rng.randrange(8 * 60, 11 * 60)
+        yield f"--- {day.strftime('%a')} {day.day} {day.strftime('%b')} {day.year} ---"
+        first, second = names[round_ % len(names)]
+        order = lines if round_ == 0 else rng.sample(lines, len(lines))
+        for who, what in order:
+            minute = min(minute + rng.randint(1, 6), 23 * 60 + 59)
+            speaker = first if who == "Sam" else second
+            yield f"[{minute // 60:02d}:{minute % 60:02d}] {speaker}: {what}"
+        day += datetime.timedelta(days=rng.randint(1, 3))
 
 
 @mutator("long_context", args=LongContextArgs)
@@ -210,10 +231,13 @@ class LongContext:
         bridge: str = rng.choice(data["long_context_bridges"])
         question = f"{bridge}\n{body}" if bridge else body
         sep = "\n\n" if style == "notes" else "\n"
+        pieces = _filler(rng, style)
         filler: list[str] = []
-        out = ""
-        while len(out) < target:  # one round, or two when the joins were under-counted
-            filler += _filler(rng, style, target - len(out) if out else target, len(sep))
+        size, need = 0, target
+        while True:  # one round, or more when the joins were under-counted
+            while size < need:
+                filler.append(next(pieces))
+                size += len(filler[-1]) + len(sep)
             if position == "end":
                 blocks = [intro, sep.join(filler), question]
             elif position == "start":
@@ -222,6 +246,9 @@ class LongContext:
                 half = len(filler) // 2
                 blocks = [intro, sep.join(filler[:half]), question, sep.join(filler[half:])]
             out = "\n\n".join(b for b in blocks if b)
+            if len(out) >= target:
+                break
+            need = size + target - len(out)
         return Mutation(out, {"target_chars": target, "style": style, "position": position})
 
 

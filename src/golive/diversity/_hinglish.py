@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Hinglish", "to_hinglish"]
+__all__ = ["FEMININE", "Hinglish", "is_verb", "to_hinglish"]
 
 _LONG = 300  # longer sentences get the word-level fallback only: templates are for questions
 
@@ -274,6 +274,15 @@ def _ending(words: list[str], oblique: bool) -> str:
     if head in _FEMININE:
         return "i"
     return "e" if oblique or _plural(head) else "a"
+
+
+def is_verb(word: str) -> bool:
+    """Whether ``word`` is (an inflection of) an English verb support users write."""
+    return _lemma(word) in _VERBS
+
+
+FEMININE = _FEMININE
+"""English loanwords Hinglish speakers treat as feminine ("meri subscription")."""
 
 
 def _lemma(word: str) -> str:

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field
 
 from golive.diversity._text import (
+    Tokens,
     choose,
     data_lines,
     find_phrases,
@@ -49,6 +50,19 @@ def _homophones() -> dict[str, tuple[str, ...]]:
     return table
 
 
+# A sentence-initial question word is heard as one: speech-to-text does not write "Wear is
+# my data stored?", so these stay when they open a sentence.
+_QUESTION_WORDS = frozenset(["where", "which", "whose", "who's"])
+
+
+def _starts_sentence(tok: Tokens, k: int) -> bool:
+    """Whether word k of ``tok`` opens a sentence (nothing but spaces or . ? ! before it)."""
+    if k == 0:
+        return True
+    between = "".join(tok.parts[tok.words[k - 1] + 1 : tok.words[k]])
+    return "\n" in between or between.strip()[-1:] in (".", "?", "!")
+
+
 class HomophonesArgs(MutatorArgs):
     kind: Literal["homophones"] = "homophones"
     rate: float = Field(default=0.5, ge=0.0, le=1.0, description="Share of the homophones swapped.")
@@ -60,14 +74,19 @@ class Homophones(_WordNoise):
 
     name = "homophones"
     description = "Speech-to-text homophones (their/there, your/you're, then/than, buy/by…)."
-    example = "Where can I see my invoices? → Wear can I sea my invoices?"
+    example = "Where can I see my invoices? → Where can I sea my invoices?"
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         if not looks_english(text):
             return None
         table = _homophones()
         tok = tokenize(text)
-        cands = [i for i in tok.words if norm_word(tok.parts[i]) in table]
+        cands = [
+            i
+            for k, i in enumerate(tok.words)
+            if norm_word(tok.parts[i]) in table
+            and not (norm_word(tok.parts[i]) in _QUESTION_WORDS and _starts_sentence(tok, k))
+        ]
         picked = choose(rng, len(cands), self.args.rate)
         for c in picked:
             word = tok.parts[cands[c]]

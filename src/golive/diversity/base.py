@@ -36,10 +36,18 @@ FAMILIES = ("noise", "register", "language", "format", "adversarial")
 
 
 class MutatorArgs(ComponentArgs):
-    """Options every mutator takes; subclasses narrow ``kind`` and add their own."""
+    """Options every mutator takes; subclasses narrow ``kind`` and add their own.
+
+    ``rate`` is accepted by every mutator so a config can set it for all, but only mutators
+    that change a share of the text read it: those override the field with a description
+    of what the share is. Left as inherited, it says (in the docs and ``perturb --list``)
+    that it is not used, which is true of the whole-message mutators."""
 
     rate: float = Field(
-        default=0.1, ge=0.0, le=1.0, description="How much to change: share of words or chars."
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="Not used: this mutator makes one whole-message change.",
     )
     seed: int | None = Field(default=None, description="Overrides the run's seed for this one.")
 

@@ -12,6 +12,8 @@ import unicodedata
 from typing import Literal
 
 # Word-level noise lives in its own module; importing it here registers it with the rest.
+from pydantic import Field
+
 from golive.diversity._noise_words import Contractions, Homophones, StripAccents
 from golive.diversity._text import (
     QWERTY_NEIGHBOURS,
@@ -46,6 +48,9 @@ class _Noise:
 
 class TyposArgs(MutatorArgs):
     kind: Literal["typos"] = "typos"
+    rate: float = Field(
+        default=0.1, ge=0.0, le=1.0, description="Share of the words that get one keyboard slip."
+    )
 
 
 @mutator("typos", args=TyposArgs)
@@ -83,6 +88,12 @@ class Typos(_Noise):
 
 class CharNoiseArgs(MutatorArgs):
     kind: Literal["char_noise"] = "char_noise"
+    rate: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="Share of the words that get a swapped, dropped or doubled letter.",
+    )
 
 
 @mutator("char_noise", args=CharNoiseArgs)
@@ -127,6 +138,9 @@ _OCR_MAP: dict[str, tuple[str, ...]] = {
 
 class OcrArgs(MutatorArgs):
     kind: Literal["ocr"] = "ocr"
+    rate: float = Field(
+        default=0.1, ge=0.0, le=1.0, description="Share of the words with a scanned-text confusion."
+    )
 
 
 @mutator("ocr", args=OcrArgs)
@@ -215,6 +229,12 @@ def _drop_punct(parts: list[str], i: int) -> str:
 
 class WhitespacePunctArgs(MutatorArgs):
     kind: Literal["whitespace_punct"] = "whitespace_punct"
+    rate: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="Share of the spaces and punctuation marks disturbed.",
+    )
 
 
 _ENDINGS = {"?": ("???", "??", "?!"), ".": ("...", "..", ". ."), "!": ("!!!", "!!")}

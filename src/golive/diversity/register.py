@@ -102,11 +102,12 @@ class FragmentsArgs(MutatorArgs):
 
 @mutator("fragments", args=FragmentsArgs)
 class Fragments(_Register):
-    """Keyword fragments: function words dropped, the question word sometimes moved last."""
+    """Keyword fragments: function words dropped, word order kept ("reset password how?"
+    reads as a machine's reordering, not a person's shorthand)."""
 
     name = "fragments"
     description = "Keyword-style fragments: function words dropped (negations and numbers kept)."
-    example = "How do I reset my password? → reset password how?"
+    example = "How do I reset my password? → how reset password?"
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         if not looks_english(text):
@@ -117,33 +118,13 @@ class Fragments(_Register):
         cands = [i for i in words if norm_word(parts[i]) in fw]
         if not cands or len(cands) == len(words):  # nothing to drop, or nothing would remain
             return None
-        # "How do I…" may become "… how?", but "How long…" must keep its pair together.
-        movable = len(words) > 1 and norm_word(parts[words[1]]) in fw
         picked = choose(rng, len(cands), self.args.rate)
         for c in picked:
             _drop(parts, cands[c])
-        moved = False
-        first = next((i for i in words if parts[i]), None)
-        if (
-            first is not None
-            and movable
-            and first == words[0]
-            and norm_word(parts[first]) in _WH
-            and not _NEW_SENTENCE.search(text.strip())
-            and rng.random() < 0.5
-        ):
-            # "how reset password?" reads as "reset password how?" in search-box style.
-            wh = parts[first].lower()
-            _drop(parts, first)
-            body = "".join(parts)
-            end = _FINAL_PUNCT.search(body)
-            cut = end.start() if end else len(body)
-            parts[:] = [body[:cut], " ", wh, body[cut:]]
-            moved = True
         out = lower_first("".join(parts).lstrip())
         if not out.strip() or out == text:
             return None
-        return Mutation(out, {"dropped": len(picked), "moved_question_word": moved})
+        return Mutation(out, {"dropped": len(picked)})
 
 
 def _drop(parts: list[str], i: int) -> None:

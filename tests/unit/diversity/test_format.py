@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import random
 import re
@@ -284,3 +285,33 @@ def test_bundled_texts_carry_no_personal_data() -> None:
     ]
     for text in texts:
         assert find_pii(text) == [], text
+
+
+def test_email_quote_dates_have_their_real_weekday() -> None:
+    pattern = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{1,2}) ([A-Z][a-z]{2}) (\d{4})")
+    checked = 0
+    for seed in range(60):
+        out = EmailQuote(EmailQuoteArgs()).mutate(QUESTIONS[0], random.Random(seed))
+        assert out is not None
+        for day, date, month, year in pattern.findall(out.text):
+            when = datetime.datetime.strptime(f"{date} {month} {year}", "%d %b %Y")
+            assert when.strftime("%a") == day, out.text
+            checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.parametrize("target", [8000, 30_000])
+def test_long_context_does_not_repeat_blocks_and_time_moves_forward(target: int) -> None:
+    m = LongContext(LongContextArgs(target_chars=target))
+    styles = set()
+    for seed in range(12):
+        out = m.mutate(QUESTIONS[0], random.Random(seed))
+        assert out is not None
+        styles.add(out.params["style"])
+        blocks = [b for b in re.split(r"\n+", out.text) if len(b) > 60]
+        assert len(blocks) == len(set(blocks)), "a padding block repeated verbatim"
+        for day in re.split(r"^--- .* ---$", out.text, flags=re.M):
+            stamps = re.findall(r"^\[(\d\d):(\d\d)\] ", day, flags=re.M)
+            minutes = [int(h) * 60 + int(m) for h, m in stamps]
+            assert minutes == sorted(minutes), "chat timestamps jump back within a day"
+    assert styles == {"notes", "chat"}

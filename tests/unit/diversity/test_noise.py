@@ -175,3 +175,16 @@ def test_same_seed_same_output_and_seeds_differ(name: str) -> None:
     outs = {run(name, text, seed).text for seed in range(8)}
     assert run(name, text, 3) == run(name, text, 3)
     assert len(outs) > 1
+
+
+def test_homophones_keep_a_sentence_initial_question_word() -> None:
+    for seed in range(10):
+        out = build("homophones", rate=1.0).mutate("Where is my data stored?", random.Random(seed))
+        assert out is None or out.text.startswith("Where ")
+        two = build("homophones", rate=1.0).mutate(
+            "Thanks. Which plan is right? Where can I see it?", random.Random(seed)
+        )
+        assert two is not None and "Which plan" in two.text and "Where can" in two.text
+    # mid-sentence, a question word is still a candidate ("I know where" → "I no wear")
+    outs = {run("homophones", "I know where it is", s, rate=1.0).text for s in range(10)}
+    assert any("wear" in o for o in outs)

@@ -116,3 +116,33 @@ def test_100_kb_inputs_in_reasonable_time(name: str) -> None:
         took = time.perf_counter() - started
         check(out)
         assert took < 2.0, f"{name} took {took:.2f}s on 100 kB of {kind}"
+
+
+_RATE_PROBES = (
+    "How do I reset my password? Their two phones are over there, I don't know why.",
+    "I was charged twice this month, what should I do? My notes are not syncing.",
+    "Where can I download my invoices? Can I read my existing notes offline on my phone?",
+)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_rate_is_described_as_unused_exactly_where_it_changes_nothing(name: str) -> None:
+    reg = registry.get("mutator", name)
+    low = reg.factory(reg.args_model(kind=name, rate=0.05))
+    high = reg.factory(reg.args_model(kind=name, rate=1.0))
+    same = all(
+        _text(low.mutate(t, random.Random(s))) == _text(high.mutate(t, random.Random(s)))
+        for t in _RATE_PROBES
+        for s in range(4)
+    )
+    description = reg.args_model.model_fields["rate"].description or ""
+    if not same:  # a mutator that reads rate must say what it is a share of
+        assert not description.startswith("Not used"), description
+    if description == "How much to change: share of words or chars.":
+        pytest.fail("the generic rate description says nothing true")
+    if same and name != "contractions":  # a per-match share the probes may not reach
+        assert description.startswith("Not used"), description
+
+
+def _text(m: Mutation | None) -> str | None:
+    return None if m is None else m.text
