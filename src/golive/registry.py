@@ -67,7 +67,7 @@ _BUILTINS: dict[str, tuple[str, ...]] = {
         "golive.diversity.adversarial",
         "golive.diversity.generated",
     ),
-    "profile": (),
+    "profile": ("golive.load.profiles", "golive.load.sweep", "golive.load.coldstart"),
     "guard": (),
 }
 

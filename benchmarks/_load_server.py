@@ -1,0 +1,127 @@
+"""A minimal OpenAI-style SSE server of exactly known latency for benchmarks/load_accuracy.py.
+
+Raw asyncio protocol on uvloop (so the server is never the bottleneck), HTTP/1.1 keep-alive,
+chunked SSE. ``--ttft-ms``, ``--itl-ms``, ``--tokens``. For each request whose last message is
+``id=<k>`` it keeps (arrival, first content write) as ``perf_counter_ns()`` readings, a clock
+shared by every process on the machine; ``GET /stats`` returns them. Prints ``PORT <n>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import time
+
+_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+_ID = re.compile(rb'"content":\s*"id=(\d+)"')
+
+
+def _chunk(payload: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(payload), payload)
+
+
+_TOKEN = _chunk(
+    b'data: {"choices":[{"index":0,"delta":{"content":"tok "},"finish_reason":null}]}\n\n'
+)
+
+
+def _tail(n: int) -> bytes:
+    return (
+        _chunk(b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n')
+        + _chunk(b'data: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":%d}}\n\n' % n)
+        + _chunk(b"data: [DONE]\n\n")
+        + b"0\r\n\r\n"
+    )
+
+
+class Server(asyncio.Protocol):
+    stats: dict[str, tuple[int, int]] = {}  # noqa: RUF012 - one server per process
+
+    def __init__(self, ttft: float, itl: float, tokens: int) -> None:
+        self.ttft, self.itl, self.tokens = ttft, itl, tokens
+        self.buf = b""
+        self.tail = _tail(tokens)
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
+
+    def data_received(self, data: bytes) -> None:
+        t_in = time.perf_counter_ns()
+        self.buf += data
+        while True:
+            head_end = self.buf.find(b"\r\n\r\n")
+            if head_end < 0:
+                return
+            head = self.buf[:head_end].lower()
+            m = re.search(rb"content-length:\s*(\d+)", head)
+            size = int(m.group(1)) if m else 0
+            if len(self.buf) < head_end + 4 + size:
+                return
+            body = self.buf[head_end + 4 : head_end + 4 + size]
+            self.buf = self.buf[head_end + 4 + size :]
+            self.handle(head, body, t_in)
+
+    def handle(self, head: bytes, body: bytes, t_in: int) -> None:
+        assert self.transport is not None
+        if head.startswith(b"get /stats"):
+            out = json.dumps(Server.stats).encode()
+            self.transport.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(out), out)
+            )
+            return
+        m = _ID.search(body)
+        key = m.group(1).decode() if m else None
+        if self.ttft == 0 and self.itl == 0:  # zero latency: the whole reply in one write
+            self.transport.write(_HEAD + _TOKEN * self.tokens + self.tail)
+            if key is not None:
+                Server.stats[key] = (t_in, time.perf_counter_ns())
+            return
+        self.transport.write(_HEAD)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        loop.call_at(start + self.ttft, self.emit, 0, start, key, t_in)
+
+    def emit(self, i: int, start: float, key: str | None, t_in: int) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        transport.write(_TOKEN if i < self.tokens - 1 else _TOKEN + self.tail)
+        if i == 0 and key is not None:
+            Server.stats[key] = (t_in, time.perf_counter_ns())
+        if i < self.tokens - 1:
+            loop = asyncio.get_running_loop()
+            loop.call_at(start + self.ttft + (i + 1) * self.itl, self.emit, i + 1, start, key, t_in)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+
+
+async def main(args: argparse.Namespace) -> None:
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: Server(args.ttft_ms / 1000, args.itl_ms / 1000, args.tokens),
+        "127.0.0.1",
+        0,
+        backlog=4096,
+    )
+    print("PORT", server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ttft-ms", type=float, default=100.0)
+    parser.add_argument("--itl-ms", type=float, default=10.0)
+    parser.add_argument("--tokens", type=int, default=64)
+    parser.add_argument("--cpu", type=int, default=None, help="pin to this core")
+    ns = parser.parse_args()
+    if ns.cpu is not None:
+        os.sched_setaffinity(0, {ns.cpu})
+    import uvloop
+
+    uvloop.run(main(ns))

@@ -1,0 +1,226 @@
+"""The load engine's quality bars, each against a bare reference client in the same run.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/load_accuracy.py [--duration 5]
+
+Client pinned to core 0, mock servers (benchmarks/_load_server.py, uvloop) to core 1.
+(a) accuracy: TTFT error = recorded TTFT − the server's own (first write − request arrival),
+    both on the machine-wide monotonic clock, at 256 closed-loop streams, 100 ms TTFT,
+    10 ms ITL, 64 tokens; bar p50 <= 2 ms, p99 <= 5 ms.
+(b) throughput: streamed requests/s against a zero-latency 16-token mock; bar >= 4,000 rps
+    and >= 0.8 of the reference client.
+(c) coordinated omission: 10 rps, max concurrency 1, a 500 ms server: queue-inclusive TTFT
+    p50 in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import uvloop
+
+from golive.load import LevelPlan, level_metrics, run_level
+from golive.load.profiles import LevelOptions, build_profile
+from golive.registry import registry
+from golive.schemas import Message, Request
+from golive.stats import percentile
+
+HERE = Path(__file__).resolve().parent
+
+
+def start_server(ttft: float, itl: float, tokens: int) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(HERE / "_load_server.py"),
+            "--ttft-ms",
+            str(ttft),
+            "--itl-ms",
+            str(itl),
+            "--tokens",
+            str(tokens),
+            "--cpu",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    port = proc.stdout.readline().split()[1]
+    return proc, f"http://127.0.0.1:{port}/v1"
+
+
+def prompts(n: int, start: int) -> list[Request]:
+    return [
+        Request(messages=(Message(role="user", content=f"id={start + i}"),), max_tokens=64)
+        for i in range(n)
+    ]
+
+
+async def server_stats(url: str) -> dict[str, tuple[int, int]]:
+    async with aiohttp.ClientSession() as s, s.get(url.removesuffix("/v1") + "/stats") as r:
+        return {k: tuple(v) for k, v in json.loads(await r.read()).items()}  # type: ignore[misc]
+
+
+async def reference(
+    url: str, users: int, duration: float, start: int
+) -> list[tuple[int, int, int]]:
+    """The bare client: aiohttp streaming, timestamps only. Returns (id, t_send, c_1)."""
+    out: list[tuple[int, int, int]] = []
+    counter = [start]
+    end = time.perf_counter() + duration
+    perf = time.perf_counter_ns
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+
+        async def user() -> None:
+            while time.perf_counter() < end:
+                k = counter[0]
+                counter[0] += 1
+                body = json.dumps(
+                    {
+                        "model": "m",
+                        "stream": True,
+                        "messages": [{"role": "user", "content": f"id={k}"}],
+                    }
+                ).encode()
+                t_send = perf()
+                c1 = 0
+                async with session.post(
+                    url + "/chat/completions",
+                    data=body,
+                    headers={"Content-Type": "application/json"},
+                ) as resp:
+                    async for _ in resp.content.iter_any():
+                        if not c1:
+                            c1 = perf()
+                out.append((k, t_send, c1))
+
+        await asyncio.gather(*(user() for _ in range(users)))
+    return out
+
+
+async def target(url: str):  # type: ignore[no-untyped-def]
+    t = registry.build(
+        "target",
+        registry.parse(
+            "target", {"kind": "openai", "url": url, "model": "m", "max_connections": 0}, field="t"
+        ),
+    )
+    await t.start()
+    return t
+
+
+def errors_ms(
+    pairs: list[tuple[int, int]], stats: dict[str, tuple[int, int]], ids: list[int]
+) -> list[float]:
+    out = []
+    for k, (t_send, c1) in zip(ids, pairs, strict=True):
+        t_in, w1 = stats[str(k)]
+        out.append(((c1 - t_send) - (w1 - t_in)) / 1e6)
+    return sorted(out)
+
+
+def summary(errs: list[float]) -> str:
+    return (
+        f"n={len(errs)} p50={percentile(errs, 50):.2f} ms p99={percentile(errs, 99):.2f} ms "
+        f"max={errs[-1]:.2f} ms"
+    )
+
+
+async def accuracy(duration: float) -> None:
+    proc, url = start_server(100, 10, 64)
+    try:
+        n = 200_000
+        t = await target(url)
+        lv = await run_level(
+            t,
+            LevelPlan(0, "closed", duration + 1, concurrency=256, grace_s=2, warmup_s=1),
+            prompts(n, 0),
+        )
+        await t.close()
+        gc.collect()
+        ref = await reference(url, 256, duration + 1, 10 * n)
+        stats = await server_stats(url)
+    finally:
+        proc.terminate()
+    ok = [r for r in lv.records if r.error is None and not r.warmup]
+    first = min(s for _, s, _ in ref)  # the reference skips its first second the same way
+    ref = [x for x in ref if x[1] >= first + 1_000_000_000]
+    g = errors_ms(
+        [(r.t_send_ns, r.chunk_times_ns[0]) for r in ok], stats, [r.prompt_index for r in ok]
+    )
+    b = errors_ms([(s, c) for _, s, c in ref], stats, [k for k, _, _ in ref])
+    failed = sum(r.error is not None for r in lv.records)
+    print(
+        f"(a) accuracy, 256 streams: golive  {summary(g)}  errors={failed}"
+        f"  client lag p99 {lv.health.lag_ms_p99:.1f} ms cpu {lv.health.cpu_pct:.0f}%"
+        f" valid={lv.health.valid}"
+    )
+    print(f"(a) accuracy, 256 streams: reference {summary(b)}")
+    print(f"(a) bar p50<=2 ms: {percentile(g, 50) <= 2}; p99<=5 ms: {percentile(g, 99) <= 5}")
+
+
+async def throughput(duration: float, users: int) -> None:
+    proc, url = start_server(0, 0, 16)
+    try:
+        t = await target(url)
+        lv = await run_level(t, LevelPlan(0, "closed", duration, concurrency=users), prompts(1, 0))
+        await t.close()
+        m = level_metrics(lv, {})
+        ref = await reference(url, users, duration, 0)
+    finally:
+        proc.terminate()
+    ref_rps = len(ref) / duration
+    g_rps = m["rps"].value
+    print(
+        f"(b) throughput, {users} users: golive {g_rps:.0f} rps (errors "
+        f"{m['error_rate'].value:.3f}, cpu {lv.health.cpu_pct:.0f}%, valid={lv.health.valid}); "
+        f"reference {ref_rps:.0f} rps; ratio {g_rps / ref_rps:.2f}"
+    )
+    print(f"(b) bar >=4000 rps: {g_rps >= 4000}; >=0.8 of reference: {g_rps / ref_rps >= 0.8}")
+
+
+async def omission(duration: float) -> None:
+    proc, url = start_server(500, 0, 1)
+    try:
+        t = await target(url)
+        plan = build_profile({"kind": "constant", "rate": [10.0]}).plans(
+            duration, 0, LevelOptions(max_concurrency=1, grace_s=1.0)
+        )[0]
+        m = level_metrics(await run_level(t, plan, prompts(1, 0)), {})
+        await t.close()
+    finally:
+        proc.terminate()
+    q, s = m["ttft_from_schedule_ms.p50"].value, m["ttft_ms.p50"].value
+    print(
+        f"(c) coordinated omission, 10 rps, max concurrency 1, 500 ms server: "
+        f"ttft_from_schedule p50 {q / 1000:.2f} s, ttft (from send) p50 {s:.0f} ms; "
+        f"bar p50 in seconds: {q >= 1000}"
+    )
+
+
+async def main(args: argparse.Namespace) -> None:
+    if "a" in args.only:
+        await accuracy(args.duration)
+    if "b" in args.only:
+        await throughput(args.duration, args.users)
+    if "c" in args.only:
+        await omission(args.duration)
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--duration", type=float, default=5.0)
+    p.add_argument("--users", type=int, default=64)
+    p.add_argument("--only", default="abc")
+    ns = p.parse_args()
+    os.sched_setaffinity(0, {0})
+    uvloop.run(main(ns))

@@ -1,0 +1,169 @@
+"""The load engine's lean path for OpenAI-compatible streams: only timestamps while reading,
+parsing once the stream ended, with the same failure classification as the openai target."""
+
+from __future__ import annotations
+
+import time
+
+import aiohttp
+
+from golive.errors import TargetFailure
+from golive.schemas import FailureMode
+from golive.targets._http import connection_failure, parse_usage, status_failure
+from golive.targets._sse import SSEParser
+from golive.targets.openai import (  # the target's own checks, so both paths agree
+    OpenAITarget,
+    _finish,
+    _first_choice,
+    _loads,
+    _raise_stream_error,
+)
+
+__all__ = ["Exchange", "fast_route", "read_stream"]
+
+
+class Exchange:
+    """What one request collected; filled in place so a timeout keeps what had arrived."""
+
+    __slots__ = (
+        "chunk_times",
+        "done",
+        "error",
+        "message",
+        "reads",
+        "text",
+        "times",
+        "usage_tokens",
+    )
+
+    def __init__(self) -> None:
+        self.reads: list[bytes] = []
+        self.times: list[int] = []  # perf_counter_ns() at each read, before anything else
+        self.error: FailureMode | None = None
+        self.message = ""
+        self.done = False
+        self.text = ""
+        self.chunk_times: list[int] = []
+        self.usage_tokens: int | None = None
+
+
+def fast_route(target: object) -> tuple[aiohttp.ClientSession, str, dict[str, str]] | None:
+    """(session, URL, headers) when ``target`` is a started, streaming openai target."""
+    if not isinstance(target, OpenAITarget) or not target.args.stream:
+        return None
+    session = target._session  # same package: reuse the target's pool, headers and URL
+    if session is None:
+        return None
+    return session, target._completions, target._headers
+
+
+async def read_stream(
+    session: aiohttp.ClientSession,
+    url: str,
+    headers: dict[str, str],
+    data: bytes,
+    ex: Exchange,
+    max_bytes: int,
+) -> None:
+    """Send and read the raw stream. Raises nothing but cancellation (the caller's deadline)."""
+    perf = time.perf_counter_ns
+    reads = ex.reads
+    times = ex.times
+    got_response = False
+    try:
+        async with session.post(url, data=data, headers=headers) as resp:
+            got_response = True
+            if resp.status >= 300:
+                raise await status_failure(resp, None)
+            if resp.content_type != "text/event-stream":
+                raise TargetFailure(
+                    FailureMode.PROTOCOL_ERROR,
+                    f"asked for a stream but got Content-Type {resp.content_type!r}",
+                )
+            size = 0
+            async for raw in resp.content.iter_any():
+                times.append(perf())
+                reads.append(raw)
+                size += len(raw)
+                if size > max_bytes:
+                    ex.error = FailureMode.OVERSIZED
+                    ex.message = f"reply exceeded {max_bytes} bytes; the rest was not read"
+                    return
+                # Cheap pre-check; the parser decides whether it really was the end.
+                if b"[DONE]" in raw and _ends(reads):
+                    return
+    except TargetFailure as failure:
+        ex.error, ex.message = failure.mode, failure.message
+    except (aiohttp.ClientError, OSError) as exc:
+        lost = connection_failure(exc, None, mid_stream=got_response)
+        ex.error, ex.message = lost.mode, lost.message
+
+
+def _ends(reads: list[bytes]) -> bool:
+    """Whether the newest read completes a ``data: [DONE]`` line (looks at the tail only,
+    so the check costs the same whatever the reply's length; ``parse`` has the last word)."""
+    tail = reads[-1] if len(reads) == 1 else reads[-2][-32:] + reads[-1]
+    return any(
+        line.rstrip(b"\r") in (b"data: [DONE]", b"data:[DONE]") for line in tail.split(b"\n")
+    )
+
+
+# Reads this close together arrived in one go (aiohttp yields one read per HTTP chunk):
+# parsing them as one costs a single parser call, and their content is stamped with the
+# group's last read, at most this much late, never early.
+_GROUP_NS = 100_000
+
+
+def _groups(reads: list[bytes], times: list[int]) -> list[tuple[bytes, int]]:
+    out: list[tuple[bytes, int]] = []
+    start = 0
+    for i in range(1, len(reads) + 1):
+        if i == len(reads) or times[i] - times[start] > _GROUP_NS:
+            data = reads[start] if i - start == 1 else b"".join(reads[start:i])
+            out.append((data, times[i - 1]))
+            start = i
+    return out
+
+
+def parse(ex: Exchange) -> None:
+    """Turn the raw reads into content chunk times, text, usage and a failure mode."""
+    parser = SSEParser()
+    parts: list[str] = []
+    finish: str | None = None
+    try:
+        for raw, t_ns in _groups(ex.reads, ex.times):
+            for event in parser.feed(raw):
+                if event.data == "[DONE]":
+                    ex.done = True
+                    break
+                obj = _loads(event.data.encode(), what="SSE data")
+                _raise_stream_error(obj, None)
+                if obj.get("choices"):
+                    choice = _first_choice(obj)
+                    delta = choice.get("delta")
+                    text = delta.get("content") if isinstance(delta, dict) else None
+                    if text:
+                        if not isinstance(text, str):
+                            raise TargetFailure(
+                                FailureMode.PROTOCOL_ERROR, "delta.content is not a string"
+                            )
+                        parts.append(text)
+                        ex.chunk_times.append(t_ns)
+                    finish = _finish(choice) or finish
+                usage = parse_usage(obj.get("usage"))
+                if usage is not None and usage.completion_tokens is not None:
+                    ex.usage_tokens = usage.completion_tokens
+            if ex.done:
+                break
+        if not ex.done and ex.error is None:
+            ex.done = any(e.data == "[DONE]" for e in parser.close())
+    except UnicodeDecodeError as exc:
+        if ex.error is None:
+            ex.error, ex.message = FailureMode.PROTOCOL_ERROR, f"invalid UTF-8: {exc}"
+    except TargetFailure as failure:
+        if ex.error is None:
+            ex.error, ex.message = failure.mode, failure.message
+    ex.text = "".join(parts)
+    # A server that omits [DONE] but said why it finished has finished.
+    if ex.error is None and not ex.done and finish is None:
+        ex.error, ex.message = FailureMode.TRUNCATED, "the stream ended without a finish"

@@ -1,0 +1,171 @@
+"""The load test in the terminal: a progress bar per level, then one table row per level and
+the capacity at the SLO, the cliff, the cold start and the abandonment estimate."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from golive.load.engine import LevelPlan
+from golive.load.records import LevelResult, LoadResult
+from golive.load.session import LevelEvents
+from golive.load.summary import level_summary
+
+__all__ = ["LevelProgress", "render_load"]
+
+
+class LevelProgress:
+    """``events`` for ``run_load``: one bar per level, advanced by a 2 Hz timer (cheap enough
+    not to disturb the measurement; the monitor would show it if it did)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[done]}"),
+            TimeRemainingColumn(),
+            console=console,
+            auto_refresh=False,
+            transient=False,
+        )
+        self._task: Any = None
+        self._started = 0.0
+        self._duration = 0.0
+        self._ticker: asyncio.Task[None] | None = None
+
+    @property
+    def events(self) -> LevelEvents:
+        return LevelEvents(started=self.started, finished=self.finished, note=self.note)
+
+    def started(self, plan: LevelPlan) -> None:
+        label = f"c={plan.concurrency}" if plan.concurrency is not None else f"r={plan.rate:g}/s"
+        self._duration = plan.duration_s
+        self._started = time.monotonic()
+        if self._task is None:
+            self.progress.start()
+        self._task = self.progress.add_task(
+            f"level {plan.index + 1} {label}", total=plan.duration_s, done=""
+        )
+        if self._ticker is None:
+            self._ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            if self._task is not None:
+                done = min(time.monotonic() - self._started, self._duration)
+                self.progress.update(self._task, completed=done)
+                self.progress.refresh()
+
+    def finished(self, level: LevelResult) -> None:
+        n = sum(1 for r in level.records if not r.warmup)
+        flag = "" if level.health.valid else " [red]invalid[/]"
+        self.progress.update(self._task, completed=self._duration, done=f"{n} requests{flag}")
+        self.progress.refresh()
+
+    def note(self, text: str) -> None:
+        self.console.print(f"[yellow]note:[/] {escape(text)}")
+
+    def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+        with contextlib.suppress(Exception):
+            self.progress.stop()
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value / 1000:.2f} s" if value >= 10_000 else f"{value:.1f}"
+
+
+def render_load(console: Console, load: LoadResult, *, status: str = "finished") -> None:
+    """Print the per-level table and the load test's figures."""
+    table = Table(
+        title="load test (ms; q = from schedule, queue-inclusive)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    headers = (
+        "level",
+        "req",
+        "rps",
+        "TTFT\np50",
+        "TTFT\np95",
+        "TTFT\np99",
+        "q\np50",
+        "q\np95",
+        "q\np99",
+        "E2E\np95",
+        "TPOT\np50",
+        "ITL\np99",
+        "tok/s",
+        "good\nrps",
+        "errors",
+        "lag\np99",
+        "CPU\n%",
+        "valid",
+    )
+    for name in headers:
+        left = name in ("level", "errors", "valid")
+        width = {"level": 6, "errors": 6, "valid": 5}.get(name)
+        table.add_column(
+            name, justify="left" if left else "right", no_wrap=not left, min_width=width
+        )
+    reasons: list[str] = []
+    for level in load.levels:
+        s = level_summary(level, load.slo)
+        t, q = s["ttft_ms"], s["ttft_from_schedule_ms"]
+        errors = ", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "0"
+        valid = "yes"
+        if not s["valid"]:
+            reasons.append(f"{s['key']}: {s.get('invalid_reason', '')}")
+            valid = f"[red]no ({len(reasons)})[/]"
+        table.add_row(
+            s["key"],
+            str(s["requests"]),
+            f"{s['rps']:.1f}",
+            _ms(t["p50"]),
+            _ms(t["p95"]),
+            _ms(t["p99"]),
+            _ms(q["p50"]),
+            _ms(q["p95"]),
+            _ms(q["p99"]),
+            _ms(s["e2e_ms"]["p95"]),
+            _ms(s["tpot_ms"]["p50"]),
+            _ms(s["itl_ms"]["p99"]),
+            f"{s['output_tps']:.0f}",
+            f"{s['goodput_rps']:.1f}",
+            escape(errors),
+            _ms(s["client_lag_ms_p99"]),
+            f"{s['client_cpu_pct'] or 0:.0f}",
+            valid,
+        )
+    console.print(table)
+    for i, reason in enumerate(reasons, 1):
+        console.print(f"[red]({i}) invalid[/] {escape(reason)}")
+    if load.slo:
+        slo = ", ".join(f"{k} <= {v:g} ms" for k, v in load.slo.items())
+        cap = "none met it" if load.capacity_at_slo is None else f"{load.capacity_at_slo:g}"
+        console.print(f"capacity at SLO ({escape(slo)}): [bold]{cap}[/]")
+    cliff = "not reached" if load.cliff is None else f"{load.cliff:g}"
+    console.print(f"latency cliff: {cliff}")
+    if load.cold_start_ms is not None:
+        console.print(f"cold start (launch → first token): {load.cold_start_ms:.0f} ms")
+    if load.abandonment:
+        shares = ", ".join(f"{k} {v:.1%}" for k, v in load.abandonment.items())
+        console.print(f"estimated users abandoning: {shares}")
+    console.print(f"output tokens counted from: {load.token_source}")
+    if status == "interrupted":
+        console.print("[yellow]interrupted: the levels that finished are reported[/]")

@@ -1,0 +1,274 @@
+"""Run one load level against a target: open loop on the clock or closed loop with N users,
+one ``RequestRecord`` per request, bounded by the level's duration plus a grace period."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from golive.execution.observe import observe
+from golive.load._wire import Exchange, fast_route, parse, read_stream
+from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, LagMonitor
+from golive.load.records import LevelResult, RequestRecord, TokenSource
+from golive.load.tokens import token_counter
+from golive.schemas import FailureMode, Request
+from golive.targets.base import Target
+
+__all__ = ["LevelPlan", "run_level"]
+
+_NS = 1_000_000_000
+# Sleep coarsely until this close to a due time, then yield to the loop until it is due:
+# timers fire on millisecond ticks, which alone would make arrivals up to 1 ms late.
+_SPIN_NS = 1_500_000
+
+
+@dataclass(frozen=True)
+class LevelPlan:
+    """One level. Open loop: ``rate`` and ``arrivals_s``; closed loop: ``concurrency``."""
+
+    index: int
+    profile: str
+    duration_s: float
+    concurrency: int | None = None  # closed loop: users, each waits for its reply
+    rate: float | None = None  # open loop: nominal requests per second (a label)
+    arrivals_s: tuple[float, ...] | None = None  # open loop: offsets from the level start
+    warmup_s: float = 0.0  # requests scheduled before this are recorded, not measured
+    max_concurrency: int | None = None  # open loop: more wait in a FIFO, t_sched kept
+    max_requests: int | None = None  # most requests scheduled in the level
+    think_time_s: float = 0.0  # closed loop: pause between a reply and the next request
+    prompt_indices: tuple[int, ...] | None = None  # trace replay: the prompt of each arrival
+    request_timeout_s: float = 60.0  # a stalled request ends as ``timeout`` after this
+    grace_s: float = 5.0  # in-flight requests may finish this long after the duration
+
+    def __post_init__(self) -> None:
+        if (self.concurrency is None) == (self.arrivals_s is None):
+            raise ValueError("a level is either closed loop (concurrency) or open (arrivals_s)")
+        if self.concurrency is not None and self.concurrency < 1:
+            raise ValueError("concurrency must be >= 1")
+        if self.duration_s <= 0 or self.warmup_s < 0 or self.warmup_s >= self.duration_s:
+            raise ValueError("need duration_s > 0 and 0 <= warmup_s < duration_s")
+
+
+# (t_sched, t_send, chunk times, t_end, usage tokens, text, error, prompt index)
+_Raw = tuple[int, int, tuple[int, ...], int, int | None, str, FailureMode | None, int]
+
+
+class _Level:
+    def __init__(
+        self, target: Target, plan: LevelPlan, prompts: Sequence[Request], max_bytes: int
+    ) -> None:
+        if not prompts:
+            raise ValueError("a load level needs at least one prompt")
+        self.target = target
+        self.plan = plan
+        self.prompts = prompts
+        self.max_bytes = max_bytes
+        self.route = fast_route(target)
+        self.bodies: dict[int, bytes] = {}
+        self.raw: list[_Raw] = []
+        self.scheduled = 0
+        self.t0 = time.perf_counter_ns()
+        self.end = self.t0 + int(plan.duration_s * _NS)
+        self.hard = self.end + int(plan.grace_s * _NS)
+        self.sem = (
+            asyncio.Semaphore(plan.max_concurrency)
+            if plan.max_concurrency and plan.arrivals_s is not None
+            else None
+        )
+
+    def prompt_of(self, i: int) -> int:
+        indices = self.plan.prompt_indices
+        return (indices[i] if indices is not None else i) % len(self.prompts)
+
+    def body(self, p: int) -> bytes:
+        data = self.bodies.get(p)
+        if data is None:  # encoded once per prompt, not once per request
+            data = self.bodies[p] = self.target._body(self.prompts[p])  # type: ignore[attr-defined]
+        return data
+
+    async def request(self, t_sched: int, p: int) -> None:
+        loop = asyncio.get_running_loop()
+        t_send = t_sched
+        try:
+            if self.sem is not None:
+                async with asyncio.timeout((self.hard - time.perf_counter_ns()) / _NS):
+                    await self.sem.acquire()
+            try:
+                t_send = time.perf_counter_ns()
+                budget = min(self.plan.request_timeout_s, (self.hard - t_send) / _NS)
+                if self.route is not None:
+                    await self._fast(t_sched, t_send, p, loop.time() + budget)
+                else:
+                    await self._generic(t_sched, t_send, p, budget)
+            finally:
+                if self.sem is not None:
+                    self.sem.release()
+        except (TimeoutError, asyncio.CancelledError):  # never sent, or cut at the hard end
+            now = time.perf_counter_ns()
+            self.raw.append((t_sched, t_send, (), now, None, "", FailureMode.TIMEOUT, p))
+
+    async def _fast(self, t_sched: int, t_send: int, p: int, deadline: float) -> None:
+        assert self.route is not None
+        session, url, headers = self.route
+        ex = Exchange()
+        try:
+            async with asyncio.timeout_at(deadline):
+                await read_stream(session, url, headers, self.body(p), ex, self.max_bytes)
+        except TimeoutError:
+            ex.error = FailureMode.TIMEOUT
+        t_end = time.perf_counter_ns()
+        parse(ex)  # after t_end: parsing is not part of the latency
+        times = tuple(ex.chunk_times)
+        self.raw.append((t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p))
+
+    async def _generic(self, t_sched: int, t_send: int, p: int, budget: float) -> None:
+        obs = await observe(
+            self.target,
+            self.prompts[p],
+            case_id="load",
+            sample=0,
+            t_sched_ns=t_sched,
+            timeout_s=max(budget, 1e-3),
+            max_output_chars=self.max_bytes,
+        )
+        usage = obs.usage.completion_tokens if obs.usage else None
+        error = obs.error.mode if obs.error else None
+        self.raw.append(
+            (
+                t_sched,
+                obs.t_send_ns,
+                obs.chunk_times_ns,
+                obs.t_end_ns or t_send,
+                usage,
+                obs.output,
+                error,
+                p,
+            )
+        )
+
+    def can_schedule(self) -> bool:
+        cap = self.plan.max_requests
+        return cap is None or self.scheduled < cap
+
+    async def open_loop(self, tasks: set[asyncio.Task[None]]) -> None:
+        assert self.plan.arrivals_s is not None
+        loop = asyncio.get_running_loop()
+        for i, offset in enumerate(self.plan.arrivals_s):
+            due = self.t0 + int(offset * _NS)
+            if due >= self.end or not self.can_schedule():
+                break
+            await _sleep_until(due)
+            self.scheduled += 1
+            task = loop.create_task(self.request(due, self.prompt_of(i)))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    async def user(self) -> None:
+        think = self.plan.think_time_s
+        while True:
+            now = time.perf_counter_ns()
+            if now >= self.end or not self.can_schedule():
+                return
+            i = self.scheduled
+            self.scheduled += 1
+            await self.request(now, self.prompt_of(i))
+            if think > 0:
+                await asyncio.sleep(think)
+
+
+async def _sleep_until(due_ns: int) -> None:
+    while True:
+        left = due_ns - time.perf_counter_ns()
+        if left <= 0:
+            return
+        await asyncio.sleep((left - _SPIN_NS) / _NS if left > _SPIN_NS else 0)
+
+
+async def run_level(
+    target: Target,
+    plan: LevelPlan,
+    prompts: Sequence[Request],
+    *,
+    max_output_bytes: int = 8 * 1024 * 1024,
+    max_lag_ms: float = DEFAULT_MAX_LAG_MS,
+    max_cpu_pct: float = DEFAULT_MAX_CPU_PCT,
+) -> LevelResult:
+    """Run ``plan`` against a started ``target``; return its records and client health.
+
+    Never hangs: nothing is sent after ``duration_s``, and whatever is still in flight
+    ``grace_s`` later is cut off and recorded as ``timeout``. Metrics are not computed here
+    (see ``load.metrics.level_metrics``).
+    """
+    level = _Level(target, plan, prompts, max_output_bytes)
+    # Full collections scan every live object (prompts, earlier levels' records): tens of ms
+    # with the loop stopped. Frozen objects are skipped; per-request garbage stays cheap.
+    gc.collect()
+    gc.freeze()
+    monitor = LagMonitor(max_lag_ms=max_lag_ms, max_cpu_pct=max_cpu_pct)
+    monitor.start()
+    tasks: set[asyncio.Task[None]] = set()
+    loop = asyncio.get_running_loop()
+    if plan.concurrency is not None:
+        for _ in range(plan.concurrency):
+            task = loop.create_task(level.user())
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+    else:
+        await level.open_loop(tasks)
+    if tasks:
+        # Requests bound themselves by the hard end; the extra second is a safety net.
+        wait_s = (level.hard - time.perf_counter_ns()) / _NS + 1.0
+        _, late = await asyncio.wait(set(tasks), timeout=max(wait_s, 0.0))
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late)
+    health = await monitor.stop()
+    gc.unfreeze()
+    return LevelResult(
+        index=plan.index,
+        concurrency=plan.concurrency,
+        rate=plan.rate,
+        profile=plan.profile,
+        duration_s=plan.duration_s,
+        records=_records(level, plan),
+        health=health,
+        warmup_s=plan.warmup_s,
+        tokenizer=token_counter().name,
+    )
+
+
+def _records(level: _Level, plan: LevelPlan) -> tuple[RequestRecord, ...]:
+    raw = sorted(level.raw, key=lambda r: (r[0], r[1]))  # by t_sched
+    warm_end = level.t0 + int(plan.warmup_s * _NS)
+    # Count tokens once, after the level, so the tokenizer never competes with the clock.
+    need = [i for i, r in enumerate(raw) if r[4] is None and r[5]]
+    counts = dict(zip(need, token_counter().count([raw[i][5] for i in need]), strict=True))
+    records = []
+    for i, (t_sched, t_send, times, t_end, usage, text, error, p) in enumerate(raw):
+        source: TokenSource
+        tokens: int | None
+        if usage is not None:
+            tokens, source = usage, "usage"
+        elif text:
+            tokens, source = counts[i], "tokenizer"
+        else:
+            tokens, source = (0, "tokenizer") if error is None else (None, "none")
+        records.append(
+            RequestRecord(
+                level=plan.index,
+                t_sched_ns=t_sched,
+                t_send_ns=t_send,
+                chunk_times_ns=times,
+                t_end_ns=t_end,
+                output_tokens=tokens,
+                token_source=source,
+                error=error,
+                warmup=t_sched < warm_end,
+                prompt_index=p,
+            )
+        )
+    return tuple(records)

@@ -1,0 +1,160 @@
+"""Latency metrics of one level, exactly as DESIGN.md defines them.
+
+- TTFT = c_1 − t_send; ``ttft_from_schedule`` = c_1 − t_sched (queue-inclusive).
+- E2E = c_K − t_send (and from t_sched). TPOT = (E2E − TTFT)/(N − 1) for N > 1.
+- ITL = every gap c_j − c_{j−1}, pooled over requests. ``send_delay`` = t_send − t_sched
+  (open loop: dispatch lateness plus the wait for a ``max_concurrency`` slot).
+- rps = completed requests / measured seconds; output_tps = ΣN / measured seconds, where the
+  measured seconds are the level's duration minus its warm-up; warm-up requests are excluded.
+- goodput_rps = requests that met every SLO per measured second; errors count as misses.
+  A percentile SLO is read per request: a request meets ``ttft_ms.p95 <= 500`` when its own
+  TTFT is at most 500 ms (for ``itl_ms`` its own gaps at that percentile are compared).
+  SLO keys that name no per-request latency (e.g. ``error_rate``) do not affect goodput.
+
+Percentiles are exact (sorted) up to ``EXACT_LIMIT`` values, from a ``Sketch`` (1% relative
+error, clamped to the true min and max) beyond it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+
+from golive.load.records import LevelResult, RequestRecord
+from golive.load.sketch import Sketch
+from golive.schemas import Metric
+from golive.stats import percentile, wilson_interval
+
+__all__ = ["EXACT_LIMIT", "LATENCIES", "STATS", "level_metrics", "request_latency"]
+
+EXACT_LIMIT = 1_000_000
+STATS = ("p50", "p90", "p95", "p99", "max", "mean")
+LATENCIES = (
+    "ttft_ms",
+    "ttft_from_schedule_ms",
+    "e2e_ms",
+    "e2e_from_schedule_ms",
+    "tpot_ms",
+    "itl_ms",
+    "send_delay_ms",
+)
+_MS = 1e-6
+
+
+def request_latency(r: RequestRecord, name: str, stat: str = "max") -> float | None:
+    """One request's value of latency ``name`` in ms (None when it has none)."""
+    c = r.chunk_times_ns
+    if name == "send_delay_ms":
+        return (r.t_send_ns - r.t_sched_ns) * _MS
+    if not c or r.error is not None:
+        return None
+    if name == "ttft_ms":
+        return (c[0] - r.t_send_ns) * _MS
+    if name == "ttft_from_schedule_ms":
+        return (c[0] - r.t_sched_ns) * _MS
+    if name == "e2e_ms":
+        return (c[-1] - r.t_send_ns) * _MS
+    if name == "e2e_from_schedule_ms":
+        return (c[-1] - r.t_sched_ns) * _MS
+    if name == "tpot_ms":
+        n = r.output_tokens
+        return (c[-1] - c[0]) * _MS / (n - 1) if n is not None and n > 1 else None
+    if name == "itl_ms":
+        gaps = sorted((b - a) * _MS for a, b in itertools.pairwise(c))
+        if not gaps:
+            return None
+        return _stat(gaps, stat)
+    raise KeyError(f"unknown latency {name!r}; known: {', '.join(LATENCIES)}")
+
+
+def _stat(ordered: Sequence[float], stat: str) -> float:
+    if stat == "max":
+        return ordered[-1]
+    if stat == "mean":
+        return math.fsum(ordered) / len(ordered)
+    return percentile(ordered, float(stat.removeprefix("p")))
+
+
+def _summary(name: str, values: list[float]) -> dict[str, Metric]:
+    n = len(values)
+    if n == 0:
+        return {}
+    out: dict[str, Metric] = {}
+    if n <= EXACT_LIMIT:
+        values.sort()
+        for stat in STATS:
+            out[f"{name}.{stat}"] = Metric(f"{name}.{stat}", _stat(values, stat), n=n)
+        return out
+    sketch = Sketch()
+    sketch.update(values)
+    for stat in STATS:
+        if stat == "max":
+            v = sketch.max
+        elif stat == "mean":
+            v = sketch.mean
+        else:
+            v = sketch.quantile(float(stat[1:]) / 100)
+        out[f"{name}.{stat}"] = Metric(f"{name}.{stat}", v, n=n)
+    return out
+
+
+def _itl_values(records: Sequence[RequestRecord]) -> list[float]:
+    gaps: list[float] = []
+    for r in records:
+        c = r.chunk_times_ns
+        if r.error is None and len(c) > 1:
+            gaps.extend((b - a) * _MS for a, b in itertools.pairwise(c))
+    return gaps
+
+
+def _meets(r: RequestRecord, slo: Mapping[str, float]) -> bool:
+    if r.error is not None:
+        return False
+    for key, limit in slo.items():
+        name, _, stat = key.partition(".")
+        if name not in LATENCIES:
+            continue  # a level-wide SLO, not a per-request one
+        value = request_latency(r, name, stat or "max")
+        if value is not None and value > limit:
+            return False
+        if value is None and name in ("ttft_ms", "ttft_from_schedule_ms", "e2e_ms"):
+            return False  # no content at all cannot meet a latency SLO
+    return True
+
+
+def level_metrics(level: LevelResult, slo: Mapping[str, float]) -> dict[str, Metric]:
+    """Every metric of ``level`` by name (``ttft_ms.p95``, ``errors.timeout``, ``goodput_rps``…)."""
+    measured = [r for r in level.records if not r.warmup]
+    seconds = max(level.duration_s - level.warmup_s, 1e-9)
+    out: dict[str, Metric] = {}
+    for name in LATENCIES:
+        if name == "itl_ms":
+            values = _itl_values(measured)
+        else:
+            values = [v for r in measured if (v := request_latency(r, name)) is not None]
+        out.update(_summary(name, values))
+    n = len(measured)
+    errors: dict[str, int] = {}
+    for r in measured:
+        if r.error is not None:
+            errors[r.error.value] = errors.get(r.error.value, 0) + 1
+    failed = sum(errors.values())
+    ok = n - failed
+    out["requests"] = Metric("requests", float(n), n=n)
+    for mode, count in sorted(errors.items()):
+        out[f"errors.{mode}"] = Metric(f"errors.{mode}", float(count), n=n)
+    out["error_rate"] = Metric(
+        "error_rate", failed / n if n else 0.0, ci=wilson_interval(failed, n), n=n
+    )
+    out["rps"] = Metric("rps", ok / seconds, n=n)
+    tokens = sum(r.output_tokens or 0 for r in measured if r.error is None)
+    out["output_tps"] = Metric("output_tps", tokens / seconds, n=n)
+    good = sum(1 for r in measured if _meets(r, slo))
+    low, high = wilson_interval(good, n)
+    # The interval is on the share of requests that were good, scaled to a rate.
+    out["goodput_rps"] = Metric(
+        "goodput_rps", good / seconds, ci=(low * n / seconds, high * n / seconds), n=n
+    )
+    out["goodput_ratio"] = Metric("goodput_ratio", good / n if n else 0.0, ci=(low, high), n=n)
+    return out

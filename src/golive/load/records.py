@@ -1,0 +1,80 @@
+"""What the load engine records: one ``RequestRecord`` per request, one ``LevelResult`` per
+concurrency or rate, one ``LoadResult`` per load test.
+
+Times are ``time.perf_counter_ns()`` readings. ``t_sched_ns`` is when the request was due
+(open loop: its arrival time on the schedule; closed loop: when its user became ready), so
+queue-inclusive latencies cannot hide a queue (coordinated omission).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from golive.schemas import FailureMode, Metric
+
+__all__ = ["ClientHealth", "LevelResult", "LoadResult", "RequestRecord", "TokenSource"]
+
+TokenSource = Literal["usage", "tokenizer", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    level: int  # index of the level in LoadResult.levels
+    t_sched_ns: int
+    t_send_ns: int
+    chunk_times_ns: tuple[int, ...]  # arrival of each chunk that carried content
+    t_end_ns: int  # when the request finished (success or failure)
+    output_tokens: int | None
+    token_source: TokenSource
+    error: FailureMode | None = None
+    warmup: bool = False  # warm-up requests are recorded but excluded from metrics
+    prompt_index: int = 0
+
+    @property
+    def ttft_ns(self) -> int | None:
+        return self.chunk_times_ns[0] - self.t_send_ns if self.chunk_times_ns else None
+
+    @property
+    def ttft_from_schedule_ns(self) -> int | None:
+        return self.chunk_times_ns[0] - self.t_sched_ns if self.chunk_times_ns else None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientHealth:
+    """Was the client itself the bottleneck during a level?"""
+
+    lag_ms_p99: float
+    lag_ms_max: float
+    cpu_pct: float  # client process CPU over the level, percent of one core
+    valid: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    """One level: a concurrency (closed loop) or a rate (open loop)."""
+
+    index: int
+    concurrency: int | None
+    rate: float | None
+    profile: str
+    duration_s: float
+    records: tuple[RequestRecord, ...]
+    health: ClientHealth
+    # Filled by load.metrics: name -> Metric (e.g. "ttft_ms.p95", "goodput_rps").
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    # Requests scheduled in the first warmup_s seconds are excluded; rates use the rest.
+    warmup_s: float = 0.0
+    tokenizer: str = ""  # what counted tokens where the server sent no usage
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    levels: tuple[LevelResult, ...]
+    slo: dict[str, float]  # e.g. {"ttft_ms.p95": 500.0}
+    capacity_at_slo: float | None = None  # highest concurrency or rate meeting every SLO
+    cliff: float | None = None  # the concurrency or rate where latency falls off a cliff
+    cold_start_ms: float | None = None
+    abandonment: dict[str, float] = field(default_factory=dict)
+    token_source: TokenSource = "none"

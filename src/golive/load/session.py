@@ -1,0 +1,365 @@
+"""One load test end to end: prompts → cold start → levels (fixed profile or sweep) → metrics,
+capacity at the SLO, cliff, abandonment → ``LoadResult``; and its metrics for the gates.
+
+Gate metric names (one per level, ``@c=N`` closed loop, ``@r=X`` open loop):
+``load.ttft_p95_ms@c=50`` (queue-inclusive TTFT, c_1 − t_sched), ``load.ttft_send_p95_ms@c=50``,
+``load.e2e_p99_ms@r=10`` (queue-inclusive), ``load.e2e_send_p99_ms@…``, ``load.tpot_p50_ms@…``,
+``load.itl_p99_ms@…``, ``load.goodput_rps@c=8``, ``load.rps@…``, ``load.output_tps@…``,
+``load.error_rate@…``, ``load.slo_met@…`` (1 or 0), ``load.valid@…`` (1 or 0),
+``load.abandonment@…``; and ``load.capacity_at_slo``, ``load.cliff``, ``load.cold_start_ms``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from golive.errors import ConfigError
+from golive.load.abandonment import AbandonmentCurve, abandonment_summary
+from golive.load.analysis import capacity_at_slo, error_share, find_cliff, slo_violations
+from golive.load.engine import LevelPlan, run_level
+from golive.load.metrics import STATS, level_metrics
+from golive.load.profiles import LevelOptions, build_profile
+from golive.load.records import LevelResult, LoadResult, TokenSource
+from golive.load.spec import SHORT_LATENCIES, LoadSpec
+from golive.registry import ComponentArgs, registry
+from golive.schemas import Message, Metric, Request
+from golive.targets.base import Target
+
+__all__ = [
+    "DEFAULT_PROMPTS",
+    "LevelEvents",
+    "LoadOutcome",
+    "level_key",
+    "load_metrics",
+    "load_prompts",
+    "run_load",
+    "slo_gates",
+]
+
+DEFAULT_PROMPTS = (
+    "Explain in two sentences what a refund window is.",
+    "Write a short haiku about latency.",
+    "How do I reset my password?",
+    "Summarise the benefits of streaming responses.",
+)
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    load: LoadResult
+    status: str  # "finished" | "interrupted"
+    notes: tuple[str, ...] = ()
+    sweep_stopped: str | None = None
+
+
+@dataclass
+class LevelEvents:
+    """Progress callbacks (all optional): a level is about to run / has finished."""
+
+    started: Callable[[LevelPlan], None] | None = None
+    finished: Callable[[LevelResult], None] | None = None
+    note: Callable[[str], None] | None = None
+
+
+def level_key(level: LevelResult) -> str:
+    """``c=8`` or ``r=2.5``: the spelling of gates and ``LoadResult.abandonment``."""
+    if level.concurrency is not None:
+        return f"c={level.concurrency}"
+    return f"r={level.rate or 0.0:g}"
+
+
+def _requests(
+    texts: Sequence[str] | Sequence[tuple[Message, ...]], max_tokens: int | None
+) -> list[Request]:
+    out = []
+    for item in texts:
+        messages = (Message(role="user", content=item),) if isinstance(item, str) else item
+        out.append(Request(messages=messages, max_tokens=max_tokens))
+    return out
+
+
+def load_prompts(
+    spec: LoadSpec, *, suite_messages: Sequence[tuple[Message, ...]] | None = None
+) -> list[Request]:
+    """The prompts: ``spec.prompts`` (a suite file, or a text file with one per line), else the
+    suite's inputs, else a few built-in ones."""
+    path = spec.prompts
+    if path is not None:
+        if path.suffix in (".jsonl", ".yaml", ".yml", ".json"):
+            from golive.suite import load_suite
+
+            cases = load_suite(path).cases
+            return _requests([c.messages() for c in cases], spec.max_tokens)
+        try:
+            lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read {str(path)!r}: {exc.strerror}", field="load.prompts"
+            ) from None
+        texts = [ln for ln in lines if ln]
+        if not texts:
+            raise ConfigError(f"{str(path)!r} holds no prompts", field="load.prompts")
+        return _requests(texts, spec.max_tokens)
+    if suite_messages:
+        return _requests(list(suite_messages), spec.max_tokens)
+    return _requests(list(DEFAULT_PROMPTS), spec.max_tokens)
+
+
+def _build(target_args: ComponentArgs) -> Target:
+    built: Target = registry.build("target", target_args)
+    return built
+
+
+async def _first_token_ms(target_args: ComponentArgs, request: Request, timeout_s: float) -> float:
+    """Launch → first token of a fresh in-process target (the demo's own cold start)."""
+    from golive.execution.observe import observe
+
+    t0 = time.perf_counter_ns()
+    target = _build(target_args)
+    await target.start()
+    try:
+        obs = await observe(
+            target,
+            request,
+            case_id="cold_start",
+            sample=0,
+            t_sched_ns=t0,
+            timeout_s=timeout_s,
+            max_output_chars=100_000,
+        )
+    finally:
+        await target.close()
+    if not obs.chunk_times_ns:
+        why = obs.error.message if obs.error else "no content"
+        raise RuntimeError(f"no first token: {why}")
+    return (obs.chunk_times_ns[0] - t0) / 1e6
+
+
+async def _cold_start(
+    spec: LoadSpec, target_args: ComponentArgs, request: Request
+) -> tuple[float | None, str | None]:
+    cs = spec.cold_start
+    if cs is None:
+        return None, None
+    if cs.start is None and cs.url is None and target_args.kind == "demo":
+        try:
+            return await _first_token_ms(target_args, request, cs.ready_timeout_s), None
+        except RuntimeError as exc:
+            return None, f"cold start: {exc}"
+    from golive.load.coldstart import ColdStartArgs, measure_cold_start
+
+    model = cs.model or getattr(target_args, "model", None)
+    url = cs.url or (None if cs.start else getattr(target_args, "url", None))
+    if model is None or (cs.start is None and url is None):
+        raise ConfigError("needs a start command (or a url) and a model", field="load.cold_start")
+    args = ColdStartArgs(
+        start=cs.start,
+        url=url,
+        model=model,
+        ready_timeout_s=cs.ready_timeout_s,
+        idle_probe_s=cs.idle_probe_s,
+        max_tokens=spec.max_tokens or 4,
+    )
+    result = await measure_cold_start(args)
+    error = getattr(result, "error", None)
+    return result.cold_start_ms, (f"cold start: {error}" if error else None)
+
+
+async def _wait_ready(target: Target, request: Request, timeout_s: float) -> str | None:
+    """One unrecorded request before the first level, so a loading model is not measured as
+    the first level's latency; a note when it failed."""
+    from golive.execution.observe import observe
+
+    obs = await observe(
+        target,
+        request,
+        case_id="ready",
+        sample=0,
+        t_sched_ns=time.perf_counter_ns(),
+        timeout_s=timeout_s,
+        max_output_chars=100_000,
+    )
+    if obs.chunk_times_ns:
+        return None
+    why = obs.error.message if obs.error else "no content"
+    return f"the readiness request before the first level failed ({why})"
+
+
+def _token_source(levels: Sequence[LevelResult]) -> TokenSource:
+    sources = {r.token_source for lv in levels for r in lv.records if not r.warmup}
+    if "usage" in sources:
+        return "usage"
+    return "tokenizer" if "tokenizer" in sources else "none"
+
+
+@contextlib.contextmanager
+def _cancel_on_sigterm() -> Iterator[None]:
+    """SIGTERM cancels the load test like Ctrl-C: finished levels are kept and reported."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    installed = False
+    if task is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
+            installed = True
+    try:
+        yield
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGTERM)
+
+
+async def run_load(
+    spec: LoadSpec,
+    target_args: ComponentArgs,
+    *,
+    prompts: Sequence[Request] | None = None,
+    events: LevelEvents | None = None,
+) -> LoadOutcome:
+    """Run ``spec`` against a fresh instance of ``target_args``; returns even when interrupted
+    (Ctrl-C, SIGTERM): finished levels are kept, the level in flight is dropped."""
+    events = events or LevelEvents()
+    notes: list[str] = []
+
+    def note(text: str) -> None:
+        notes.append(text)
+        if events.note is not None:
+            events.note(text)
+
+    profile: Any = build_profile(_profile_spec(spec))
+    prompts = list(profile.prompts() or prompts or load_prompts(spec))
+    slo = dict(spec.slo)
+    options = LevelOptions(
+        warmup_s=spec.warmup,
+        max_concurrency=spec.max_concurrency,
+        max_requests=spec.requests,
+        request_timeout_s=spec.request_timeout_s,
+        grace_s=spec.grace_s,
+    )
+    levels: list[LevelResult] = []
+    status = "finished"
+    stopped: str | None = None
+    cold_ms: float | None = None
+
+    async def one(plan: LevelPlan) -> LevelResult:
+        if events.started is not None:
+            events.started(plan)
+        level = await run_level(target, plan, prompts)
+        level = replace(level, metrics=level_metrics(level, slo))
+        levels.append(level)
+        if events.finished is not None:
+            events.finished(level)
+        return level
+
+    with _cancel_on_sigterm():
+        target = _build(target_args)
+        try:
+            cold_ms, problem = await _cold_start(spec, target_args, prompts[0])
+            if problem:
+                note(problem)
+            await target.start()
+            try:
+                problem = await _wait_ready(target, prompts[0], spec.request_timeout_s)
+                if problem:
+                    note(problem)
+                if spec.is_sweep:
+                    result = await profile.run(one, seed=spec.seed, options=options)
+                    stopped = result.stopped
+                    if result.client_limited:
+                        note(f"sweep: {stopped}")
+                else:
+                    for plan in profile.plans(spec.duration, spec.seed, options):
+                        await one(plan)
+            finally:
+                await target.close()
+        except asyncio.CancelledError:
+            status = "interrupted"
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+    return LoadOutcome(_result(levels, spec, cold_ms), status, tuple(notes), stopped)
+
+
+def _profile_spec(spec: LoadSpec) -> dict[str, Any]:
+    profile = dict(spec.profile)
+    if profile.get("kind") == "sweep":
+        # The sweep's own SLO and level duration default to the load section's.
+        profile.setdefault("slo", dict(spec.slo))
+        profile.setdefault("duration_s", spec.duration)
+        profile.setdefault("max_error_rate", spec.max_error_rate)
+    return profile
+
+
+def _result(levels: Sequence[LevelResult], spec: LoadSpec, cold_ms: float | None) -> LoadResult:
+    done = tuple(levels)
+    capacity = (
+        capacity_at_slo(done, spec.slo, max_error_rate=spec.max_error_rate) if spec.slo else None
+    )
+    curve = AbandonmentCurve(
+        points=tuple((float(t), float(p)) for t, p in spec.abandonment.points),
+        tail_per_s=spec.abandonment.tail_per_s,
+    )
+    return LoadResult(
+        levels=done,
+        slo=dict(spec.slo),
+        capacity_at_slo=capacity,
+        cliff=find_cliff(done) if done else None,
+        cold_start_ms=cold_ms,
+        abandonment=abandonment_summary(done, capacity=capacity, curve=curve),
+        token_source=_token_source(done),
+    )
+
+
+def load_metrics(load: LoadResult, *, max_error_rate: float = 0.01) -> dict[str, Metric]:
+    """Every gate-able load metric by name (see the module docstring)."""
+    out: dict[str, Metric] = {}
+
+    def add(name: str, value: float, n: int | None = None, ci: Any = None) -> None:
+        out[name] = Metric(name, value, ci, n)
+
+    for level in load.levels:
+        key = level_key(level)
+        metrics = level.metrics or level_metrics(level, load.slo)
+        for short, full in SHORT_LATENCIES.items():
+            for stat in STATS:
+                m = metrics.get(f"{full}.{stat}")
+                if m is not None:
+                    add(f"load.{short}_{stat}_ms@{key}", m.value, m.n)
+        for name in ("goodput_rps", "goodput_ratio", "rps", "output_tps", "error_rate", "requests"):
+            m = metrics.get(name)
+            if m is not None:
+                add(f"load.{name}@{key}", m.value, m.n, m.ci)
+        n = int(metrics["requests"].value) if "requests" in metrics else None
+        # Validity is its own metric (load.valid@…): an invalid level's SLO verdict stands, and
+        # the terminal and JSON say the client was the bottleneck.
+        met = error_share(level) <= max_error_rate and not slo_violations(level, load.slo)
+        add(f"load.slo_met@{key}", 1.0 if met else 0.0, n)
+        add(f"load.valid@{key}", 1.0 if level.health.valid else 0.0, n)
+        add(f"load.client_lag_ms_p99@{key}", level.health.lag_ms_p99, n)
+        add(f"load.client_cpu_pct@{key}", level.health.cpu_pct, n)
+    for key, share in load.abandonment.items():
+        name = "load.abandonment.at_capacity" if key == "at_capacity" else f"load.abandonment@{key}"
+        add(name, share)
+    if load.capacity_at_slo is not None:
+        add("load.capacity_at_slo", load.capacity_at_slo)
+    if load.cliff is not None:
+        add("load.cliff", load.cliff)
+    if load.cold_start_ms is not None:
+        add("load.cold_start_ms", load.cold_start_ms)
+    return out
+
+
+def slo_gates(load: LoadResult, spec: LoadSpec) -> list[str]:
+    """The gates an SLO implies: every fixed level meets it; a sweep finds a capacity."""
+    if not spec.slo:
+        return []
+    if spec.is_sweep:
+        start = float(spec.profile.get("start", 1.0))
+        return [f"load.capacity_at_slo >= {start:g}"]
+    return [f"load.slo_met@{level_key(level)} >= 1" for level in load.levels]

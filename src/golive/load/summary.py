@@ -1,0 +1,93 @@
+"""The ``load`` section of the JSON summary (schema 1.2): one entry per level, then the
+capacity at the SLO, the cliff, the cold start and the abandonment estimate."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from golive.load.analysis import slo_violations
+from golive.load.metrics import STATS, level_metrics
+from golive.load.records import LevelResult, LoadResult
+from golive.load.session import level_key
+
+__all__ = ["LATENCY_FIELDS", "level_summary", "load_section"]
+
+# JSON key -> level metric family.
+LATENCY_FIELDS: dict[str, str] = {
+    "ttft_ms": "ttft_ms",
+    "ttft_from_schedule_ms": "ttft_from_schedule_ms",
+    "tpot_ms": "tpot_ms",
+    "itl_ms": "itl_ms",
+    "e2e_ms": "e2e_ms",
+    "e2e_from_schedule_ms": "e2e_from_schedule_ms",
+}
+
+
+def _num(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def level_summary(level: LevelResult, slo: dict[str, float]) -> dict[str, Any]:
+    """One level as the JSON contract has it."""
+    metrics = level.metrics or level_metrics(level, slo)
+
+    def value(name: str) -> float | None:
+        m = metrics.get(name)
+        return None if m is None else _num(m.value)
+
+    errors = {
+        name.removeprefix("errors."): int(m.value)
+        for name, m in sorted(metrics.items())
+        if name.startswith("errors.")
+    }
+    out: dict[str, Any] = {"key": level_key(level), "profile": level.profile}
+    if level.concurrency is not None:
+        out["concurrency"] = level.concurrency
+    else:
+        out["rate"] = _num(level.rate)
+    for key, family in LATENCY_FIELDS.items():
+        out[key] = {stat: value(f"{family}.{stat}") for stat in STATS}
+    measured = [r for r in level.records if not r.warmup]
+    out.update(
+        {
+            "requests": len(measured),
+            "warmup_requests": len(level.records) - len(measured),
+            "errors": errors,
+            "error_rate": value("error_rate") or 0.0,
+            "rps": value("rps") or 0.0,
+            "output_tps": value("output_tps") or 0.0,
+            "goodput_rps": value("goodput_rps") or 0.0,
+            "duration_s": level.duration_s,
+            "warmup_s": level.warmup_s,
+            "client_lag_ms_p99": _num(level.health.lag_ms_p99),
+            "client_lag_ms_max": _num(level.health.lag_ms_max),
+            "client_cpu_pct": _num(level.health.cpu_pct),
+            "valid": level.health.valid,
+            "slo_violations": slo_violations(level, slo) if slo else [],
+        }
+    )
+    if not level.health.valid:
+        out["invalid_reason"] = level.health.reason or "the client was the bottleneck"
+    return out
+
+
+def load_section(
+    load: LoadResult, *, status: str = "finished", notes: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The ``load`` key of ``summary.json``."""
+    tokenizers = sorted({lv.tokenizer for lv in load.levels if lv.tokenizer})
+    return {
+        "status": status,
+        "levels": [level_summary(level, load.slo) for level in load.levels],
+        "slo": {k: _num(v) for k, v in load.slo.items()},
+        "capacity_at_slo": _num(load.capacity_at_slo),
+        "cliff": _num(load.cliff),
+        "cold_start_ms": _num(load.cold_start_ms),
+        "abandonment": {k: _num(v) for k, v in load.abandonment.items()},
+        "token_source": load.token_source,
+        "tokenizer": tokenizers[0] if load.token_source == "tokenizer" and tokenizers else None,
+        "notes": list(notes),
+    }

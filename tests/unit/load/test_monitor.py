@@ -1,0 +1,44 @@
+"""The client-honesty monitor marks a level invalid when the event loop was blocked."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from golive.load.monitor import LagMonitor
+
+
+def _busy(ms: float) -> None:
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:  # CPU-bound work that holds the loop
+        pass
+
+
+async def test_blocked_loop_is_invalid() -> None:
+    monitor = LagMonitor(interval_s=0.002, max_lag_ms=5.0)
+    monitor.start()
+    loop = asyncio.get_running_loop()
+    for _ in range(10):
+        await asyncio.sleep(0.004)
+        loop.call_soon(_busy, 30.0)
+    await asyncio.sleep(0.01)
+    health = await monitor.stop()
+    assert not health.valid
+    assert health.lag_ms_max >= 20.0
+    assert "lag" in health.reason
+
+
+async def test_cpu_threshold_gives_reason() -> None:
+    monitor = LagMonitor(max_cpu_pct=0.0, max_lag_ms=1e9)
+    monitor.start()
+    _busy(20.0)
+    health = await monitor.stop()
+    assert not health.valid and "CPU" in health.reason and health.cpu_pct > 0
+
+
+def test_judgement_thresholds() -> None:
+    monitor = LagMonitor(max_lag_ms=5.0, max_cpu_pct=90.0)
+    monitor.lags_ms = [0.5] * 1000
+    assert monitor.health(cpu_pct=50.0).valid
+    monitor.lags_ms = [0.5] * 900 + [20.0] * 100
+    assert not monitor.health(cpu_pct=50.0).valid

@@ -1,0 +1,109 @@
+"""The `load` JSON section and the gate metrics, from synthetic level records (no server)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import jsonschema
+
+from golive.gates import evaluate_gates
+from golive.load.metrics import level_metrics
+from golive.load.records import ClientHealth, LevelResult, LoadResult, RequestRecord
+from golive.load.session import load_metrics, slo_gates
+from golive.load.spec import LoadSpec
+from golive.load.summary import load_section
+from golive.reports.summary import build_summary, load_schema
+from golive.schemas import FailureMode, RunResult, Verdict
+
+MS = 1_000_000
+SLO = {"ttft_from_schedule_ms.p95": 500.0}
+
+
+def _level(index: int, concurrency: int, ttft_ms: float, *, valid: bool = True) -> LevelResult:
+    records = []
+    for i in range(20):
+        t = i * 100 * MS
+        error = FailureMode.TIMEOUT if i == 19 else None
+        chunks = () if error else (t + int(ttft_ms * MS), t + int((ttft_ms + 10) * MS))
+        records.append(
+            RequestRecord(
+                level=index,
+                t_sched_ns=t,
+                t_send_ns=t,
+                chunk_times_ns=chunks,
+                t_end_ns=t + int((ttft_ms + 11) * MS),
+                output_tokens=None if error else 2,
+                token_source="none" if error else "usage",
+                error=error,
+                warmup=i == 0,
+            )
+        )
+    health = ClientHealth(1.0, 2.0, 40.0, valid, "" if valid else "client CPU 99% > 90%")
+    level = LevelResult(index, concurrency, None, "closed", 2.0, tuple(records), health)
+    return replace(level, metrics=level_metrics(level, SLO))
+
+
+def _load() -> LoadResult:
+    levels = (_level(0, 1, 100.0), _level(1, 8, 900.0), _level(2, 64, 950.0, valid=False))
+    return LoadResult(
+        levels=levels,
+        slo=SLO,
+        capacity_at_slo=1.0,
+        cliff=8.0,
+        cold_start_ms=1500.0,
+        abandonment={"c=1": 0.05},
+        token_source="usage",
+    )
+
+
+def test_level_entries_follow_the_contract() -> None:
+    section = load_section(_load())
+    first, _, invalid = section["levels"]
+    assert first["concurrency"] == 1 and "rate" not in first
+    assert first["requests"] == 19 and first["warmup_requests"] == 1  # warm-up excluded
+    assert first["errors"] == {"timeout": 1}
+    assert first["ttft_ms"]["p50"] == 100.0
+    assert set(first["itl_ms"]) == {"p50", "p90", "p95", "p99", "max", "mean"}
+    assert first["valid"] and "invalid_reason" not in first
+    assert invalid["valid"] is False and "CPU" in invalid["invalid_reason"]
+    assert section["capacity_at_slo"] == 1.0 and section["cliff"] == 8.0
+    assert section["cold_start_ms"] == 1500.0 and section["token_source"] == "usage"
+
+
+def test_summary_with_load_validates_against_the_schema() -> None:
+    load = _load()
+    now = datetime.now(UTC)
+    metrics = load_metrics(load)
+    result = RunResult(
+        "r1", "finished", now, now, {"kind": "demo"}, {}, (), metrics, Verdict(True, ()), load=load
+    )
+    summary = build_summary(result)
+    assert summary["schema_version"] == "1.2"
+    jsonschema.Draft202012Validator(load_schema()).validate(summary)
+    # Without a load test there is no load key: runs without `load:` are unchanged.
+    plain = build_summary(replace(result, load=None))
+    assert "load" not in plain
+    jsonschema.Draft202012Validator(load_schema()).validate(plain)
+
+
+def test_gate_metrics_and_slo_gates() -> None:
+    load = _load()
+    metrics = load_metrics(load, max_error_rate=0.1)
+    assert metrics["load.ttft_p95_ms@c=8"].value >= 900.0
+    assert metrics["load.ttft_send_p50_ms@c=1"].value == 100.0
+    assert metrics["load.capacity_at_slo"].value == 1.0
+    assert metrics["load.cold_start_ms"].value == 1500.0
+    assert metrics["load.valid@c=64"].value == 0.0
+    verdict = evaluate_gates(
+        ["load.ttft_p95_ms@c=1 <= 500", "load.goodput_rps@c=1 > 0", "load.capacity_at_slo >= 1"],
+        metrics,
+    )
+    assert verdict.go, [g.reason for g in verdict.gates]
+    spec = LoadSpec.model_validate({"concurrency": [1, 8, 64], "slo": SLO, "max_error_rate": 0.1})
+    gates = slo_gates(load, spec)
+    assert gates == ["load.slo_met@c=1 >= 1", "load.slo_met@c=8 >= 1", "load.slo_met@c=64 >= 1"]
+    judged = evaluate_gates(gates, metrics)
+    assert [g.passed for g in judged.gates] == [True, False, False]
+    sweep = LoadSpec.model_validate({"sweep": {"start": 2}, "slo": SLO})
+    assert slo_gates(load, sweep) == ["load.capacity_at_slo >= 2"]
