@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationErr
 from golive._validation import config_error_from
 from golive.diversity.spec import DiversitySpec
 from golive.errors import ConfigError
+from golive.load.spec import LoadSpec
 from golive.registry import ComponentArgs, registry
 
 __all__ = [
@@ -102,6 +103,11 @@ class Plan(BaseModel):
         default=None,
         description="Amplify the suite with mutators (typos, languages, formats, attacks); "
         "see `golive perturb --list`.",
+    )
+    load: LoadSpec | None = Field(
+        default=None,
+        description="Load test after the quality run, against a fresh instance of the target; "
+        "its metrics (load.ttft_p95_ms@c=8, load.capacity_at_slo, …) can be gated.",
     )
 
     @field_validator("gates")

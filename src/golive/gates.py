@@ -1,6 +1,7 @@
 """Gates: expressions such as ``quality.pass_rate.ci_low >= 0.8`` turned into a verdict.
 
-A gate names a metric, optionally one of its fields (``value``, ``ci_low``, ``ci_high``,
+A gate names a metric (a load level's with ``@c=50`` or ``@r=10``: ``load.ttft_p95_ms@c=50``),
+optionally one of its fields (``value``, ``ci_low``, ``ci_high``,
 ``n``), a comparison and a threshold. A gate whose metric is absent from the run fails with a
 reason: silently passing a gate that measured nothing would hide a broken pipeline.
 """
@@ -27,8 +28,11 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     "!=": operator.ne,
 }
 _GATE = re.compile(
-    r"^\s*(?P<path>[A-Za-z_][\w.\-]*)\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<num>-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*(?P<pct>%?)\s*$"
+    r"^\s*(?P<path>[A-Za-z_][\w.\-]*(?:@[A-Za-z]+=\d+(?:\.\d+)?(?:\.[a-z_]+)?)?)"
+    r"\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<num>-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\s*(?P<pct>%?)\s*$"
 )
+
+_LEVEL = re.compile(r"@([A-Za-z]+)=(\d+(?:\.\d+)?)(?=\.[a-z_]+$|$)")
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ def parse_gate(expression: str) -> Gate:
             "e.g. `quality.pass_rate.ci_low >= 0.8`.",
             field="gates",
         )
-    path = match["path"]
+    # ``@c=50`` / ``@r=2.50``: a load level; its number is spelt as the metric names spell it.
+    path = _LEVEL.sub(lambda m: f"@{m[1]}={float(m[2]):g}", match["path"])
     metric, _, last = path.rpartition(".")
     field = last if metric and last in FIELDS else "value"
     metric = metric if metric and last in FIELDS else path

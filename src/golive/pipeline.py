@@ -7,7 +7,7 @@ owns the engine.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
@@ -98,6 +98,22 @@ async def execute_async(
                 recorder.close()
         raise
     display.stop()
+    if plan.load is not None and result.status == "finished":
+        try:
+            result = await _with_load(plan, result, cases, console)
+        except BaseException:
+            if recorder is not None:
+                with contextlib.suppress(Exception):
+                    recorder.close()
+            raise
+        if recorder is not None:
+            from golive.events import RunFinished
+            from golive.store.load_records import record_load
+
+            recorder(RunFinished(result))  # the verdict now includes the load gates
+            recorder.flush()
+            if result.load is not None:
+                record_load(recorder.store, result.run_id, result.load)
     summary = build_summary(result)
     if recorder is not None:
         recorder.close(summary)
@@ -109,6 +125,35 @@ async def execute_async(
         write_summary(result, json_path)
         paths.append(json_path)
     return Outcome(result, tuple(paths))
+
+
+async def _with_load(
+    plan: Plan, result: RunResult, cases: list[Case], console: Console
+) -> RunResult:
+    """The plan's load test against a fresh target instance; its metrics join the run's and
+    the gates (the plan's plus those the SLO implies) are judged again over all of them."""
+    from golive.gates import evaluate_gates
+    from golive.load.display import LevelProgress
+    from golive.load.session import load_metrics, load_prompts, run_load, slo_gates
+
+    spec = plan.load
+    assert spec is not None
+    console.print("load test: " + ", ".join(f"{k}={v}" for k, v in spec.profile.items()))
+    prompts = load_prompts(spec, suite_messages=[c.messages() for c in cases])
+    progress = LevelProgress(console)
+    try:
+        outcome = await run_load(spec, plan.target, prompts=prompts, events=progress.events)
+    finally:
+        progress.stop()
+    metrics = {**result.metrics, **load_metrics(outcome.load, max_error_rate=spec.max_error_rate)}
+    gates = [*plan.gates, *slo_gates(outcome.load, spec)]
+    return replace(
+        result,
+        status=outcome.status,
+        metrics=metrics,
+        verdict=evaluate_gates(gates, metrics),
+        load=outcome.load,
+    )
 
 
 def execute(

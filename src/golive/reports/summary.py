@@ -31,7 +31,7 @@ __all__ = [
     "wilson",
 ]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"  # 1.2: the optional `load` section
 LATENCY_STATS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "max", "mean")
 _Z95 = 1.959963984540054
 
@@ -256,4 +256,8 @@ def build_summary(result: RunResult) -> dict[str, Any]:
     adversarial = adversarial_section(result)
     if adversarial is not None:
         summary["adversarial"] = adversarial
+    if result.load is not None:
+        from golive.load.summary import load_section  # the load engine is heavy: on use
+
+        summary["load"] = load_section(result.load, status=result.status)
     return summary

@@ -276,6 +276,10 @@ def render_terminal(
     for extra in (_robustness(summary), _attacks(summary)):
         if extra is not None:
             console.print(extra)
+    if result.load is not None:
+        from golive.load.display import render_load  # the load engine is heavy: on use
+
+        render_load(console, result.load, status=result.status)
     table = _worst(result, worst)
     if table is not None:
         console.print(table)

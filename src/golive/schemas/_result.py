@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from golive.schemas._case import Case
 from golive.schemas._metric import Metric, Verdict
 from golive.schemas._observation import Observation
 from golive.schemas._score import Finding, Score
+
+if TYPE_CHECKING:  # the load engine imports the schemas, not the other way round
+    from golive.load.records import LoadResult
 
 __all__ = ["CaseResult", "RunResult", "ScoredObservation"]
 
@@ -52,3 +55,4 @@ class RunResult:
     cases: tuple[CaseResult, ...]
     metrics: dict[str, Metric]
     verdict: Verdict
+    load: LoadResult | None = None  # the load test of a run with a `load:` section

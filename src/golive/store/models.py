@@ -28,7 +28,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "CaseResultRecord", "JSONValue", "ObservationRecord", "RunRecord", "UTCDateTime"]
+__all__ = [
+    "Base",
+    "CaseResultRecord",
+    "JSONValue",
+    "LoadRequestRecord",
+    "ObservationRecord",
+    "RunRecord",
+    "UTCDateTime",
+]
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -141,3 +149,30 @@ class CaseResultRecord(Base):
     case_scores_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     case_findings_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoadRequestRecord(Base):
+    """One request of a load test. ``t_*_us`` are µs after the run's first scheduled request;
+    warm-up requests are stored too (``warmup``) and excluded from every metric."""
+
+    __tablename__ = "load_requests"
+    __table_args__ = (Index(None, "run_id", "level"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(Integer)
+    concurrency: Mapped[int | None] = mapped_column(Integer)
+    rate: Mapped[float | None] = mapped_column(Float)
+    seq: Mapped[int] = mapped_column(Integer)  # order by t_sched within the level
+    t_sched_us: Mapped[int] = mapped_column(BigInteger)
+    t_send_us: Mapped[int] = mapped_column(BigInteger)
+    t_end_us: Mapped[int] = mapped_column(BigInteger)
+    ttft_ms: Mapped[float | None] = mapped_column(Float)
+    ttft_from_schedule_ms: Mapped[float | None] = mapped_column(Float)
+    e2e_ms: Mapped[float | None] = mapped_column(Float)
+    chunks: Mapped[int] = mapped_column(Integer)
+    output_tokens: Mapped[int | None] = mapped_column(Integer)
+    token_source: Mapped[str] = mapped_column(String(16))  # usage | tokenizer | none
+    error_mode: Mapped[str | None] = mapped_column(String(32))
+    warmup: Mapped[bool] = mapped_column(Boolean)
+    prompt_index: Mapped[int] = mapped_column(Integer)
