@@ -26,6 +26,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from golive.diversity.base import Expectation, Mutation
 from golive.diversity.expand import make_variant
+from golive.load.records import ClientHealth, LevelResult, LoadResult, RequestRecord
 from golive.reports.base import ReportContext
 from golive.reports.html import HtmlReporter
 from golive.schemas import (
@@ -299,3 +300,114 @@ def test_hostile_output_is_inert_and_report_works(driver: WebDriver, tmp_path: P
     keep = os.environ.get("GOLIVE_SCREENSHOT_DIR")
     if keep:  # lets a developer look at the rendered page
         shutil.copy(tmp_path / "report.png", Path(keep) / "golive-report.png")
+
+
+def _load_level(index: int, users: int, ttft_ms: float, *, valid: bool = True) -> LevelResult:
+    """100 requests over 1 s; the later half waited ttft/2 in the client queue."""
+    ms = 1_000_000
+    records = []
+    for i in range(100):
+        sched = i * 10 * ms
+        send = sched + (int(ttft_ms / 2 * ms) if i >= 50 else 0)
+        first = send + int(ttft_ms * (0.6 + (i % 10) / 10) * ms)
+        chunks = (first, first + 20 * ms, first + 40 * ms)
+        failed = not valid and i % 5 == 0
+        records.append(
+            RequestRecord(
+                level=index,
+                t_sched_ns=sched,
+                t_send_ns=send,
+                chunk_times_ns=() if failed else chunks,
+                t_end_ns=chunks[-1],
+                output_tokens=3,
+                token_source="usage",
+                error=FailureMode.TIMEOUT if failed else None,
+            )
+        )
+    reason = "" if valid else f"event-loop lag p99 90 ms {SCRIPT}"
+    return LevelResult(
+        index=index,
+        concurrency=users,
+        rate=None,
+        profile="closed",
+        duration_s=1.0,
+        records=tuple(records),
+        health=ClientHealth(2.0, 4.0, 35.0, valid, reason),
+    )
+
+
+def _load_only_result() -> RunResult:
+    curve = [(1, 80.0), (4, 85.0), (16, 130.0), (32, 900.0), (64, 2400.0)]
+    levels = tuple(
+        _load_level(i, users, ttft, valid=users < 64) for i, (users, ttft) in enumerate(curve)
+    )
+    load = LoadResult(
+        levels=levels,
+        slo={"ttft_ms.p95": 500.0},
+        capacity_at_slo=16.0,
+        cliff=32.0,
+        cold_start_ms=3100.0,
+        token_source="usage",
+    )
+    start = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
+    return RunResult(
+        run_id="browser-load",
+        status="finished",
+        started_at=start,
+        finished_at=start + timedelta(seconds=10),
+        target={"kind": "openai"},
+        config={},
+        cases=(),
+        metrics={},
+        verdict=Verdict(True, ()),
+        load=load,
+    )
+
+
+def test_load_report_renders_charts_without_csp_errors(driver: WebDriver, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    HtmlReporter().write(_load_only_result(), ReportContext(out, Console(file=None, quiet=True)))
+
+    with _serve(out) as base:
+        driver.get(f"{base}/index.html")
+        WebDriverWait(driver, 10).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+        assert driver.find_element(By.ID, "verdict").text == "GO"
+        section = driver.find_element(By.ID, "load")
+        assert section.is_displayed()
+        assert driver.find_elements(By.ID, "quality") == []  # a load-only run has no cases
+        charts = section.find_elements(By.CSS_SELECTOR, "svg.chart")
+        assert len(charts) >= 5  # TTFT, E2E, CDF, and time series
+        assert all(c.size["width"] > 300 and c.size["height"] > 150 for c in charts)
+        # The chart CSS applies (allowed by its hash): the SLO line is red, lines unfilled.
+        slo = section.find_element(By.CSS_SELECTOR, "#load-ttft line.mark.slo")
+        assert slo.value_of_css_property("stroke") == "rgb(207, 34, 46)"
+        line = section.find_element(By.CSS_SELECTOR, "#load-ttft polyline.line")
+        assert line.value_of_css_property("fill") == "none"
+        texts = [t.text for t in section.find_elements(By.CSS_SELECTOR, "#load-ttft text")]
+        assert "cliff 32" in texts and "capacity 16" in texts
+        invalid = section.find_elements(By.CSS_SELECTOR, "#load-ttft circle.pt.invalid")
+        assert invalid and SCRIPT in (invalid[0].get_attribute("textContent") or "")
+        assert driver.find_element(By.ID, "load-capacity").text.splitlines()[1] == "16"
+        rows = section.find_elements(By.CSS_SELECTOR, "#load-levels tbody tr")
+        assert len(rows) == 5 and "invalid" in (rows[-1].get_attribute("class") or "")
+        # The data table behind a chart opens on click.
+        table = section.find_element(By.CSS_SELECTOR, "details.data")
+        table.find_element(By.TAG_NAME, "summary").click()
+        WebDriverWait(driver, 5).until(lambda d: table.get_attribute("open") is not None)
+        assert "c=32" in table.text
+        driver.save_screenshot(str(tmp_path / "load.png"))
+
+        assert driver.execute_script("return typeof window.__pwned") == "undefined"
+        logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
+        problems = [
+            e["message"]
+            for e in logs
+            if e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", "")
+        ]
+        assert problems == []
+
+    keep = os.environ.get("GOLIVE_SCREENSHOT_DIR")
+    if keep:
+        shutil.copy(tmp_path / "load.png", Path(keep) / "golive-load-report.png")

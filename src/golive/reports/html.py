@@ -24,6 +24,7 @@ from pydantic import Field
 from golive.registry import ComponentArgs, reporter
 from golive.reports._cases import case_view, worst_cases
 from golive.reports._format import fmt_ci, fmt_delta, fmt_delta_ci, fmt_ms, fmt_num, fmt_pct
+from golive.reports._load_view import load_view
 from golive.reports._robustness import by_delta, successful_attacks, worst_examples
 from golive.reports._text import clean
 from golive.reports.base import ReportContext
@@ -286,6 +287,8 @@ def render_html(result: RunResult, *, max_output_chars: int = 20_000) -> str:
         descriptions=MODE_DESCRIPTIONS,
         visible_modes=[m.value for m in VISIBLE_MODES],
         silent_modes=[m.value for m in SILENT_MODES],
+        has_cases=bool(result.cases),
+        load=load_view(result),  # None until the run has a load test (RunResult.load)
         config_json=json.dumps(result.config, indent=2, ensure_ascii=False, default=str),
     )
 
