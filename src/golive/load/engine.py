@@ -20,6 +20,7 @@ from golive.targets.base import Target
 __all__ = ["LevelPlan", "run_level"]
 
 _NS = 1_000_000_000
+_UNPARSED_MAX_BYTES = 64 * 1024 * 1024
 # Sleep coarsely until this close to a due time, then yield to the loop until it is due:
 # timers fire on millisecond ticks, which alone would make arrivals up to 1 ms late.
 _SPIN_NS = 1_500_000
@@ -69,6 +70,9 @@ class _Level:
         self.route = fast_route(target)
         self.bodies: dict[int, bytes] = {}
         self.raw: list[_Raw] = []
+        # Raw streams read during the level, parsed once it is over (see ``_fast``).
+        self.unparsed: list[tuple[int, int, Exchange, int, int]] = []
+        self.unparsed_bytes = 0
         self.scheduled = 0
         self.t0 = time.perf_counter_ns()
         self.end = self.t0 + int(plan.duration_s * _NS)
@@ -120,9 +124,25 @@ class _Level:
         except TimeoutError:
             ex.error = FailureMode.TIMEOUT
         t_end = time.perf_counter_ns()
-        parse(ex)  # after t_end: parsing is not part of the latency
-        times = tuple(ex.chunk_times)
-        self.raw.append((t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p))
+        # Parsing waits until the level is over: 256 streams that finish together would
+        # otherwise parse in one burst and stamp the chunks of every other stream late. Past
+        # _UNPARSED_MAX_BYTES the oldest are parsed now, to keep memory bounded.
+        self.unparsed.append((t_sched, t_send, ex, t_end, p))
+        self.unparsed_bytes += sum(len(r) for r in ex.reads)
+        if self.unparsed_bytes > _UNPARSED_MAX_BYTES:
+            self.parse_pending(keep=len(self.unparsed) // 2)
+
+    def parse_pending(self, keep: int = 0) -> None:
+        """Parse the read streams, oldest first, leaving the newest ``keep`` unparsed."""
+        done, self.unparsed = (
+            self.unparsed[: len(self.unparsed) - keep],
+            self.unparsed[len(self.unparsed) - keep :],
+        )
+        for t_sched, t_send, ex, t_end, p in done:
+            self.unparsed_bytes -= sum(len(r) for r in ex.reads)
+            parse(ex)
+            times = tuple(ex.chunk_times)
+            self.raw.append((t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p))
 
     async def _generic(self, t_sched: int, t_send: int, p: int, budget: float) -> None:
         obs = await observe(
@@ -227,6 +247,7 @@ async def run_level(
         if late:
             await asyncio.wait(late)
     health = await monitor.stop()
+    level.parse_pending()
     gc.unfreeze()
     return LevelResult(
         index=plan.index,
