@@ -157,7 +157,7 @@ class Runner:
                     self.bus.emit(CaseFinished(self.run_id, finished[case_id]))
 
             main = asyncio.current_task()
-            with _cancel_on_sigterm(main):
+            with _cancel_on_signals(main):
                 try:
                     await run_pipeline(work, fetch, one, self.plan.concurrency)
                 except asyncio.CancelledError:
@@ -220,19 +220,33 @@ class Runner:
 
 
 @contextlib.contextmanager
-def _cancel_on_sigterm(task: asyncio.Task[Any] | None) -> Any:
-    """SIGTERM cancels the run like Ctrl-C does, so finished results are kept and reported."""
+def _cancel_on_signals(task: asyncio.Task[Any] | None) -> Any:
+    """Ctrl-C and SIGTERM cancel the run, so finished results are kept and reported.
+
+    The loop's own handlers (a self-pipe) wake it at once whatever it is doing, which the
+    interpreter-level SIGINT handler cannot guarantee under every event loop. The first Ctrl-C
+    cancels; its handler then steps aside, so a second one interrupts for good.
+    """
     loop = asyncio.get_running_loop()
-    installed = False
+    installed: list[signal.Signals] = []
+
+    def interrupt(sig: signal.Signals) -> None:
+        if task is not None:
+            task.cancel()
+        if sig == signal.SIGINT:
+            loop.remove_signal_handler(sig)
+            installed.remove(sig)
+
     if task is not None:
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signal.SIGTERM, task.cancel)
-            installed = True
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, interrupt, sig)
+                installed.append(sig)
     try:
         yield
     finally:
-        if installed:
-            loop.remove_signal_handler(signal.SIGTERM)
+        for sig in installed:
+            loop.remove_signal_handler(sig)
 
 
 def run(plan: Plan, cases: Sequence[Case], *, bus: EventBus | None = None) -> RunResult:
