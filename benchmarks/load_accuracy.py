@@ -8,6 +8,8 @@ Client pinned to core 0, mock servers (benchmarks/_load_server.py, uvloop) to co
     10 ms ITL, 64 tokens; bar p50 <= 2 ms, p99 <= 5 ms.
 (b) throughput: streamed requests/s against a zero-latency 16-token mock; bar >= 4,000 rps
     and >= 0.8 of the reference client.
+    With --processes N, (b) is also run spread over N client processes (load.multiproc); those
+    workers may use every core, the server's included.
 (c) coordinated omission: 10 rps, max concurrency 1, a 500 ms server: queue-inclusive TTFT
     p50 in seconds.
 """
@@ -188,6 +190,29 @@ async def throughput(duration: float, users: int) -> None:
     print(f"(b) bar >=4000 rps: {g_rps >= 4000}; >=0.8 of reference: {g_rps / ref_rps >= 0.8}")
 
 
+async def throughput_spread(duration: float, users: int, processes: int) -> None:
+    """(b) with the users split over ``processes`` client processes, against a fresh mock."""
+    from golive.load.multiproc import run_level_spread
+
+    proc, url = start_server(0, 0, 16)
+    pinned = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))  # workers inherit this at spawn
+    try:
+        spec = {"kind": "openai", "url": url, "model": "m", "max_connections": 0}
+        plan = LevelPlan(0, "closed", duration, concurrency=users)
+        lv = await run_level_spread(spec, plan, prompts(1, 0), processes)
+    finally:
+        os.sched_setaffinity(0, pinned)
+        proc.terminate()
+    m = level_metrics(lv, {})
+    cpus = ", ".join(f"{c:.0f}%" for c in lv.health.worker_cpu_pct)
+    print(
+        f"(b) throughput, {users} users over {processes} processes: {m['rps'].value:.0f} rps "
+        f"(errors {m['error_rate'].value:.3f}, cpu per worker {cpus}, "
+        f"lag p99 {lv.health.lag_ms_p99:.1f} ms, valid={lv.health.valid})"
+    )
+
+
 async def omission(duration: float) -> None:
     proc, url = start_server(500, 0, 1)
     try:
@@ -212,6 +237,8 @@ async def main(args: argparse.Namespace) -> None:
         await accuracy(args.duration)
     if "b" in args.only:
         await throughput(args.duration, args.users)
+        if args.processes > 1:
+            await throughput_spread(args.duration, args.users, args.processes)
     if "c" in args.only:
         await omission(args.duration)
 
@@ -221,6 +248,7 @@ if __name__ == "__main__":
     p.add_argument("--duration", type=float, default=5.0)
     p.add_argument("--users", type=int, default=64)
     p.add_argument("--only", default="abc")
+    p.add_argument("--processes", type=int, default=1, help="also run (b) over N processes")
     ns = p.parse_args()
     os.sched_setaffinity(0, {0})
     uvloop.run(main(ns))

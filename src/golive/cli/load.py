@@ -27,7 +27,8 @@ c_1…c_K = arrival of the chunks carrying content; N = output tokens):
 - Tokens: the usage field when the server sends it, else a bundled tokenizer (else an
   estimate); the report says which.
 - Client lag p99 and CPU % are measured per level; a level where the client was the bottleneck
-  is marked valid: no, with the reason.
+  is marked valid: no, with the reason. --processes N spreads each level over N client
+  processes on this machine (users, or the arrival schedule, split between them; one clock).
 """
 
 EPILOG = """\
@@ -78,7 +79,8 @@ def _build_spec(**flags: Any) -> Any:
         if flags["sweep_max"]:
             profile["max"] = flags["sweep_max"]
     data: dict[str, Any] = {"profile": profile, "duration": flags["duration"]}
-    for key in ("warmup", "requests", "max_concurrency", "prompts", "max_tokens", "seed"):
+    keys = ("warmup", "requests", "max_concurrency", "prompts", "max_tokens", "seed", "processes")
+    for key in keys:
         if flags[key] is not None:
             data[key] = flags[key]
     if flags["slo"]:
@@ -143,6 +145,10 @@ def load_command(
         bool, typer.Option(help="The demo server without cold start, 100x faster (tests).")
     ] = False,
     seed: Annotated[int | None, typer.Option(help="Seed of the arrival times.")] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(help="Client processes per level (users or arrivals split between them)."),
+    ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON here.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for summary.json.")] = Path("golive-report"),
     store: Annotated[
@@ -166,6 +172,7 @@ def load_command(
         prompts=prompts,
         max_tokens=max_tokens,
         seed=seed,
+        processes=processes,
         slo=slo,
         cold_start=cold_start,
         start=start,

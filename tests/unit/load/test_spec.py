@@ -3,6 +3,8 @@ the field (ConfigError: exit 4)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from golive.config import plan_from_dict
@@ -64,9 +66,11 @@ def test_shortcuts_build_profiles() -> None:
     assert sweep.is_sweep and sweep.profile["max"] == 64
 
 
-def test_processes_above_one_is_a_config_error() -> None:
+def test_processes_are_bounded_by_the_cores() -> None:
+    assert LoadSpec.model_validate({"concurrency": [1], "processes": 2}).processes == 2
+    most = (os.cpu_count() or 1) * 4
     with pytest.raises(ConfigError, match=r"load\.processes"):
-        LoadSpec.model_validate({"concurrency": [1], "processes": 2})
+        LoadSpec.model_validate({"concurrency": [1], "processes": most + 1})
 
 
 def test_warmup_must_be_shorter_than_duration() -> None:
