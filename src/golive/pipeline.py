@@ -134,15 +134,28 @@ async def _with_load(
     the gates (the plan's plus those the SLO implies) are judged again over all of them."""
     from golive.gates import evaluate_gates
     from golive.load.display import LevelProgress
+    from golive.load.quality import QualityScoring, prompt_cases
     from golive.load.session import load_metrics, load_prompts, run_load, slo_gates
 
     spec = plan.load
     assert spec is not None
     console.print("load test: " + ", ".join(f"{k}={v}" for k, v in spec.profile.items()))
     prompts = load_prompts(spec, suite_messages=[c.messages() for c in cases])
+    # Quality under load: the sampled replies are scored with the run's own scorers.
+    prompted = prompt_cases(spec, cases)
+    # The quality run's pass share per case: each level is compared on its own prompt mix.
+    baseline = {
+        c.case.id: sum(s.passed for s in c.samples) / len(c.samples)
+        for c in result.cases
+        if c.samples
+    }
+    quality = QualityScoring(prompted, plan.scorers, baseline) if prompted else None
+    target = spec.target_args or plan.target
     progress = LevelProgress(console)
     try:
-        outcome = await run_load(spec, plan.target, prompts=prompts, events=progress.events)
+        outcome = await run_load(
+            spec, target, prompts=prompts, events=progress.events, quality=quality
+        )
     finally:
         progress.stop()
     metrics = {**result.metrics, **load_metrics(outcome.load, max_error_rate=spec.max_error_rate)}

@@ -189,6 +189,10 @@ def test_demo_exits_0_whatever_the_verdict(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "verdict: NO-GO" in result.stdout
     assert "r/index.html" in result.stdout
+    # The default demo includes the load test: the cliff at 32 users, quality under load.
+    load = json.loads((tmp_path / "r" / "summary.json").read_text())["load"]
+    assert [lv["concurrency"] for lv in load["levels"]] == [1, 8, 32]
+    assert all("quality" in lv for lv in load["levels"]) and load["cold_start_ms"] > 0
 
 
 def test_ctrl_c_keeps_finished_samples_and_exits_2(tmp_path: Path) -> None:

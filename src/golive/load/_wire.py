@@ -29,6 +29,7 @@ class Exchange:
         "chunk_times",
         "done",
         "error",
+        "finish",
         "message",
         "reads",
         "text",
@@ -45,6 +46,7 @@ class Exchange:
         self.text = ""
         self.chunk_times: list[int] = []
         self.usage_tokens: int | None = None
+        self.finish: str | None = None  # the finish_reason the server sent, if any
 
 
 def fast_route(target: object) -> tuple[aiohttp.ClientSession, str, dict[str, str]] | None:
@@ -164,6 +166,7 @@ def parse(ex: Exchange) -> None:
         if ex.error is None:
             ex.error, ex.message = failure.mode, failure.message
     ex.text = "".join(parts)
+    ex.finish = finish
     # A server that omits [DONE] but said why it finished has finished.
     if ex.error is None and not ex.done and finish is None:
         ex.error, ex.message = FailureMode.TRUNCATED, "the stream ended without a finish"

@@ -16,16 +16,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
-import signal
 import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
+from golive._launch import Launched, launch
 from golive.execution.observe import observe
 from golive.registry import ComponentArgs, profile, registry
 from golive.schemas import Message, Observation, Request
@@ -38,9 +37,6 @@ __all__ = [
     "idle_probe",
     "measure_cold_start",
 ]
-
-_URL = re.compile(r"https?://[^\s'\"<>]+")
-_STOP_TIMEOUT_S = 5.0  # SIGTERM, then this long, then SIGKILL
 
 
 class ColdStartArgs(ComponentArgs):
@@ -149,55 +145,8 @@ async def idle_probe(target: Target, args: ColdStartArgs, idle_s: float) -> tupl
     return statistics.median(warm), obs.ttft_ms
 
 
-class _Launched:
-    """The started command: its output copied to the log, the first URL it prints noted."""
-
-    def __init__(self, proc: asyncio.subprocess.Process, log: IO[bytes]) -> None:
-        self.proc, self.log = proc, log
-        self.url: asyncio.Future[tuple[str, int]] = asyncio.get_running_loop().create_future()
-        self.reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.proc.stdout is not None
-        while line := await self.proc.stdout.readline():
-            t_ns = time.perf_counter_ns()
-            self.log.write(line)
-            self.log.flush()
-            match = _URL.search(line.decode("utf-8", "replace"))
-            if match and not self.url.done():
-                self.url.set_result((match.group(0).rstrip(".,;)"), t_ns))
-
-    async def wait_url(self, timeout_s: float) -> tuple[str, int] | None:
-        """The printed URL and when it appeared; None if the command exited or time ran out."""
-        exited: asyncio.Future[object] = asyncio.ensure_future(self.proc.wait())
-        url: asyncio.Future[object] = self.url  # type: ignore[assignment]
-        try:
-            await asyncio.wait(
-                {url, exited}, timeout=max(timeout_s, 0), return_when="FIRST_COMPLETED"
-            )
-        finally:
-            exited.cancel()
-        return self.url.result() if self.url.done() else None
-
-    async def kill(self) -> None:
-        """SIGTERM the whole process group, SIGKILL it if it lingers; then drain the output."""
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, sig)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.proc.wait(), _STOP_TIMEOUT_S)
-                break
-        # The shell may exit on SIGTERM before its children do: whatever is left of the group
-        # gets SIGKILL, so no server outlives the measurement.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(self.reader, _STOP_TIMEOUT_S)
-        self.reader.cancel()
-
-
 async def _poll(
-    target: Target, args: ColdStartArgs, launched: _Launched | None, deadline_ns: int
+    target: Target, args: ColdStartArgs, launched: Launched | None, deadline_ns: int
 ) -> tuple[Observation | None, int, int | None, str | None]:
     """Ask until a first token: (that observation, attempts, first not-refused send, error)."""
     attempts = 0
@@ -241,15 +190,7 @@ async def measure_cold_start(args: ColdStartArgs) -> ColdStartResult:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         t_launch = time.perf_counter_ns()
-        proc = await asyncio.create_subprocess_shell(
-            args.start,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            stdin=asyncio.subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: killed whole, children included
-            env={**os.environ, **args.env},
-        )
-        launched = _Launched(proc, log)
+        launched = await launch(args.start, log=log, env=args.env)
         try:
             return await _after_launch(args, launched, t_launch, str(log_path))
         finally:
@@ -261,7 +202,7 @@ def _ms(t_ns: int | None, t0_ns: int) -> float | None:
 
 
 async def _after_launch(
-    args: ColdStartArgs, launched: _Launched, t_launch: int, log: str
+    args: ColdStartArgs, launched: Launched, t_launch: int, log: str
 ) -> ColdStartResult:
     deadline = t_launch + int(args.ready_timeout_s * 1e9)
     url, listen_ns = args.url, None

@@ -15,6 +15,7 @@ from golive._loop import run_main
 from golive.errors import ConfigError
 from golive.gates import evaluate_gates
 from golive.load.display import LevelProgress, render_load
+from golive.load.quality import QualityScoring, prompt_cases
 from golive.load.session import LoadOutcome, load_metrics, load_prompts, run_load, slo_gates
 from golive.load.spec import LoadSpec
 from golive.registry import ComponentArgs, registry
@@ -103,20 +104,24 @@ def run_load_command(
         parse_gate(expression)  # a bad gate is exit 4 before any traffic
     console = console or Console()
     args = target_args(kind, url=url, model=model, demo_fast=demo_fast)
-    suite_messages = None
+    suite_cases = None
     if kind == "demo" and spec.prompts is None:
         from golive.demo import demo_suite_path
         from golive.suite import load_suite
 
-        suite_messages = [c.messages() for c in load_suite(demo_suite_path()).cases]
-    prompts = load_prompts(spec, suite_messages=suite_messages)
+        suite_cases = load_suite(demo_suite_path()).cases
+    prompts = load_prompts(spec, suite_messages=[c.messages() for c in suite_cases or ()])
+    cases = prompt_cases(spec, suite_cases)
+    quality = QualityScoring(cases) if cases else None
     run_id = new_run_id()
     started = datetime.now(UTC)
     progress = LevelProgress(console)
 
     async def go() -> LoadOutcome:
         try:
-            return await run_load(spec, args, prompts=prompts, events=progress.events)
+            return await run_load(
+                spec, args, prompts=prompts, events=progress.events, quality=quality
+            )
         finally:
             progress.stop()
 

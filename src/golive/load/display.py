@@ -15,8 +15,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from golive.load.engine import LevelPlan
+from golive.load.quality import quality_json
 from golive.load.records import LevelResult, LoadResult
-from golive.load.session import LevelEvents
+from golive.load.session import LevelEvents, level_key
 from golive.load.summary import level_summary
 
 __all__ = ["LevelProgress", "render_load"]
@@ -89,6 +90,34 @@ def _ms(value: float | None) -> str:
     return f"{value / 1000:.2f} s" if value >= 10_000 else f"{value:.1f}"
 
 
+def _pass(quality: dict[str, Any] | None) -> str:
+    if quality is None:
+        return "-"
+    rate = quality["pass_rate"]
+    return f"{round(rate['value'] * rate['n'])}/{rate['n']}"
+
+
+def _print_quality(console: Console, load: LoadResult) -> None:
+    """One line per scored level: pass rate with its CI, truncated share, failures by mode."""
+    console.print("quality under load (replies sampled over each level, scored like the suite):")
+    for level in load.levels:
+        if level.quality is None:
+            continue
+        q = quality_json(level.quality)
+        rate = q["pass_rate"]
+        low, high = rate["ci"]
+        modes = ", ".join(f"{k} {v}" for k, v in q["failures"].items()) or "none"
+        base = q["baseline_pass_rate"]
+        same = "" if base is None else f" (the same prompts without load: {base:.0%})"
+        console.print(
+            escape(
+                f"  {level_key(level)}: pass {rate['value']:.0%} [{low:.0%}–{high:.0%}] "
+                f"of {rate['n']}{same}, truncated {q['truncated_share']:.0%}, failures: {modes}"
+            ),
+            highlight=False,
+        )
+
+
 def render_load(console: Console, load: LoadResult, *, status: str = "finished") -> None:
     """Print the per-level table and the load test's figures."""
     table = Table(
@@ -97,7 +126,7 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    headers = (
+    headers: tuple[str, ...] = (
         "level",
         "req",
         "rps",
@@ -117,6 +146,9 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
         "CPU\n%",
         "valid",
     )
+    scored = any(level.quality is not None for level in load.levels)
+    if scored:  # quality under load: sampled replies that passed the suite's checks
+        headers = (*headers, "qual\npass")
     for name in headers:
         left = name in ("level", "errors", "valid")
         width = {"level": 6, "errors": 6, "valid": 5}.get(name)
@@ -132,6 +164,8 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
         if not s["valid"]:
             reasons.append(f"{s['key']}: {s.get('invalid_reason', '')}")
             valid = f"[red]no ({len(reasons)})[/]"
+        quality = s.get("quality")
+        extra = (_pass(quality),) if scored else ()
         table.add_row(
             s["key"],
             str(s["requests"]),
@@ -151,10 +185,13 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
             _ms(s["client_lag_ms_p99"]),
             f"{s['client_cpu_pct'] or 0:.0f}",
             valid,
+            *extra,
         )
     console.print(table)
     for i, reason in enumerate(reasons, 1):
         console.print(f"[red]({i}) invalid[/] {escape(reason)}")
+    if scored:
+        _print_quality(console, load)
     if load.slo:
         slo = ", ".join(f"{k} <= {v:g} ms" for k, v in load.slo.items())
         cap = "none met it" if load.capacity_at_slo is None else f"{load.capacity_at_slo:g}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from golive.execution.observe import observe
 from golive.load._wire import Exchange, fast_route, parse, read_stream
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, LagMonitor
-from golive.load.records import LevelResult, RequestRecord, TokenSource
+from golive.load.records import LevelResult, RequestRecord, ResponseSample, TokenSource
 from golive.load.tokens import token_counter
 from golive.schemas import FailureMode, Request
 from golive.targets.base import Target
@@ -53,13 +53,18 @@ class LevelPlan:
             raise ValueError("need duration_s > 0 and 0 <= warmup_s < duration_s")
 
 
-# (t_sched, t_send, chunk times, t_end, usage tokens, text, error, prompt index)
-_Raw = tuple[int, int, tuple[int, ...], int, int | None, str, FailureMode | None, int]
+# (t_sched, t_send, chunk times, t_end, usage tokens, text, error, prompt index, finish reason)
+_Raw = tuple[int, int, tuple[int, ...], int, int | None, str, FailureMode | None, int, str | None]
 
 
 class _Level:
     def __init__(
-        self, target: Target, plan: LevelPlan, prompts: Sequence[Request], max_bytes: int
+        self,
+        target: Target,
+        plan: LevelPlan,
+        prompts: Sequence[Request],
+        max_bytes: int,
+        start_ns: int | None = None,
     ) -> None:
         if not prompts:
             raise ValueError("a load level needs at least one prompt")
@@ -74,7 +79,8 @@ class _Level:
         self.unparsed: list[tuple[int, int, Exchange, int, int]] = []
         self.unparsed_bytes = 0
         self.scheduled = 0
-        self.t0 = time.perf_counter_ns()
+        # start_ns: a level spread over processes shares one origin (see load.multiproc).
+        self.t0 = time.perf_counter_ns() if start_ns is None else start_ns
         self.end = self.t0 + int(plan.duration_s * _NS)
         self.hard = self.end + int(plan.grace_s * _NS)
         self.sem = (
@@ -112,7 +118,7 @@ class _Level:
                     self.sem.release()
         except (TimeoutError, asyncio.CancelledError):  # never sent, or cut at the hard end
             now = time.perf_counter_ns()
-            self.raw.append((t_sched, t_send, (), now, None, "", FailureMode.TIMEOUT, p))
+            self.raw.append((t_sched, t_send, (), now, None, "", FailureMode.TIMEOUT, p, None))
 
     async def _fast(self, t_sched: int, t_send: int, p: int, deadline: float) -> None:
         assert self.route is not None
@@ -142,7 +148,9 @@ class _Level:
             self.unparsed_bytes -= sum(len(r) for r in ex.reads)
             parse(ex)
             times = tuple(ex.chunk_times)
-            self.raw.append((t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p))
+            self.raw.append(
+                (t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p, ex.finish)
+            )
 
     async def _generic(self, t_sched: int, t_send: int, p: int, budget: float) -> None:
         obs = await observe(
@@ -166,6 +174,7 @@ class _Level:
                 obs.output,
                 error,
                 p,
+                obs.finish_reason,
             )
         )
 
@@ -215,19 +224,26 @@ async def run_level(
     max_output_bytes: int = 8 * 1024 * 1024,
     max_lag_ms: float = DEFAULT_MAX_LAG_MS,
     max_cpu_pct: float = DEFAULT_MAX_CPU_PCT,
+    start_ns: int | None = None,
+    sample_replies: int = 20,
 ) -> LevelResult:
     """Run ``plan`` against a started ``target``; return its records and client health.
 
     Never hangs: nothing is sent after ``duration_s``, and whatever is still in flight
     ``grace_s`` later is cut off and recorded as ``timeout``. Metrics are not computed here
-    (see ``load.metrics.level_metrics``).
+    (see ``load.metrics.level_metrics``). ``start_ns``: the level's origin, a future
+    ``perf_counter_ns()`` instant to wait for (default: now). Up to ``sample_replies``
+    measured replies, spread over the level, are kept for quality under load (``load.quality``).
     """
-    level = _Level(target, plan, prompts, max_output_bytes)
     # Full collections scan every live object (prompts, earlier levels' records): tens of ms
-    # with the loop stopped. Frozen objects are skipped; per-request garbage stays cheap.
+    # with the loop stopped. Frozen objects are skipped; per-request garbage stays cheap. This
+    # happens before the level's clock starts: on a busy machine it can outlast a short level.
     gc.collect()
     gc.freeze()
+    level = _Level(target, plan, prompts, max_output_bytes, start_ns)
     monitor = LagMonitor(max_lag_ms=max_lag_ms, max_cpu_pct=max_cpu_pct)
+    if start_ns is not None:  # a perf_counter_ns() instant shared with other processes
+        await _sleep_until(start_ns)
     monitor.start()
     tasks: set[asyncio.Task[None]] = set()
     loop = asyncio.get_running_loop()
@@ -259,6 +275,28 @@ async def run_level(
         health=health,
         warmup_s=plan.warmup_s,
         tokenizer=token_counter().name,
+        samples=_samples(level, plan, sample_replies),
+    )
+
+
+def _samples(level: _Level, plan: LevelPlan, k: int) -> tuple[ResponseSample, ...]:
+    """``k`` measured replies at the middles of ``k`` equal slices of the level's schedule,
+    so the sample covers its start, its middle and its end (where queues are longest)."""
+    warm_end = level.t0 + int(plan.warmup_s * _NS)
+    raw = sorted((r for r in level.raw if r[0] >= warm_end), key=lambda r: (r[0], r[1]))
+    m = len(raw)
+    if k <= 0 or m == 0:
+        return ()
+    picks = sorted({(2 * i + 1) * m // (2 * k) for i in range(min(k, m))})
+    return tuple(
+        ResponseSample(
+            prompt_index=raw[i][7],
+            output=raw[i][5],
+            finish_reason=raw[i][8],
+            error=raw[i][6],
+            t_sched_ns=raw[i][0],
+        )
+        for i in picks
     )
 
 
@@ -269,7 +307,7 @@ def _records(level: _Level, plan: LevelPlan) -> tuple[RequestRecord, ...]:
     need = [i for i, r in enumerate(raw) if r[4] is None and r[5]]
     counts = dict(zip(need, token_counter().count([raw[i][5] for i in need]), strict=True))
     records = []
-    for i, (t_sched, t_send, times, t_end, usage, text, error, p) in enumerate(raw):
+    for i, (t_sched, t_send, times, t_end, usage, text, error, p, _) in enumerate(raw):
         source: TokenSource
         tokens: int | None
         if usage is not None:

@@ -13,7 +13,15 @@ from typing import Literal
 
 from golive.schemas import FailureMode, Metric
 
-__all__ = ["ClientHealth", "LevelResult", "LoadResult", "RequestRecord", "TokenSource"]
+__all__ = [
+    "ClientHealth",
+    "LevelQuality",
+    "LevelResult",
+    "LoadResult",
+    "RequestRecord",
+    "ResponseSample",
+    "TokenSource",
+]
 
 TokenSource = Literal["usage", "tokenizer", "none"]
 
@@ -49,6 +57,32 @@ class ClientHealth:
     cpu_pct: float  # client process CPU over the level, percent of one core
     valid: bool
     reason: str = ""
+    # A level spread over processes: each worker's CPU (cpu_pct is then their sum).
+    worker_cpu_pct: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseSample:
+    """One reply kept for quality under load (a bounded sample per level, spread over it)."""
+
+    prompt_index: int
+    output: str
+    finish_reason: str | None  # "stop", "length" (cut by max_tokens), …; None when it failed
+    error: FailureMode | None = None
+    t_sched_ns: int = 0
+
+
+@dataclass(frozen=True)
+class LevelQuality:
+    """The level's sampled replies scored like the quality suite (see ``load.quality``)."""
+
+    n: int  # samples scored
+    passed: int  # samples without findings
+    truncated: int  # cut by max_tokens (finish "length") or a stream that broke off
+    failures: dict[str, int]  # failure mode -> samples with that finding
+    # The pass rate the same prompts had in the run's quality suite (None: no such run), so
+    # a level's pass rate is compared on its own prompt mix, not on the suite's.
+    baseline_pass_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +101,8 @@ class LevelResult:
     # Requests scheduled in the first warmup_s seconds are excluded; rates use the rest.
     warmup_s: float = 0.0
     tokenizer: str = ""  # what counted tokens where the server sent no usage
+    samples: tuple[ResponseSample, ...] = ()  # replies kept for quality under load
+    quality: LevelQuality | None = None  # those replies scored, where the prompts had cases
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ Gate metric names (one per level, ``@c=N`` closed loop, ``@r=X`` open loop):
 ``load.e2e_p99_ms@r=10`` (queue-inclusive), ``load.e2e_send_p99_ms@…``, ``load.tpot_p50_ms@…``,
 ``load.itl_p99_ms@…``, ``load.goodput_rps@c=8``, ``load.rps@…``, ``load.output_tps@…``,
 ``load.error_rate@…``, ``load.slo_met@…`` (1 or 0), ``load.valid@…`` (1 or 0),
-``load.abandonment@…``; and ``load.capacity_at_slo``, ``load.cliff``, ``load.cold_start_ms``.
+``load.abandonment@…``, ``load.quality_pass_rate@…`` (sampled replies scored like the suite,
+Wilson CI), ``load.quality_truncated_share@…``; and ``load.capacity_at_slo``, ``load.cliff``,
+``load.cold_start_ms``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from golive.load.abandonment import AbandonmentCurve, abandonment_summary
 from golive.load.analysis import capacity_at_slo, error_share, find_cliff, slo_violations
 from golive.load.engine import LevelPlan, run_level
 from golive.load.metrics import STATS, level_metrics
+from golive.load.multiproc import run_level_spread, spread_spec
 from golive.load.profiles import LevelOptions, build_profile
+from golive.load.quality import QualityScoring, quality_metrics
 from golive.load.records import LevelResult, LoadResult, TokenSource
 from golive.load.spec import SHORT_LATENCIES, LoadSpec
 from golive.registry import ComponentArgs, registry
@@ -221,9 +225,15 @@ async def run_load(
     *,
     prompts: Sequence[Request] | None = None,
     events: LevelEvents | None = None,
+    quality: QualityScoring | None = None,
 ) -> LoadOutcome:
     """Run ``spec`` against a fresh instance of ``target_args``; returns even when interrupted
-    (Ctrl-C, SIGTERM): finished levels are kept, the level in flight is dropped."""
+    (Ctrl-C, SIGTERM): finished levels are kept, the level in flight is dropped. The demo
+    target runs in its own process, so the client measures the server, not itself serving it.
+    ``quality``: score each level's sampled replies (quality under load)."""
+    from golive.targets.demo import in_own_process
+
+    target_args = in_own_process(target_args)
     events = events or LevelEvents()
     notes: list[str] = []
 
@@ -250,8 +260,14 @@ async def run_load(
     async def one(plan: LevelPlan) -> LevelResult:
         if events.started is not None:
             events.started(plan)
-        level = await run_level(target, plan, prompts)
+        if spec.processes > 1:  # one level over several client processes (load.multiproc)
+            spread = spread_spec(target_args, target)
+            level = await run_level_spread(spread, plan, prompts, spec.processes)
+        else:
+            level = await run_level(target, plan, prompts)
         level = replace(level, metrics=level_metrics(level, slo))
+        if quality is not None:  # scored between levels: never competes with the clock
+            level = replace(level, quality=await quality.score(level, prompts))
         levels.append(level)
         if events.finished is not None:
             events.finished(level)
@@ -346,6 +362,7 @@ def load_metrics(load: LoadResult, *, max_error_rate: float = 0.01) -> dict[str,
     for key, share in load.abandonment.items():
         name = "load.abandonment.at_capacity" if key == "at_capacity" else f"load.abandonment@{key}"
         add(name, share)
+    out.update(quality_metrics(load))
     if load.capacity_at_slo is not None:
         add("load.capacity_at_slo", load.capacity_at_slo)
     if load.cliff is not None:

@@ -10,13 +10,17 @@ coordinated omission cannot hide a queue), ``ttft_send_p95`` the TTFT from send 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from golive.errors import ConfigError
+
+if TYPE_CHECKING:
+    from golive.registry import ComponentArgs
 
 __all__ = [
     "SHORT_LATENCIES",
@@ -200,7 +204,17 @@ class LoadSpec(BaseModel):
     abandonment: AbandonmentSpec = Field(
         default_factory=AbandonmentSpec, description="The abandonment curve (default: issue 4's)."
     )
-    processes: int = Field(default=1, ge=1, description="Client processes (only 1 for now).")
+    target: dict[str, Any] | None = Field(
+        default=None,
+        description="The target to load when not the run's own, e.g. the demo at its real "
+        "serving speed: {kind: demo, settings: {max_batch: 8}}.",
+    )
+    processes: int = Field(
+        default=1,
+        ge=1,
+        description="Client processes each level is spread over (load.multiproc), so a level "
+        "past one client core is still measured validly.",
+    )
     seed: int = Field(default=0, description="Seeds the arrival times.")
     request_timeout_s: float = Field(default=60.0, gt=0, description="Per-request limit.")
     grace_s: float = Field(
@@ -239,13 +253,32 @@ class LoadSpec(BaseModel):
         registry.parse("profile", value, field="load.profile")  # fail early, naming the field
         return value
 
+    @field_validator("target")
+    @classmethod
+    def _target(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        from golive.registry import registry
+
+        if value is not None:
+            registry.parse("target", value, field="load.target")  # fail early, naming the field
+        return value
+
+    @property
+    def target_args(self) -> ComponentArgs | None:
+        """``target`` parsed, or None: the run's own target."""
+        from golive.registry import registry
+
+        if self.target is None:
+            return None
+        return registry.parse("target", self.target, field="load.target")
+
     @field_validator("processes")
     @classmethod
     def _processes(cls, value: int) -> int:
-        if value > 1:
+        most = (os.cpu_count() or 1) * 4
+        if value > most:
             raise ConfigError(
-                "spreading load over several processes is not implemented yet; use 1 (levels "
-                "where one client core is the bottleneck are marked valid: false)",
+                f"{value} client processes on {os.cpu_count() or 1} cores: at most {most} "
+                "(more only share the same cores)",
                 field="load.processes",
             )
         return value

@@ -8,6 +8,7 @@ from typing import Any
 
 from golive.load.analysis import slo_violations
 from golive.load.metrics import STATS, level_metrics
+from golive.load.quality import quality_json
 from golive.load.records import LevelResult, LoadResult
 from golive.load.session import level_key
 
@@ -69,6 +70,8 @@ def level_summary(level: LevelResult, slo: dict[str, float]) -> dict[str, Any]:
             "slo_violations": slo_violations(level, slo) if slo else [],
         }
     )
+    if level.quality is not None:
+        out["quality"] = quality_json(level.quality)
     if not level.health.valid:
         out["invalid_reason"] = level.health.reason or "the client was the bottleneck"
     return out
