@@ -119,14 +119,41 @@ def _print_quality(console: Console, load: LoadResult) -> None:
 
 
 def render_load(console: Console, load: LoadResult, *, status: str = "finished") -> None:
-    """Print the per-level table and the load test's figures."""
-    table = Table(
-        title="load test (ms; q = from schedule, queue-inclusive)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    headers: tuple[str, ...] = (
+    """Print the per-level tables and the load test's figures."""
+    scored = any(level.quality is not None for level in load.levels)
+    reasons: list[str] = []
+    rows: list[dict[str, str]] = []
+    for level in load.levels:
+        s = level_summary(level, load.slo)
+        t, q = s["ttft_ms"], s["ttft_from_schedule_ms"]
+        valid = "yes"
+        if not s["valid"]:
+            reasons.append(f"{s['key']}: {s.get('invalid_reason', '')}")
+            valid = f"[red]no ({len(reasons)})[/]"
+        rows.append(
+            {
+                "level": s["key"],
+                "req": str(s["requests"]),
+                "rps": f"{s['rps']:.1f}",
+                "TTFT\np50": _ms(t["p50"]),
+                "TTFT\np95": _ms(t["p95"]),
+                "TTFT\np99": _ms(t["p99"]),
+                "q\np50": _ms(q["p50"]),
+                "q\np95": _ms(q["p95"]),
+                "q\np99": _ms(q["p99"]),
+                "E2E\np95": _ms(s["e2e_ms"]["p95"]),
+                "TPOT\np50": _ms(s["tpot_ms"]["p50"]),
+                "ITL\np99": _ms(s["itl_ms"]["p99"]),
+                "tok/s": f"{s['output_tps']:.0f}",
+                "good\nrps": f"{s['goodput_rps']:.1f}",
+                "errors": escape(", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "0"),
+                "lag\np99": _ms(s["client_lag_ms_p99"]),
+                "CPU\n%": f"{s['client_cpu_pct'] or 0:.0f}",
+                "valid": valid,
+                "qual\npass": _pass(s.get("quality")) if scored else "",
+            }
+        )
+    latency = (
         "level",
         "req",
         "rps",
@@ -137,6 +164,10 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
         "q\np95",
         "q\np99",
         "E2E\np95",
+        "valid",
+    )
+    rest = (
+        "level",
         "TPOT\np50",
         "ITL\np99",
         "tok/s",
@@ -144,50 +175,24 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
         "errors",
         "lag\np99",
         "CPU\n%",
-        "valid",
+        *(("qual\npass",) if scored else ()),
     )
-    scored = any(level.quality is not None for level in load.levels)
-    if scored:  # quality under load: sampled replies that passed the suite's checks
-        headers = (*headers, "qual\npass")
-    for name in headers:
-        left = name in ("level", "errors", "valid")
-        width = {"level": 6, "errors": 6, "valid": 5}.get(name)
-        table.add_column(
-            name, justify="left" if left else "right", no_wrap=not left, min_width=width
+    # One wide table when it fits; two narrower ones on an 80-column terminal or a CI log.
+    groups = [latency + rest[1:]] if console.width >= 150 else [latency, rest]
+    titles = ["load test (ms; q = from schedule, queue-inclusive)", "throughput and client"]
+    for i, columns in enumerate(groups):
+        table = Table(
+            title=titles[i] if len(groups) > 1 else titles[0],
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
         )
-    reasons: list[str] = []
-    for level in load.levels:
-        s = level_summary(level, load.slo)
-        t, q = s["ttft_ms"], s["ttft_from_schedule_ms"]
-        errors = ", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "0"
-        valid = "yes"
-        if not s["valid"]:
-            reasons.append(f"{s['key']}: {s.get('invalid_reason', '')}")
-            valid = f"[red]no ({len(reasons)})[/]"
-        quality = s.get("quality")
-        extra = (_pass(quality),) if scored else ()
-        table.add_row(
-            s["key"],
-            str(s["requests"]),
-            f"{s['rps']:.1f}",
-            _ms(t["p50"]),
-            _ms(t["p95"]),
-            _ms(t["p99"]),
-            _ms(q["p50"]),
-            _ms(q["p95"]),
-            _ms(q["p99"]),
-            _ms(s["e2e_ms"]["p95"]),
-            _ms(s["tpot_ms"]["p50"]),
-            _ms(s["itl_ms"]["p99"]),
-            f"{s['output_tps']:.0f}",
-            f"{s['goodput_rps']:.1f}",
-            escape(errors),
-            _ms(s["client_lag_ms_p99"]),
-            f"{s['client_cpu_pct'] or 0:.0f}",
-            valid,
-            *extra,
-        )
-    console.print(table)
+        for name in columns:
+            left = name in ("level", "errors", "valid")
+            table.add_column(name, justify="left" if left else "right", no_wrap=not left)
+        for row in rows:
+            table.add_row(*(row[name] for name in columns))
+        console.print(table)
     for i, reason in enumerate(reasons, 1):
         console.print(f"[red]({i}) invalid[/] {escape(reason)}")
     if scored:
