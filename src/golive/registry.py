@@ -25,6 +25,7 @@ __all__ = [
     "Kind",
     "Registration",
     "Registry",
+    "guard",
     "mutator",
     "profile",
     "registry",
@@ -68,7 +69,12 @@ _BUILTINS: dict[str, tuple[str, ...]] = {
         "golive.diversity.generated",
     ),
     "profile": ("golive.load.profiles", "golive.load.sweep", "golive.load.coldstart"),
-    "guard": (),
+    "guard": (
+        "golive.guard.pii",
+        "golive.guard.injection",
+        "golive.guard.validation",
+        "golive.guard.output",
+    ),
 }
 
 
@@ -173,6 +179,11 @@ def scorer(name: str, args: type[ComponentArgs]) -> Callable[[T], T]:
 def reporter(name: str, args: type[ComponentArgs]) -> Callable[[T], T]:
     """Register a reporter: a factory taking its args model, returning a ``Reporter``."""
     return _decorator("reporter", name, args)
+
+
+def guard(name: str, args: type[ComponentArgs]) -> Callable[[T], T]:
+    """Register a guard (input or output guardrail)."""
+    return _decorator("guard", name, args)
 
 
 # Names that are namespaces of the robustness metrics (robustness.family.…, …).

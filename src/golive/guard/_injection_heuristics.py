@@ -1,0 +1,359 @@
+"""Injection heuristics: normalise obfuscated text, decode embedded payloads, match patterns."""
+
+# The pattern table reads best one regex per line.
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["HeuristicHit", "compact", "normalise", "scan", "variants"]
+
+# Bound the work on huge inputs: attacks hide at the start or end of long documents.
+_HEAD, _TAIL = 60_000, 8_000
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_MARKS = re.compile(r"[\u0300-\u036f]")
+_SPACES = re.compile(r"\s+")
+# Latin look-alikes (Cyrillic, Greek, IPA) folded only in the "folded" variant, so genuine
+# Cyrillic/Greek text is still scanned as written.
+_CONFUSABLES = str.maketrans(
+    "аеорсухіјѕԁɡӏкмнтвАЕОРСУХІЈЅКМНТВοαεικνρτυχΟΑΕΙΚΝΡΤΥΧɑ",
+    "aeopcyxijsdglkmhtbAEOPCYXIJSKMHTBoaeikvptuxOAEIKNPTYXa",
+)
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "i",
+        "+": "t",
+    }
+)
+_LEET_WORD = re.compile(r"\b(?=[\w@$!|+]*[a-z])(?=[\w@$!|+]*[0-9@$|+])[\w@$!|+]{3,}")
+# "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e": single letters joined by one separator.
+_SPACED = re.compile(r"(?<![^\W_])(?:[^\W\d_][ ._*\-]){3,}[^\W\d_](?![^\W_])")
+_B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2}[ :]?){10,}")
+
+
+def normalise(text: str) -> str:
+    """NFKC, invisible characters removed, accents stripped, lower case, spaces collapsed."""
+    if len(text) > _HEAD + _TAIL:
+        text = text[:_HEAD] + " " + text[-_TAIL:]
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        # Strip Latin accents, then recompose so kana/Devanagari keep their marks.
+        text = unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFD", text)))
+    return _SPACES.sub(" ", text.lower())
+
+
+def _unspace(match: re.Match[str]) -> str:
+    return re.sub(r"[ ._*\-]", "", match.group(0)) + " "
+
+
+def compact(text: str) -> str:
+    """Letters only: defeats separators inserted inside words."""
+    return "".join(ch for ch in text if ch.isalpha())
+
+
+def _decoded(text: str) -> list[str]:
+    out: list[str] = []
+    for blob in _B64.findall(text)[:8]:
+        try:
+            raw = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=False)
+        except (binascii.Error, ValueError):
+            continue
+        s = raw.decode("utf-8", errors="ignore")
+        if len(s) >= 8 and sum(c.isalpha() or c == " " for c in s) / len(s) > 0.8:
+            out.append(s)
+    for blob in _HEX.findall(text)[:8]:
+        try:
+            s = bytes.fromhex(re.sub(r"[ :]", "", blob)).decode("utf-8", errors="ignore")
+        except ValueError:
+            continue
+        if len(s) >= 5 and sum(c.isalpha() or c == " " for c in s) / len(s) > 0.8:
+            out.append(s)
+    return out
+
+
+def variants(text: str) -> list[tuple[str, str]]:
+    """(label, normalised text) pairs to scan: as written, de-obfuscated, decoded."""
+    base = normalise(text)
+    out = [("plain", base)]
+    folded = base.translate(_CONFUSABLES)
+    folded = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), folded)
+    folded = _SPACED.sub(_unspace, folded)
+    if folded != base:
+        out.append(("obfuscated", _SPACES.sub(" ", folded)))
+    for dec in _decoded(text):
+        out.append(("decoded", normalise(dec)))
+    if len(base) < 4000:
+        out.append(("rot13", codecs.encode(base, "rot13")))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class HeuristicHit:
+    pattern: str  # name of the pattern
+    weight: float  # 0..1 evidence
+    variant: str  # which variant of the text matched (plain, obfuscated, decoded, rot13)
+
+
+_W = r"(?:[\w'-]+ ){0,3}"  # up to three filler words
+_PRIOR = r"(?:previous|prior|above|earlier|preceding|former|original|initial|old|existing|system|safety|all|any|every|your|the|these|those|my)"
+_RULES = (
+    r"(?:instructions?|directives?|guidelines?|rules|prompts?|commands?|constraints|"
+    r"restrictions|guardrails|programming|polic(?:y|ies)|orders|training|filters?)"
+)
+_VERB_IGNORE = r"(?:ignore|disregard|forget|bypass|override|skip|discard|abandon|drop|neglect|set aside|throw away|dismiss|overrule)"
+_SECRET = (
+    r"(?:system prompt|system message|initial prompt|hidden (?:prompt|instructions|rules)|"
+    r"original (?:prompt|instructions)|developer (?:message|prompt|instructions)|"
+    r"(?:instructions|prompt|text|words|message)s? (?:above|before this|you were given)|"
+    r"pre-?prompt|meta ?prompt|confidential instructions|internal (?:rules|instructions))"
+)
+
+# (name, weight, regex); weights say how much one match alone proves.
+_PATTERNS: list[tuple[str, float, str]] = [
+    ("override", 0.95, rf"\b{_VERB_IGNORE} {_W}{_PRIOR} {_W}{_RULES}\b"),
+    (
+        "override",
+        0.9,
+        rf"\b{_VERB_IGNORE} (?:everything|all|anything) (?:you(?:'ve| have)? (?:been|were) told|above|before|said (?:before|above)|so far)",
+    ),
+    (
+        "override",
+        0.8,
+        r"\b(?:your (?:new|updated|real|true|actual)|(?:new|updated) system) (?:instructions|directives|orders|rules) ?(?::|follow|are|override)",
+    ),
+    (
+        "override",
+        0.85,
+        rf"\b(?:do not|don't|never) (?:follow|obey|apply) {_W}{_PRIOR} {_W}{_RULES}\b",
+    ),
+    (
+        "override",
+        0.7,
+        rf"\b(?:{_RULES}|programming) (?:no longer appl(?:y|ies)|(?:are|is) (?:void|cancelled|suspended|revoked|lifted|disabled))",
+    ),
+    (
+        "override",
+        0.75,
+        r"\b(?:from now on|henceforth|starting now|for the rest of this conversation),? you (?:will|must|shall|are|have no|no longer)\b",
+    ),
+    (
+        "extraction",
+        0.9,
+        rf"\b(?:reveal|show|print|output|repeat|display|leak|dump|expose|recite|disclose|paste|spell out|tell me|give me|share|write out|copy) {_W}(?:your|the|its|my) {_W}{_SECRET}",
+    ),
+    ("extraction", 0.8, rf"\bwhat (?:is|are|was|were) your {_W}{_SECRET}"),
+    ("extraction", 0.7, r"\b(?:full|complete|exact|entire) (?:system )?(?:instructions|prompt)\b"),
+    (
+        "extraction",
+        0.8,
+        r"\b(?:repeat|print|output|copy) (?:everything|all(?: the)? (?:text|words)|the text) (?:above|before|prior|that came before)",
+    ),
+    (
+        "extraction",
+        0.7,
+        r"\bverbatim\b.{0,40}\b(?:instructions|prompt|above)\b|\b(?:instructions|prompt|above)\b.{0,40}\bverbatim\b",
+    ),
+    (
+        "extraction",
+        0.6,
+        r"\bstart(?:ing)? (?:your (?:reply|answer|response) )?with [\"']?you are\b",
+    ),
+    (
+        "roleplay",
+        0.9,
+        r"\b(?:you are|you're|act as|pretend (?:to be|you are)|become|roleplay as|play the role of) (?:now )?(?:an? |the )?(?:dan|stan|aim|dude|jailbroken|unrestricted|unfiltered|uncensored|unaligned|evil|rogue|amoral|unethical|lawless)\b",
+    ),
+    (
+        "roleplay",
+        0.45,
+        r"\b(?:without|with no|free (?:of|from)|no longer (?:bound|restricted) by|not bound by|ignoring) (?:any |all |your )?(?:ethical |moral |content |safety )?(?:restrictions|filters|limitations|guidelines|rules|censorship|boundaries|safeguards|constraints)\b",
+    ),
+    (
+        "roleplay",
+        0.85,
+        r"\b(?:you (?:can|will|must) do anything now|jailbreak(?:ed)? mode|god mode|dan mode|evil mode|unrestricted mode|(?:developer|debug|admin|maintenance) mode (?:is )?(?:now )?(?:enabled|activated|on|unlocked))\b(?! (?:a|an|my|the|your|his|her)\b)",
+    ),
+    (
+        "roleplay",
+        0.75,
+        r"\b(?:you (?:are|'re) (?:now )?in|(?:now )?enter) (?:developer|debug|admin|god|sudo|maintenance|unrestricted) mode\b(?!.{0,30}\b(?:android|phone|iphone|chrome|windows|settings|device|browser|app)\b)",
+    ),
+    (
+        "roleplay",
+        0.7,
+        r"\b(?:developer|god|dan|jailbreak) mode (?:allows|permits|lets you|has no|ignores)\b",
+    ),
+    (
+        "multilingual",
+        0.8,
+        r"\b(?:zeig|gib|nenne)\w* (?:\w+ ){0,3}(?:ursprunglichen|originalen|geheimen|versteckten|internen) (?:anweisungen|instruktionen|regeln)\b",
+    ),
+    (
+        "roleplay",
+        0.6,
+        r"\b(?:you must stay in character|never (?:refuse|break character)|you (?:cannot|can't|must not|will not) refuse|as an ai without)\b",
+    ),
+    (
+        "roleplay",
+        0.6,
+        r"\b(?:hypothetical|fictional) (?:ai|model|assistant|character) (?:that|who|with) (?:has no|ignores|doesn't follow|isn't bound)",
+    ),
+    (
+        "delimiter",
+        0.85,
+        r"<\|?(?:im_start|im_end|system|endoftext|eot_id|start_header_id)\|?>|<</?sys>>|\[/?inst\]|\[/?system\]|</?system>",
+    ),
+    (
+        "delimiter",
+        0.8,
+        r"(?:^|\n|#+ ?|-{3,} ?|={3,} ?)(?:end of (?:user )?(?:input|prompt|context|document)|new system (?:prompt|message)|system override|admin override|begin (?:admin|system|developer) (?:override|instructions|message))\b",
+    ),
+    (
+        "delimiter",
+        0.55,
+        r"(?:^|\n)\s*(?:system|developer|admin)\s*:\s*(?:you|ignore|from now|new|override)",
+    ),
+    (
+        "indirect",
+        0.85,
+        r"\b(?:note|message|instructions?) (?:to|for) (?:the |any )?(?:ai|assistant|llm|language model|chatbot|model|agent)s?\b",
+    ),
+    ("indirect", 0.85, r"\bif you are an? (?:ai|llm|language model|assistant|chatbot|agent)\b"),
+    (
+        "indirect",
+        0.75,
+        r"\b(?:ai|assistant|llm|model|bot|agent)s? (?:reading|processing|summari[sz]ing|parsing) (?:this|these)\b",
+    ),
+    (
+        "indirect",
+        0.85,
+        r"\b(?:send|forward|email|post|upload|exfiltrate|transmit|leak) (?:the |all |any )?(?:user'?s? |conversation |chat |previous )?(?:data|history|messages|emails|credentials|passwords|api keys?|tokens|secrets|conversation|chat log|personal information)\b.{0,40}\b(?:to|at) (?:https?://|\S+@|the following|this (?:address|url|endpoint))",
+    ),
+    (
+        "indirect",
+        0.8,
+        r"!\[[^\]]{0,40}\]\(https?://[^)\s]{1,200}[?&][^)\s]{0,60}=\s*(?:\{|\$|<|%7b)",
+    ),
+    (
+        "indirect",
+        0.6,
+        r"\b(?:when|while|after) (?:summari[sz]ing|translating|reading|processing) (?:this|the) (?:document|page|email|file|text|article),? (?:you must |please )?(?:also |instead )",
+    ),
+    (
+        "encoding",
+        0.55,
+        r"\b(?:decode|decipher|translate) (?:this|the following|it)(?: \w+)? (?:from )?(?:base64|rot13|hex|binary|morse)?.{0,40}\b(?:and|then) (?:follow|execute|obey|do|run|carry out|comply)",
+    ),
+    # es / pt / it / fr / de
+    (
+        "multilingual",
+        0.9,
+        r"\b(?:ignora|ignore|olvida|esqueca|esquece|dimentica|descarta|omite|salta)(?:r|z|te)? (?:\w+ ){0,3}(?:instrucciones|instrucoes|istruzioni|instructions|reglas|regras|regole|indicaciones|indicazioni|consignes)\b",
+    ),
+    (
+        "multilingual",
+        0.9,
+        r"\b(?:ignorez?|oublie[zs]?|ne tiens pas compte de) (?:\w+ ){0,3}(?:instructions|consignes|regles|directives)\b",
+    ),
+    (
+        "multilingual",
+        0.9,
+        r"\b(?:ignoriere|ignorier|vergiss|vergessen sie|missachte|uberschreibe) (?:\w+ ){0,3}(?:anweisungen|instruktionen|befehle|regeln|vorgaben|richtlinien)\b",
+    ),
+    (
+        "multilingual",
+        0.85,
+        r"\b(?:muestra(?:me)?|revela(?:me)?|mostra(?:mi)?|rivela(?:mi)?|revele|montre(?:-moi)?|zeig(?:e)?(?: mir)?|gib mir|dime|dimmi|diga) (?:\w+ ){0,3}(?:prompt|mensaje|messaggio|mensagem|message|nachricht|instrucciones|istruzioni|instrucoes|anweisungen)(?: \w+){0,2} (?:del sistema|de sistema|di sistema|do sistema|systeme|system|iniciales|iniziali|originales|originali|originais|initiales)\b",
+    ),
+    (
+        "multilingual",
+        0.85,
+        r"\b(?:dein(?:en)?|ihren|tu|tuo|seu|ton|votre) (?:system ?prompt|prompt (?:de|di|do) sistema|prompt systeme)\b",
+    ),
+    (
+        "multilingual",
+        0.75,
+        r"\b(?:a partir de ahora|de ahora en adelante|a partir de agora|d'ora in poi|da ora in poi|desormais|a partir de maintenant|ab jetzt|von nun an)(?:,)? (?:eres|seras|voce e|sei|tu es|tu seras|bist du|du bist)\b",
+    ),
+    (
+        "multilingual",
+        0.8,
+        r"\b(?:sin|sem|senza|sans|ohne) (?:\w+ ){0,2}(?:restricciones|restricoes|restrizioni|restrictions|einschrankungen|filtros|filtri|filtres|filter|censura|zensur|limites|limiti)\b",
+    ),
+    (
+        "multilingual",
+        0.8,
+        r"\bmodo (?:desarrollador|desenvolvedor|sviluppatore|sin restricciones)\b|\bmode developpeur\b|\bentwicklermodus\b",
+    ),
+    # Hindi in Latin script (Hinglish) and Devanagari
+    (
+        "multilingual",
+        0.9,
+        r"\b(?:pichle|pichhle|pehle ke|upar ke|purane|saare|sabhi|sab) (?:\w+ ){0,2}(?:nirdesh|nirdeshon|instructions|niyam|rules)(?: \w+){0,2} (?:ko )?(?:ignore|bhool|bhul|nazarandaaz|anadekha|chhod)",
+    ),
+    (
+        "multilingual",
+        0.85,
+        r"\b(?:apna|apne|tumhara|aapka) (?:system prompt|system message|nirdesh|instructions)(?: \w+){0,2} (?:batao|dikhao|bataiye|dikhaiye|likho|bolo)",
+    ),
+    ("multilingual", 0.9, r"(?:निर्देश|नियम)\S*.{0,20}(?:अनदेखा|भूल|नज़रअंदाज़|नजरअंदाज)|सिस्टम प्रॉम्प्ट"),
+    # Chinese (simplified and traditional), Japanese, Russian
+    (
+        "multilingual",
+        0.9,
+        r"(?:忽略|无视|無視|忘记|忘記|忽視|不要理会|跳过)[^。！？\n]{0,12}(?:指令|指示|说明|說明|规则|規則|提示|要求|设定|設定)",
+    ),
+    (
+        "multilingual",
+        0.85,
+        r"(?:显示|顯示|输出|輸出|告诉我|告訴我|泄露|洩露|打印|重复|重複|透露)[^。！？\n]{0,8}(?:系统提示|系統提示|系统消息|系统指令|初始指令|原始指令|提示词)",
+    ),
+    (
+        "multilingual",
+        0.75,
+        r"(?:从现在开始|從現在開始|从现在起)[，,]?你(?:是|将|必须|不再)|(?:没有|沒有|不受)(?:任何)?(?:限制|约束|審查|审查)",
+    ),
+    ("multilingual", 0.9, r"(?:以前|前|上記|これまで)の(?:指示|命令|ルール)を(?:無視|忘れ)"),
+    (
+        "multilingual",
+        0.9,
+        r"\b(?:игнорируй|игнорируйте|забудь|забудьте|проигнорируй)(?:\s+\w+){0,3}\s+(?:инструкции|указания|правила|команды)",
+    ),
+]
+_COMPILED = [(n, w, re.compile(p)) for n, w, p in _PATTERNS]
+# Letters-only key phrases: catch "i.g.n.o.r.e a-l-l p r e v i o u s" style splits.
+_COMPACT = re.compile(
+    r"(?:ignore|disregard|forget)(?:all|any|the|your)*(?:previous|prior|above|earlier|system)"
+    r"(?:instructions|rules|prompts?|directives|guidelines)|(?:reveal|print|show|repeat)"
+    r"(?:me)?(?:your|the)(?:system|hidden|initial)(?:prompt|instructions)"
+)
+
+
+def scan(text: str) -> list[HeuristicHit]:
+    """Every pattern that matches any variant of ``text`` (one hit per pattern name and
+    variant, the heaviest)."""
+    best: dict[tuple[str, str], float] = {}
+    for label, variant in variants(text):
+        for name, weight, rx in _COMPILED:
+            if weight > best.get((name, label), 0.0) and rx.search(variant):
+                best[(name, label)] = weight
+        if label in ("plain", "obfuscated") and _COMPACT.search(compact(variant)):
+            best[("compact", label)] = max(best.get(("compact", label), 0.0), 0.85)
+    return [HeuristicHit(n, w, v) for (n, v), w in best.items()]

@@ -1,0 +1,148 @@
+"""A chain of guards run as one: the most severe action wins, every detection is kept with
+offsets into the ORIGINAL text, redactions compose, and each guard's time is measured.
+
+Every guard sees the original text (so detection offsets never drift); the redactions are
+applied once at the end. Guards that expose ``replacement(text, detection) -> str`` (the
+``pii`` guard does) are merged span by span; a guard that redacts without saying how is
+applied afterwards, on the text the others already rewrote.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from golive.errors import ConfigError
+from golive.guard.base import Action, Decision, Detection, Guard, Stage
+
+__all__ = ["ChainOutcome", "GuardChain", "GuardResult", "SpanRedactor", "build_chain"]
+
+
+@runtime_checkable
+class SpanRedactor(Protocol):
+    """A guard that can say what one of its spanned detections becomes when redacted."""
+
+    def replacement(self, text: str, detection: Detection) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class GuardResult:
+    """One guard's decision in a chain, and how long it took."""
+
+    guard: str
+    decision: Decision
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChainOutcome:
+    decision: Decision
+    results: tuple[GuardResult, ...]
+
+    @property
+    def seconds(self) -> float:
+        return sum(r.seconds for r in self.results)
+
+
+def _spanned(d: Detection) -> bool:
+    return d.start is not None and d.end is not None
+
+
+class GuardChain:
+    """Guards run in order on the same text; see the module docstring for how they combine."""
+
+    name = "chain"
+
+    def __init__(self, guards: Sequence[Guard]) -> None:
+        self.guards = tuple(guards)
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return tuple(s for s in ("input", "output") if all(s in g.stages for g in self.guards))
+
+    def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
+        return self.check_detailed(text, stage=stage, context=context).decision
+
+    def check_detailed(
+        self, text: str, *, stage: Stage = "input", context: str | None = None
+    ) -> ChainOutcome:
+        results: list[GuardResult] = []
+        for g in self.guards:
+            if stage not in g.stages:
+                continue
+            t0 = time.perf_counter_ns()
+            try:
+                decision = g.check(text, stage=stage, context=context)
+            except Exception as exc:  # a guard that breaks its contract must not break the app
+                decision = Decision(
+                    Action.ALLOW, guard=g.name, reasons=(f"{g.name} failed: {exc!r}",)
+                )
+            results.append(GuardResult(g.name, decision, (time.perf_counter_ns() - t0) / 1e9))
+        return ChainOutcome(self._combine(text, stage, context, results), tuple(results))
+
+    def _combine(
+        self, text: str, stage: Stage, context: str | None, results: list[GuardResult]
+    ) -> Decision:
+        action = max((r.decision.action for r in results), default=Action.ALLOW)
+        detections = tuple(d for r in results for d in r.decision.detections)
+        reasons = tuple(why for r in results for why in r.decision.reasons)
+        redactors = [r for r in results if r.decision.text is not None and r.decision.text != text]
+        rewritten = self._redact(text, stage, context, redactors) if redactors else None
+        if action == Action.ALLOW:
+            rewritten = None
+        return Decision(action, detections, rewritten, self.name, reasons)
+
+    def _redact(
+        self, text: str, stage: Stage, context: str | None, redactors: list[GuardResult]
+    ) -> str:
+        by_name = {g.name: g for g in self.guards}
+        spans: list[tuple[int, int, str]] = []  # (start, end, replacement) on the original
+        opaque: list[Guard] = []
+        for r in redactors:
+            g = by_name[r.guard]
+            if isinstance(g, SpanRedactor) and all(_spanned(d) for d in r.decision.detections):
+                spans += [
+                    (d.start or 0, d.end or 0, g.replacement(text, d))
+                    for d in r.decision.detections
+                ]
+            else:
+                opaque.append(g)
+        out, pos = [], 0
+        # Earliest start first; on overlap the longer span wins, the other is dropped.
+        for start, end, repl in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
+            if start < pos:
+                continue
+            out += [text[pos:start], repl]
+            pos = end
+        out.append(text[pos:])
+        current = "".join(out)
+        if len(redactors) == 1 and opaque:
+            return redactors[0].decision.text or current
+        for g in opaque:
+            try:
+                again = g.check(current, stage=stage, context=context)
+            except Exception:  # never raise; keep what is already redacted
+                continue
+            if again.text is not None:
+                current = again.text
+        return current
+
+
+def build_chain(specs: Sequence[str | Mapping[str, Any]], *, field: str = "guards") -> GuardChain:
+    """A chain from names or specs: ``["pii", "injection"]`` or
+    ``[{"kind": "pii", "mode": "mask"}, ...]``, validated through the registry."""
+    from golive.registry import registry
+
+    guards: list[Guard] = []
+    for i, spec in enumerate(specs):
+        item = {"kind": spec} if isinstance(spec, str) else dict(spec)
+        args = registry.parse("guard", item, field=f"{field}[{i}]")
+        built = registry.build("guard", args)
+        if not isinstance(built, Guard):
+            raise ConfigError(f"guard {args.kind!r} does not implement check()", field=field)
+        guards.append(built)
+    if not guards:
+        raise ConfigError("name at least one guard, e.g. pii,injection", field=field)
+    return GuardChain(guards)
