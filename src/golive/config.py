@@ -17,6 +17,7 @@ from golive.diversity.spec import DiversitySpec
 from golive.errors import ConfigError
 from golive.load.spec import LoadSpec
 from golive.registry import ComponentArgs, registry
+from golive.scan.spec import ScanSpec
 
 __all__ = [
     "DEFAULT_GATES",
@@ -103,6 +104,11 @@ class Plan(BaseModel):
         default=None,
         description="Amplify the suite with mutators (typos, languages, formats, attacks); "
         "see `golive perturb --list`.",
+    )
+    scan: ScanSpec | None = Field(
+        default=None,
+        description="Add attack probes (adversarial mutators, planted PII, other customers' "
+        "data, system-prompt extraction); gate on adversarial.attack_success_rate.",
     )
     load: LoadSpec | None = Field(
         default=None,

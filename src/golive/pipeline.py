@@ -67,6 +67,7 @@ async def execute_async(
     from golive.store import StoreRecorder  # SQLAlchemy is heavy: import on use
 
     cases = cases if cases is not None else resolve_suite(plan).cases
+    canonical = list(cases)
     if plan.diversity is not None:
         from golive.diversity import expand_async
 
@@ -78,6 +79,16 @@ async def execute_async(
             f"(amplification {expansion.amplification:.1f}x)"
         )
         cases = [*expansion.cases, *expansion.variants]
+    if plan.scan is not None:
+        from golive.scan.probes import build_attack_cases
+
+        attacks = build_attack_cases(
+            plan.scan, carriers=[c.user_text() for c in canonical], seed=plan.seed
+        )
+        console.print(
+            f"scan: {len(attacks)} attack probes in {len(plan.scan.selected())} categories"
+        )
+        cases = [*cases, *attacks]
     reporters = [
         registry.build("reporter", registry.parse("reporter", {"kind": name}, field="reporters"))
         for name in plan.reporters

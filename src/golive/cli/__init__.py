@@ -22,7 +22,9 @@ app = typer.Typer(
 )
 
 # Each module registers its command(s) on ``app`` when imported.
-_COMMAND_MODULES = ("run", "demo", "init", "runs", "mock_server", "perturb", "load", "guard")
+_COMMAND_MODULES = (
+    "run", "demo", "init", "runs", "mock_server", "perturb", "load", "guard", "scan", "proxy",
+)  # fmt: skip
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"golive.cli.{_name}")
 

@@ -34,6 +34,7 @@ __all__ = [
     "JSONValue",
     "LoadRequestRecord",
     "ObservationRecord",
+    "ProxyExchangeRecord",
     "RunRecord",
     "UTCDateTime",
 ]
@@ -176,3 +177,28 @@ class LoadRequestRecord(Base):
     error_mode: Mapped[str | None] = mapped_column(String(32))
     warmup: Mapped[bool] = mapped_column(Boolean)
     prompt_index: Mapped[int] = mapped_column(Integer)
+
+
+class ProxyExchangeRecord(Base):
+    """One request through ``golive proxy``: texts with PII redacted, the guards' decisions
+    and timings, upstream status and latencies. Never an Authorization header."""
+
+    __tablename__ = "proxy_exchanges"
+    __table_args__ = (Index(None, "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    path: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str | None] = mapped_column(String())
+    stream: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[int] = mapped_column(Integer)  # what the client got
+    upstream_status: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(32))
+    input_action: Mapped[str] = mapped_column(String(16))
+    output_action: Mapped[str] = mapped_column(String(16))
+    input_text: Mapped[str | None] = mapped_column(Text)
+    output_text: Mapped[str | None] = mapped_column(Text)
+    decisions_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    upstream_ms: Mapped[float | None] = mapped_column(Float)
+    ttft_ms: Mapped[float | None] = mapped_column(Float)

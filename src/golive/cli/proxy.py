@@ -1,0 +1,80 @@
+"""`golive proxy`: serve an OpenAI-compatible gateway that applies golive.guard."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from golive.cli import app
+from golive.config import DEFAULT_STORE
+
+EPILOG = """\
+Examples:
+
+  golive proxy --upstream http://127.0.0.1:8000/v1 --config guard.yaml
+
+  golive proxy --upstream https://api.openai.com/v1 --port 8080 --no-store
+
+guard.yaml (every key optional; these are the defaults):
+
+  input: [validate, pii, injection]     # on the last user message
+  output: [output_pii]                  # on the reply
+  upstream_timeout_s: 120
+  holdback_chars: 64                    # streamed PII up to this long is caught whole
+
+Point your client's base URL at the printed address. Blocked requests get HTTP 400 with
+code "content_blocked"; a blocked streamed reply ends with finish_reason "content_filter".
+Prometheus metrics at /metrics. Each exchange is stored with PII redacted; the
+Authorization header is forwarded, never stored. Exit 4 on a bad flag or config.
+"""
+
+
+@app.command("proxy", epilog=EPILOG)
+def proxy_command(
+    upstream: Annotated[
+        str, typer.Option("--upstream", "-u", help="The upstream's OpenAI base URL (…/v1).")
+    ],
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="guard.yaml (default: built-in guards).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to bind; loopback by default.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 8080,
+    store: Annotated[str, typer.Option(help="Store URL for the exchange log.")] = DEFAULT_STORE,
+    no_store: Annotated[bool, typer.Option(help="Do not log exchanges.")] = False,
+) -> None:
+    """Serve an OpenAI-compatible gateway that guards inputs and outputs.
+
+    Example: golive proxy --upstream http://127.0.0.1:8000/v1 --config guard.yaml
+    """
+    from golive.errors import ConfigError
+    from golive.guard.config import load_proxy_config
+    from golive.guard.proxy import GuardProxy
+
+    if not upstream.startswith(("http://", "https://")):
+        raise ConfigError("the upstream must be an http(s) URL, e.g. http://host:8000/v1",
+                          field="--upstream")  # fmt: skip
+    settings = load_proxy_config(config)
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        proxy = GuardProxy(upstream, settings, host=host, port=port,
+                           store=None if no_store else store, record=not no_store)  # fmt: skip
+        async with proxy:
+            typer.echo(f"golive proxy: {proxy.url} -> {proxy.upstream}  metrics: "
+                       f"{proxy.url.removesuffix('/v1')}/metrics")  # fmt: skip
+            typer.echo("Press Ctrl-C to stop.")
+            await stop.wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())

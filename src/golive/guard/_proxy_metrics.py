@@ -1,0 +1,106 @@
+"""The proxy's Prometheus metrics, in the text exposition format written by hand (no dependency)."""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+
+__all__ = ["GUARD_BUCKETS", "UPSTREAM_BUCKETS", "ProxyMetrics"]
+
+# Guards take microseconds to milliseconds; the upstream takes milliseconds to minutes.
+GUARD_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
+UPSTREAM_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+Labels = tuple[tuple[str, str], ...]
+
+
+def _escape(value: str) -> str:
+    # Label values are partly user-controlled (guard names): escape as the format requires.
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _labels(labels: Labels, extra: tuple[str, str] | None = None) -> str:
+    items = [*labels, extra] if extra else list(labels)
+    if not items:
+        return ""
+    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in items) + "}"
+
+
+class _Histogram:
+    __slots__ = ("buckets", "count", "counts", "total")
+
+    def __init__(self, buckets: tuple[float, ...]) -> None:
+        self.buckets = buckets
+        self.counts = [0] * (len(buckets) + 1)
+        self.total = 0.0
+        self.count = 0
+
+    def observe(self, seconds: float) -> None:
+        self.counts[bisect.bisect_left(self.buckets, seconds)] += 1
+        self.total += seconds
+        self.count += 1
+
+
+class ProxyMetrics:
+    """Counters and histograms, updated on the event loop only (so no lock is needed)."""
+
+    def __init__(self) -> None:
+        self.requests: dict[Labels, int] = defaultdict(int)
+        self.blocks: dict[Labels, int] = defaultdict(int)
+        self.guard_seconds: dict[Labels, _Histogram] = {}
+        self.upstream_seconds: dict[Labels, _Histogram] = {}
+
+    def request(self, outcome: str) -> None:
+        self.requests[(("outcome", outcome),)] += 1
+
+    def block(self, guard: str, stage: str) -> None:
+        self.blocks[(("guard", guard), ("stage", stage))] += 1
+
+    def guard_latency(self, guard: str, stage: str, seconds: float) -> None:
+        key = (("guard", guard), ("stage", stage))
+        hist = self.guard_seconds.get(key)
+        if hist is None:
+            hist = self.guard_seconds[key] = _Histogram(GUARD_BUCKETS)
+        hist.observe(seconds)
+
+    def upstream_latency(self, status: str, seconds: float) -> None:
+        key = (("status", status),)
+        hist = self.upstream_seconds.get(key)
+        if hist is None:
+            hist = self.upstream_seconds[key] = _Histogram(UPSTREAM_BUCKETS)
+        hist.observe(seconds)
+
+    def render(self) -> str:
+        """The exposition text (``text/plain; version=0.0.4``)."""
+        out: list[str] = []
+        self._counter(out, "golive_proxy_requests_total", "Requests by outcome.", self.requests)
+        self._counter(out, "golive_proxy_blocks_total", "Blocks by guard.", self.blocks)
+        self._histograms(
+            out, "golive_proxy_guard_seconds", "Time per guard check.", self.guard_seconds
+        )
+        self._histograms(
+            out,
+            "golive_proxy_upstream_seconds",
+            "Upstream time to response headers.",
+            self.upstream_seconds,
+        )
+        return "\n".join(out) + "\n"
+
+    @staticmethod
+    def _counter(out: list[str], name: str, help_: str, values: dict[Labels, int]) -> None:
+        out += [f"# HELP {name} {help_}", f"# TYPE {name} counter"]
+        out += [f"{name}{_labels(k)} {v}" for k, v in sorted(values.items())]
+
+    @staticmethod
+    def _histograms(
+        out: list[str], name: str, help_: str, values: dict[Labels, _Histogram]
+    ) -> None:
+        out += [f"# HELP {name} {help_}", f"# TYPE {name} histogram"]
+        for key, hist in sorted(values.items()):
+            running = 0
+            for bound, n in zip(hist.buckets, hist.counts, strict=False):
+                running += n
+                out.append(f"{name}_bucket{_labels(key, ('le', repr(bound)))} {running}")
+            out.append(f"{name}_bucket{_labels(key, ('le', '+Inf'))} {hist.count}")
+            out.append(f"{name}_sum{_labels(key)} {hist.total!r}")
+            out.append(f"{name}_count{_labels(key)} {hist.count}")

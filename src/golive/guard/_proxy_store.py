@@ -1,0 +1,98 @@
+"""The proxy's exchange log: rows queued on the event loop, written in batches by one thread.
+
+The proxy never waits on disk: ``put`` only enqueues. The writer takes whatever is queued
+(up to ``batch_max`` rows) and commits it in one transaction. A failing database costs the
+log, never a request: errors are counted and the first is kept for ``close``'s report.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from golive.store._sanitize import clean_text, drop_secrets
+from golive.store.engine import Store, open_store
+from golive.store.models import ProxyExchangeRecord
+
+__all__ = ["ExchangeLog"]
+
+_TABLE: Table = ProxyExchangeRecord.__table__  # type: ignore[assignment]
+_STOP = object()
+
+
+class ExchangeLog:
+    """``put(row)`` from the event loop; ``close()`` flushes and stops the writer."""
+
+    def __init__(self, store: Store | str | None, *, batch_max: int = 500) -> None:
+        self._owns_store = not isinstance(store, Store)
+        self.store = store if isinstance(store, Store) else open_store(store)
+        self._batch_max = batch_max
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.written = 0
+        self.failed = 0
+        self.first_error: str | None = None
+        self._thread = threading.Thread(target=self._work, name="golive-proxy-log", daemon=True)
+        self._thread.start()
+
+    def put(self, row: dict[str, Any]) -> None:
+        self._queue.put(row)
+
+    def flush(self) -> None:
+        """Block until every row queued so far is written (for tests and shutdown)."""
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait()
+
+    def close(self) -> None:
+        self._queue.put(_STOP)
+        self._thread.join()
+        if self._owns_store:
+            self.store.dispose()
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            batch: list[dict[str, Any]] = []
+            signals: list[Any] = []
+            while True:
+                if isinstance(item, dict):
+                    batch.append(_clean(item))
+                else:
+                    signals.append(item)
+                if len(batch) >= self._batch_max or item is _STOP:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                self._write(batch)
+            for sig in signals:
+                if isinstance(sig, threading.Event):
+                    sig.set()
+            if any(s is _STOP for s in signals):
+                return
+
+    def _write(self, batch: list[dict[str, Any]]) -> None:
+        try:
+            with self.store.engine.begin() as connection:
+                connection.execute(insert(_TABLE), batch)
+            self.written += len(batch)
+        except SQLAlchemyError as exc:
+            self.failed += len(batch)
+            if self.first_error is None:
+                self.first_error = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    # The store's own last line of defence: hostile text repaired, secret-shaped values dropped.
+    out = dict(row)
+    for key in ("input_text", "output_text", "model"):
+        if isinstance(out.get(key), str):
+            out[key] = clean_text(out[key])
+    out["decisions_json"] = drop_secrets(out.get("decisions_json"))
+    return out

@@ -1,0 +1,162 @@
+"""Relaying a streamed chat completion through the output guards without buffering it.
+
+Content chunks leave as they arrive, except a tail that could still grow into a PII value
+(the unfinished last word, and digit groups before it), at most ``holdback`` characters: an
+e-mail address or card number split across chunks is whole in the buffer before any of it
+leaves, while plain prose is held back by one word only. The
+finish chunk, the usage chunk and ``[DONE]`` are held until the guards that need the whole
+reply (schema, leak, language match) have run; if one blocks, the client gets a final chunk
+with ``finish_reason: "content_filter"`` instead: what was already sent cannot be recalled.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from golive.guard.base import Detection
+from golive.guard.pii import PiiGuard
+from golive.targets._sse import SSEParser
+
+__all__ = ["HoldbackRedactor", "StreamRelay"]
+
+
+def sse(payload: dict[str, Any] | str) -> bytes:
+    data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+    return f"data: {data}\n\n".encode()
+
+
+# What may still grow into a PII value: the unfinished last word (e-mails, keys, IBAN groups)
+# and, before it, a run of digit groups (card and phone numbers are written with spaces).
+_LAST_WORD = re.compile(r"\S*$")
+_DIGIT_GROUPS = re.compile(r"[\d\s().+\-/]*$")
+
+
+def _safe_cut(text: str, holdback: int) -> int:
+    """How much of ``text`` can leave now: all but the tail that could still become PII, and
+    never less than ``len - holdback``. Plain prose is released word by word, so the added
+    time to first token is one word, not ``holdback`` characters."""
+    start = _LAST_WORD.search(text).start()  # type: ignore[union-attr]
+    digits = _DIGIT_GROUPS.search(text, 0, start).start()  # type: ignore[union-attr]
+    if any(c.isdigit() for c in text[digits:start]):
+        start = digits
+    return max(len(text) - holdback, start, 0)
+
+
+class HoldbackRedactor:
+    """Feed streamed text; get back the part that is safe to release, PII redacted."""
+
+    def __init__(self, guard: PiiGuard | None, holdback: int) -> None:
+        self.guard = guard
+        self.holdback = holdback
+        self.pending = ""
+        self.detections: list[Detection] = []
+
+    def feed(self, text: str) -> str:
+        if self.guard is None:
+            return text
+        self.pending += text
+        return self._release(_safe_cut(self.pending, self.holdback))
+
+    def finish(self) -> str:
+        return self._release(len(self.pending)) if self.guard is not None else ""
+
+    def _release(self, cut: int) -> str:
+        assert self.guard is not None
+        text = self.pending
+        found = self.guard.detect(text)
+        for d in found:  # never cut through a value: hold it whole
+            if d.start is not None and d.end is not None and d.start < cut < d.end:
+                cut = d.start
+        out: list[str] = []
+        pos = 0
+        for d in found:
+            if d.start is None or d.end is None or d.end > cut or d.start < pos:
+                continue
+            out += [text[pos : d.start], self.guard.replacement(text, d)]
+            self.detections.append(d)
+            pos = d.end
+        out.append(text[pos:cut])
+        self.pending = text[cut:]
+        return "".join(out)
+
+
+@dataclass
+class StreamRelay:
+    """One streamed reply: ``feed`` upstream bytes, ``finish`` at the end of the stream."""
+
+    write: Callable[[bytes], Awaitable[None]]
+    redactor: HoldbackRedactor
+    text: list[str] = field(default_factory=list)  # the original content, for the end checks
+    _parser: SSEParser = field(default_factory=SSEParser)
+    _tail: list[bytes] = field(default_factory=list)
+    _envelope: dict[str, Any] | None = None
+    stopped: bool = False  # an in-stream block: nothing more leaves
+    released: bool = False  # some content has left (the client's time to first token)
+
+    async def feed(self, data: bytes) -> None:
+        out = b"".join(self._event(ev.data) for ev in self._parser.feed(data))
+        if out and not self.stopped:
+            await self.write(out)
+
+    def _event(self, data: str) -> bytes:
+        if data == "[DONE]":
+            return b""  # sent by finish()
+        try:
+            body = json.loads(data)
+        except (ValueError, RecursionError):
+            return sse(data)  # not ours to judge: pass it on unchanged
+        choices = body.get("choices") if isinstance(body, dict) else None
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            self._tail.append(sse(data))  # e.g. the usage chunk: after the end checks
+            return b""
+        choice = choices[0]
+        raw_delta = choice.get("delta")
+        delta: dict[str, Any] = raw_delta if isinstance(raw_delta, dict) else {}
+        content = delta.get("content")
+        if isinstance(content, str) and content:
+            self.text.append(content)
+            released = self.redactor.feed(content)
+            self._envelope = body
+            if self.redactor.detections and _blocks(self.redactor):
+                self.stopped = True
+                return b""
+            if not released and "role" not in delta:
+                return b""  # all held back
+            delta["content"] = released
+            self.released = self.released or bool(released)
+        if choice.get("finish_reason") is not None:
+            self._envelope = self._envelope or body
+            self._tail.append(sse(body))
+            return b""
+        return sse(body)
+
+    async def finish(self, blocked: bool, notice: str) -> None:
+        """Flush what is held; ``blocked`` ends the stream with ``content_filter`` instead."""
+        out: list[bytes] = [b"".join(self._event(ev.data) for ev in self._parser.close())]
+        rest = self.redactor.finish()
+        blocked = blocked or self.stopped or bool(self.redactor.detections and
+                                                  _blocks(self.redactor))  # fmt: skip
+        base = self._envelope or {"id": "chatcmpl-golive", "object": "chat.completion.chunk",
+                                  "created": 0, "model": "", "choices": [{"index": 0}]}  # fmt: skip
+        if rest and not blocked:
+            out.append(sse(_chunk(base, {"content": rest}, None)))
+        if blocked:
+            out.append(sse(_chunk(base, {"content": notice}, "content_filter")))
+        else:
+            out += self._tail
+        out.append(sse("[DONE]"))
+        await self.write(b"".join(out))
+
+
+def _blocks(redactor: HoldbackRedactor) -> bool:
+    return redactor.guard is not None and redactor.guard.args.action == "block"
+
+
+def _chunk(base: dict[str, Any], delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+    body = {k: v for k, v in base.items() if k != "usage"}
+    body["choices"] = [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+    return body

@@ -1,0 +1,74 @@
+"""The proxy's guard.yaml: which guards run on inputs and outputs, and the upstream's limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from golive.errors import ConfigError
+from golive.guard.chain import GuardChain, build_chain
+
+__all__ = ["ProxyConfig", "load_proxy_config"]
+
+GuardSpec = str | dict[str, Any]
+
+
+class ProxyConfig(BaseModel):
+    """What ``golive proxy`` applies. Example guard.yaml::
+
+    input: [validate, pii, injection]
+    output: [output_pii, {kind: leak, canaries: [CANARY-1234]}]
+    upstream_timeout_s: 60
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: list[GuardSpec] = Field(
+        default_factory=lambda: list[GuardSpec](["validate", "pii", "injection"])
+    )
+    """Guards run on the last user message before it is forwarded (names or specs)."""
+    output: list[GuardSpec] = Field(default_factory=lambda: list[GuardSpec](["output_pii"]))
+    """Guards run on the reply; PII is redacted as the stream flows, the rest at its end."""
+    upstream_timeout_s: float = Field(default=120.0, gt=0.0)
+    """Seconds an upstream request may take in all before the client gets a 504."""
+    connect_timeout_s: float = Field(default=10.0, gt=0.0)
+    """Seconds to connect to the upstream before the client gets a 502."""
+    holdback_chars: int = Field(default=64, ge=0, le=4096)
+    """Characters of a streamed reply held back so PII split across chunks is still caught:
+    any PII value up to this long is redacted before any of it leaves."""
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    """Largest request body accepted; larger ones get a 413."""
+
+    def chains(self) -> tuple[GuardChain | None, GuardChain | None]:
+        """The input and output chains (None where the list is empty); ConfigError on a bad
+        guard, naming its place, e.g. ``output[1]``."""
+        inp = build_chain(self.input, field="input") if self.input else None
+        out = build_chain(self.output, field="output") if self.output else None
+        return inp, out
+
+
+def load_proxy_config(path: Path | str | None) -> ProxyConfig:
+    """Read and validate guard.yaml (None: the defaults). Raises ConfigError naming the field."""
+    import yaml
+
+    if path is None:
+        return ProxyConfig()
+    where = Path(path)
+    try:
+        raw = yaml.safe_load(where.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"no such file: {where}", field="--config") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read {where}: {exc}", field="--config") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must hold a mapping (input:, output:, …)", field="--config")
+    try:
+        return ProxyConfig.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "--config"
+        raise ConfigError(f"{where}: {err['msg']}", field=field) from None

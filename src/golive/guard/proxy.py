@@ -1,0 +1,350 @@
+"""``golive proxy``: an OpenAI-compatible gateway (aiohttp) that applies golive.guard.
+
+``POST /v1/chat/completions`` (streamed or not) and ``GET /v1/models`` go to the upstream;
+input guards check the last user message first (block: HTTP 400 in OpenAI's error format,
+code ``content_blocked``; redact: the redacted text is forwarded). Output guards check the
+reply: a blocked non-streamed reply becomes a refusal with ``finish_reason: "content_filter"``;
+streams are relayed as they flow (see ``_proxy_stream``). ``GET /metrics`` is Prometheus
+text; ``GET /health`` is liveness. The Authorization header goes to the upstream untouched
+and is never logged or stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from golive.errors import TargetSetupError
+from golive.guard._proxy_metrics import ProxyMetrics
+from golive.guard._proxy_store import ExchangeLog
+from golive.guard._proxy_stream import HoldbackRedactor, StreamRelay
+from golive.guard.base import Action
+from golive.guard.chain import ChainOutcome, GuardChain
+from golive.guard.config import ProxyConfig
+from golive.guard.pii import PiiGuard
+from golive.store.engine import Store
+
+__all__ = ["REFUSAL", "GuardProxy"]
+
+REFUSAL = "I can't help with that: the reply was withheld by a content guard."
+_FORWARD_HEADERS = ("Authorization", "OpenAI-Organization", "OpenAI-Project")
+
+
+def _error(status: int, message: str, type_: str, code: str | None = None,
+           param: str | None = None) -> web.Response:  # fmt: skip
+    body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
+    return web.json_response(body, status=status)
+
+
+def _text_of(content: Any) -> str | None:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
+        return "\n".join(p for p in parts if isinstance(p, str))
+    return None
+
+
+class _BadRequest(Exception):
+    def __init__(self, message: str, param: str | None = None, status: int = 400) -> None:
+        super().__init__(message)
+        self.param, self.status = param, status
+
+
+class GuardProxy:
+    """``async with GuardProxy(upstream, config) as proxy: proxy.url``.
+
+    Args:
+        upstream: the upstream's OpenAI base URL, e.g. ``http://127.0.0.1:8000/v1``.
+        store: a Store, a store URL, or None for the default store; ``record=False`` logs nothing.
+    """
+
+    def __init__(self, upstream: str, config: ProxyConfig | None = None, *,
+                 host: str = "127.0.0.1", port: int = 0, store: Store | str | None = None,
+                 record: bool = True) -> None:  # fmt: skip
+        self.upstream = upstream.rstrip("/")
+        self.config = config or ProxyConfig()
+        self.input_chain, self.output_chain = self.config.chains()
+        self.host, self.port = host, port
+        self.metrics = ProxyMetrics()
+        self.log = ExchangeLog(store) if record else None
+        self._log_pii = PiiGuard()  # stored texts are redacted whatever the config says
+        self._stream_pii = next((g for g in (self.output_chain.guards if self.output_chain
+                                 else ()) if isinstance(g, PiiGuard)), None)  # fmt: skip
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._url: str | None = None
+
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            raise RuntimeError("the proxy is not started")
+        return self._url
+
+    async def start(self) -> str:
+        app = web.Application(client_max_size=self.config.max_body_bytes)
+        app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_get("/v1/models", self._models)
+        app.router.add_get("/metrics", self._metrics)
+        app.router.add_get("/health", self._health)
+        timeout = aiohttp.ClientTimeout(total=self.config.upstream_timeout_s,
+                                        sock_connect=self.config.connect_timeout_s)  # fmt: skip
+        self._session = aiohttp.ClientSession(
+            timeout=timeout, connector=aiohttp.TCPConnector(limit=1024), auto_decompress=False
+        )
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except OSError as err:
+            await runner.cleanup()
+            await self._session.close()
+            raise TargetSetupError(
+                f"the proxy cannot listen on {self.host}:{self.port}: {err.strerror or err}; "
+                "pick another --port (0 picks a free one)."
+            ) from err
+        self._runner = runner
+        host, port = runner.addresses[0][:2]
+        self._url = f"http://{host}:{port}/v1"
+        return self._url
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self.log is not None:
+            await asyncio.to_thread(self.log.close)
+            self.log = None
+        self._url = None
+
+    async def __aenter__(self) -> GuardProxy:
+        await self.start()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:  # fmt: skip
+        await self.stop()
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "upstream": self.upstream})
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        return web.Response(text=self.metrics.render(), content_type="text/plain",
+                            headers={"X-Format": "prometheus 0.0.4"})  # fmt: skip
+
+    def _headers(self, request: web.Request) -> dict[str, str]:
+        headers = {k: request.headers[k] for k in _FORWARD_HEADERS if k in request.headers}
+        headers["Content-Type"] = "application/json"
+        return headers
+
+    async def _models(self, request: web.Request) -> web.StreamResponse:
+        assert self._session is not None
+        try:
+            async with self._session.get(f"{self.upstream}/models",
+                                         headers=self._headers(request)) as up:  # fmt: skip
+                body = await up.read()
+                ctype = up.headers.get("Content-Type", "application/json")
+                return web.Response(body=body, status=up.status, headers={"Content-Type": ctype})
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return self._upstream_error(exc)
+
+    def _upstream_error(self, exc: BaseException) -> web.Response:
+        if isinstance(exc, TimeoutError):
+            self.metrics.request("upstream_timeout")
+            return _error(504, "the upstream did not answer in time", "server_error",
+                          "upstream_timeout")  # fmt: skip
+        self.metrics.request("upstream_unreachable")
+        why = f"the upstream {self.upstream} cannot be reached ({type(exc).__name__})"
+        return _error(502, why, "server_error", "upstream_unreachable")
+
+    async def _read(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type != "application/json":
+            raise _BadRequest(f"Content-Type must be application/json, not "
+                              f"{request.content_type[:60]!r}")  # fmt: skip
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise _BadRequest(f"the body is larger than {self.config.max_body_bytes} bytes",
+                              status=413) from None  # fmt: skip
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise _BadRequest("the body is not valid UTF-8") from None
+        except RecursionError:
+            raise _BadRequest("the body's JSON is nested too deeply") from None
+        except ValueError:
+            raise _BadRequest("the body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise _BadRequest("the request body must be a JSON object")
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise _BadRequest("messages must be a non-empty list", "messages")
+        return body
+
+    def _check(self, chain: GuardChain | None, text: str, stage: str,
+               context: str | None, log: list[dict[str, Any]]) -> ChainOutcome | None:  # fmt: skip
+        if chain is None:
+            return None
+        outcome = chain.check_detailed(text, stage="input" if stage == "input" else "output",
+                                       context=context)  # fmt: skip
+        for r in outcome.results:
+            self.metrics.guard_latency(r.guard, stage, r.seconds)
+            if r.decision.action == Action.BLOCK:
+                self.metrics.block(r.guard, stage)
+            log.append({"stage": stage, "guard": r.guard, "action": r.decision.action.label,
+                        "kinds": sorted({d.kind for d in r.decision.detections}),
+                        "reasons": list(r.decision.reasons)[:5],
+                        "ms": round(r.seconds * 1000, 4)})  # fmt: skip
+        return outcome
+
+    def _redacted(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        return self._log_pii.check(text).text or text
+
+    async def _chat(self, request: web.Request) -> web.StreamResponse:
+        t0 = time.perf_counter()
+        row: dict[str, Any] = {"path": "/v1/chat/completions", "stream": False, "status": 400,
+                               "upstream_status": None, "input_action": "allow",
+                               "output_action": "allow", "input_text": None,
+                               "output_text": None, "model": None, "decisions_json": [],
+                               "upstream_ms": None, "ttft_ms": None}  # fmt: skip
+        try:
+            return await self._exchange(request, row, t0)
+        except _BadRequest as exc:
+            row.update(outcome="bad_request", status=exc.status)
+            self.metrics.request("bad_request")
+            return _error(exc.status, str(exc), "invalid_request_error", None, exc.param)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            response = self._upstream_error(exc)
+            row.update(outcome="upstream_error", status=response.status)
+            return response
+        finally:
+            row["latency_ms"] = (time.perf_counter() - t0) * 1000
+            if self.log is not None:
+                row["created_at"] = datetime.now(UTC)
+                self.log.put(row)
+
+    async def _exchange(self, request: web.Request, row: dict[str, Any],
+                        t0: float) -> web.StreamResponse:  # fmt: skip
+        body = await self._read(request)
+        stream = body.get("stream") is True
+        row.update(stream=stream, model=str(body.get("model"))[:200])
+        messages = body["messages"]
+        last = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], dict)
+                     and messages[i].get("role") == "user"), None)  # fmt: skip
+        user = _text_of(messages[last].get("content")) if last is not None else None
+        decisions: list[dict[str, Any]] = row["decisions_json"]
+        row["input_text"] = self._redacted(user)
+        raw: bytes | None = await request.read()
+        if user is not None and last is not None:
+            outcome = self._check(self.input_chain, user, "input", None, decisions)
+            if outcome is not None and outcome.decision.action == Action.BLOCK:
+                row.update(input_action="block", outcome="blocked_input")
+                self.metrics.request("blocked_input")
+                why = "; ".join(outcome.decision.reasons[:3]) or "blocked"
+                guards = sorted({r.guard for r in outcome.results
+                                 if r.decision.action == Action.BLOCK})  # fmt: skip
+                return _error(400, f"The request was blocked by golive guard "
+                              f"({', '.join(guards)}): {why}.", "invalid_request_error",
+                              "content_blocked")  # fmt: skip
+            if outcome is not None and outcome.decision.text is not None:
+                row["input_action"] = outcome.decision.action.label
+                messages[last] = {**messages[last], "content": outcome.decision.text}
+                raw = None  # re-serialise: the forwarded body carries the redacted text
+        assert self._session is not None
+        data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
+        t_up = time.perf_counter()
+        async with self._session.post(f"{self.upstream}/chat/completions", data=data,
+                                      headers=self._headers(request)) as up:  # fmt: skip
+            row["upstream_status"] = up.status
+            row["upstream_ms"] = (time.perf_counter() - t_up) * 1000
+            self.metrics.upstream_latency(str(up.status), time.perf_counter() - t_up)
+            ctype = up.headers.get("Content-Type", "")
+            if up.status != 200:
+                row.update(outcome="upstream_status", status=up.status)
+                self.metrics.request("upstream_status")
+                passed = {"Content-Type": ctype or "application/json"}
+                return web.Response(body=await up.read(), status=up.status, headers=passed)
+            if stream and ctype.startswith("text/event-stream"):
+                return await self._relay(request, up, user, row, t0)
+            reply = await up.read()
+        return self._complete(reply, user, row)
+
+    def _complete(self, reply: bytes, user: str | None, row: dict[str, Any]) -> web.Response:
+        row["status"] = 200
+        try:
+            body = json.loads(reply)
+            message = body["choices"][0]["message"]
+            content = message.get("content")
+        except (ValueError, RecursionError, KeyError, IndexError, TypeError, AttributeError):
+            row["outcome"] = "passthrough"
+            self.metrics.request("passthrough")
+            return web.Response(body=reply, content_type="application/json")
+        outcome_name = "allowed"
+        if isinstance(content, str):
+            row["output_text"] = self._redacted(content)
+            outcome = self._check(self.output_chain, content, "output", user,
+                                  row["decisions_json"])  # fmt: skip
+            if outcome is not None and outcome.decision.action == Action.BLOCK:
+                message["content"] = REFUSAL
+                body["choices"][0]["finish_reason"] = "content_filter"
+                row["output_action"], outcome_name = "block", "blocked_output"
+            elif outcome is not None and outcome.decision.text is not None:
+                message["content"] = outcome.decision.text
+                row["output_action"], outcome_name = outcome.decision.action.label, "redacted"
+        if row["input_action"] == "redact" and outcome_name == "allowed":
+            outcome_name = "redacted"
+        row["outcome"] = outcome_name
+        self.metrics.request(outcome_name)
+        return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+    async def _relay(self, request: web.Request, up: aiohttp.ClientResponse, user: str | None,
+                     row: dict[str, Any], t0: float) -> web.StreamResponse:  # fmt: skip
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
+                                               "Cache-Control": "no-cache"})  # fmt: skip
+        await response.prepare(request)
+        row["status"] = 200
+
+        async def write(data: bytes) -> None:
+            if row["ttft_ms"] is None and relay.released:  # first content leaves now
+                row["ttft_ms"] = (time.perf_counter() - t0) * 1000
+            await response.write(data)
+
+        relay = StreamRelay(write, HoldbackRedactor(self._stream_pii, self.config.holdback_chars))
+        try:
+            async for data in up.content.iter_any():
+                await relay.feed(data)
+            text = "".join(relay.text)
+            outcome = self._check(self.output_chain, text, "output", user, row["decisions_json"])
+            blocked = outcome is not None and outcome.decision.action == Action.BLOCK
+            await relay.finish(blocked, REFUSAL)
+            await response.write_eof()
+        except (ConnectionResetError, UnicodeDecodeError, aiohttp.ClientPayloadError):
+            row["outcome"] = "stream_broken"
+            self.metrics.request("stream_broken")
+            return response
+        blocked = blocked or relay.stopped
+        row["output_text"] = self._redacted(text)
+        row["output_action"] = "block" if blocked else (
+            "redact" if relay.redactor.detections else "allow")  # fmt: skip
+        name = (
+            "blocked_output"
+            if blocked
+            else (
+                "redacted" if "redact" in (row["output_action"], row["input_action"]) else "allowed"
+            )
+        )
+        row["outcome"] = name
+        self.metrics.request(name)
+        return response
