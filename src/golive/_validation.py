@@ -48,7 +48,7 @@ def config_error_from(
         fix = f" Remove it.{hint}" if hint else " Remove it or check the spelling."
         if allowed:
             fix += f" Allowed fields: {', '.join(sorted(allowed))}."
-        message = f"unknown field{fix}"
+        message = f"unknown field.{fix}"
     elif kind == "missing":
         message = "this field is required; add it."
     else:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from golive._validation import config_error_from
 from golive.errors import ConfigError
 from golive.guard.chain import GuardChain, build_chain
 
@@ -69,6 +70,5 @@ def load_proxy_config(path: Path | str | None) -> ProxyConfig:
     try:
         return ProxyConfig.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "--config"
-        raise ConfigError(f"{where}: {err['msg']}", field=field) from None
+        # The project's one formatter: field path, what is wrong, and the fix.
+        raise config_error_from(exc, model=ProxyConfig) from None

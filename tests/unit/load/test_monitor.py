@@ -17,11 +17,10 @@ def _busy(ms: float) -> None:
 async def test_blocked_loop_is_invalid() -> None:
     monitor = LagMonitor(interval_s=0.002, max_lag_ms=5.0)
     monitor.start()
-    loop = asyncio.get_running_loop()
-    for _ in range(10):
-        await asyncio.sleep(0.004)
-        loop.call_soon(_busy, 30.0)
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0)  # the sampler arms its first timer
+    _busy(30.0)  # hold the loop: that timer fires at least 28 ms late
+    while not monitor.lags_ms:  # the sampler's next turn records the late firing
+        await asyncio.sleep(0)
     health = await monitor.stop()
     assert not health.valid
     assert health.lag_ms_max >= 20.0
