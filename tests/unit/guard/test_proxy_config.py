@@ -23,9 +23,9 @@ def test_unknown_field_names_it_and_lists_the_allowed_ones(tmp_path: Path) -> No
 
 
 def test_missing_file_and_bad_yaml_name_the_flag(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="^--config: no such file"):
+    with pytest.raises(ConfigError, match=r"^--config: no such file"):
         load_proxy_config(tmp_path / "absent.yaml")
-    with pytest.raises(ConfigError, match="^--config: cannot read"):
+    with pytest.raises(ConfigError, match=r"^--config: cannot read"):
         load_proxy_config(write(tmp_path, "input: [pii\n"))
 
 
