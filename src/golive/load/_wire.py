@@ -9,15 +9,11 @@ import aiohttp
 
 from golive.errors import TargetFailure
 from golive.schemas import FailureMode
-from golive.targets._http import connection_failure, parse_usage, status_failure
+from golive.targets._http import connection_failure, status_failure
 from golive.targets._sse import SSEParser
-from golive.targets.openai import (  # the target's own checks, so both paths agree
-    OpenAITarget,
-    _finish,
-    _first_choice,
-    _loads,
-    _raise_stream_error,
-)
+
+# The target's own event reader, so both paths classify a stream the same way.
+from golive.targets.openai import OpenAITarget, read_event
 
 __all__ = ["Exchange", "fast_route", "read_stream"]
 
@@ -138,21 +134,11 @@ def parse(ex: Exchange) -> None:
                 if event.data == "[DONE]":
                     ex.done = True
                     break
-                obj = _loads(event.data.encode(), what="SSE data")
-                _raise_stream_error(obj, None)
-                if obj.get("choices"):
-                    choice = _first_choice(obj)
-                    delta = choice.get("delta")
-                    text = delta.get("content") if isinstance(delta, dict) else None
-                    if text:
-                        if not isinstance(text, str):
-                            raise TargetFailure(
-                                FailureMode.PROTOCOL_ERROR, "delta.content is not a string"
-                            )
-                        parts.append(text)
-                        ex.chunk_times.append(t_ns)
-                    finish = _finish(choice) or finish
-                usage = parse_usage(obj.get("usage"))
+                text, finished, usage = read_event(event.data, None)
+                if text:
+                    parts.append(text)
+                    ex.chunk_times.append(t_ns)
+                finish = finished or finish
                 if usage is not None and usage.completion_tokens is not None:
                     ex.usage_tokens = usage.completion_tokens
             if ex.done:

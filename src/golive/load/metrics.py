@@ -18,13 +18,12 @@ error, clamped to the true min and max) beyond it.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 
 from golive.load.records import LevelResult, RequestRecord
 from golive.load.sketch import Sketch
 from golive.schemas import Metric
-from golive.stats import percentile, wilson_interval
+from golive.stats import summarize_latencies, wilson_interval
 
 __all__ = ["EXACT_LIMIT", "LATENCIES", "STATS", "level_metrics", "request_latency"]
 
@@ -61,19 +60,9 @@ def request_latency(r: RequestRecord, name: str, stat: str = "max") -> float | N
         n = r.output_tokens
         return (c[-1] - c[0]) * _MS / (n - 1) if n is not None and n > 1 else None
     if name == "itl_ms":
-        gaps = sorted((b - a) * _MS for a, b in itertools.pairwise(c))
-        if not gaps:
-            return None
-        return _stat(gaps, stat)
+        gaps = [(b - a) * _MS for a, b in itertools.pairwise(c)]
+        return summarize_latencies(gaps)[stat] if gaps else None
     raise KeyError(f"unknown latency {name!r}; known: {', '.join(LATENCIES)}")
-
-
-def _stat(ordered: Sequence[float], stat: str) -> float:
-    if stat == "max":
-        return ordered[-1]
-    if stat == "mean":
-        return math.fsum(ordered) / len(ordered)
-    return percentile(ordered, float(stat.removeprefix("p")))
 
 
 def _summary(name: str, values: list[float]) -> dict[str, Metric]:
@@ -82,9 +71,8 @@ def _summary(name: str, values: list[float]) -> dict[str, Metric]:
         return {}
     out: dict[str, Metric] = {}
     if n <= EXACT_LIMIT:
-        values.sort()
-        for stat in STATS:
-            out[f"{name}.{stat}"] = Metric(f"{name}.{stat}", _stat(values, stat), n=n)
+        for stat, value in summarize_latencies(values).items():
+            out[f"{name}.{stat}"] = Metric(f"{name}.{stat}", value, n=n)
         return out
     sketch = Sketch()
     sketch.update(values)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from golive.errors import ConfigError
+from golive.load.metrics import LATENCIES, STATS
 
 if TYPE_CHECKING:
     from golive.registry import ComponentArgs
@@ -42,16 +43,6 @@ SHORT_LATENCIES: dict[str, str] = {
     "itl": "itl_ms",
     "send_delay": "send_delay_ms",
 }
-_FULL = {
-    "ttft_ms",
-    "ttft_from_schedule_ms",
-    "e2e_ms",
-    "e2e_from_schedule_ms",
-    "tpot_ms",
-    "itl_ms",
-    "send_delay_ms",
-}
-_STATS = ("p50", "p90", "p95", "p99", "max", "mean")
 _SHORT = re.compile(r"^(?P<name>[a-z0-9_]+?)_(?P<stat>p50|p90|p95|p99|max|mean)(?:_ms)?$")
 _DURATION = re.compile(r"^\s*(?P<num>\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?P<unit>ms|s)?\s*$")
 
@@ -60,7 +51,7 @@ def slo_key(key: str, *, field: str = "slo") -> str:
     """The level-metric name an SLO key means: ``ttft_p95`` → ``ttft_from_schedule_ms.p95``."""
     key = key.strip()
     name, dot, stat = key.partition(".")
-    if dot and name in _FULL and stat in _STATS:
+    if dot and name in LATENCIES and stat in STATS:
         return key
     match = _SHORT.match(key)
     if match and match["name"] in SHORT_LATENCIES:

@@ -215,21 +215,11 @@ class OpenAITarget:
                 if event.data == "[DONE]":
                     done = True
                     break
-                obj = _loads(event.data.encode(), what="SSE data")
-                _raise_stream_error(obj, self._key)
-                choices = obj.get("choices")
-                if choices:  # the usage-only chunk has an empty list
-                    choice = _first_choice(obj)
-                    delta = choice.get("delta")
-                    text = delta.get("content") if isinstance(delta, dict) else None
-                    if text:
-                        if not isinstance(text, str):
-                            raise TargetFailure(
-                                FailureMode.PROTOCOL_ERROR, "delta.content is not a string"
-                            )
-                        yield Chunk(text, t_ns)
-                    finish = _finish(choice) or finish
-                usage = parse_usage(obj.get("usage")) or usage
+                text, finished, used = read_event(event.data, self._key)
+                if text:
+                    yield Chunk(text, t_ns)
+                finish = finished or finish
+                usage = used or usage
             if done:
                 break
         if not done:
@@ -267,6 +257,29 @@ def _raise_stream_error(obj: dict[str, Any], secret: str | None) -> None:
     status = code if isinstance(code, int) else None
     text = redact(excerpt(str(detail).encode()), secret)
     raise TargetFailure(FailureMode.HTTP_ERROR, f"error in the reply: {text}", status=status)
+
+
+def read_event(data: str, secret: str | None) -> tuple[str | None, str | None, Usage | None]:
+    """One ``data:`` payload of a chat-completion stream: (content, finish reason, usage).
+
+    The one place where a stream event is judged, for the target and the load engine alike:
+    malformed JSON, an error object, a missing choice or non-string content raise
+    ``TargetFailure`` with their failure mode.
+    """
+    obj = _loads(data.encode(), what="SSE data")
+    _raise_stream_error(obj, secret)
+    text: str | None = None
+    finish: str | None = None
+    if obj.get("choices"):  # the usage-only chunk has an empty list
+        choice = _first_choice(obj)
+        delta = choice.get("delta")
+        content = delta.get("content") if isinstance(delta, dict) else None
+        if content:
+            if not isinstance(content, str):
+                raise TargetFailure(FailureMode.PROTOCOL_ERROR, "delta.content is not a string")
+            text = content
+        finish = _finish(choice)
+    return text, finish, parse_usage(obj.get("usage"))
 
 
 def _first_choice(obj: dict[str, Any]) -> dict[str, Any]:
