@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-__all__ = ["loop_factory", "run_main"]
+__all__ = ["loop_factory", "run_main", "until_stopped"]
 
 T = TypeVar("T")
 
@@ -25,3 +27,13 @@ def run_main(coro: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run`` with ``loop_factory()``; Ctrl-C cancels the main task as usual."""
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         return runner.run(coro)
+
+
+async def until_stopped() -> None:
+    """Return on Ctrl-C or SIGTERM: how a server command (mock-server, proxy) waits."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -53,6 +52,7 @@ def proxy_command(
 
     Example: golive proxy --upstream http://127.0.0.1:8000/v1 --config guard.yaml
     """
+    from golive._loop import until_stopped
     from golive.errors import ConfigError
     from golive.guard.config import load_proxy_config
     from golive.guard.proxy import GuardProxy
@@ -63,18 +63,13 @@ def proxy_command(
     settings = load_proxy_config(config)
 
     async def serve() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
         proxy = GuardProxy(upstream, settings, host=host, port=port,
                            store=None if no_store else store, record=not no_store)  # fmt: skip
         async with proxy:
             typer.echo(f"golive proxy: {proxy.url} -> {proxy.upstream}  metrics: "
                        f"{proxy.url.removesuffix('/v1')}/metrics")  # fmt: skip
             typer.echo("Press Ctrl-C to stop.")
-            await stop.wait()
+            await until_stopped()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import signal
 import time
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
+from golive._loop import until_stopped
 from golive.demo import _openai as oa
 from golive.demo._engine import Clock, Engine, Generation
 from golive.demo._responder import SYSTEM_PROMPT, Responder
@@ -204,16 +204,11 @@ def run_demo_server(settings: DemoSettings) -> None:
     """Serve until Ctrl-C or SIGTERM (for ``golive mock-server``); prints the base URL."""
 
     async def serve() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
         async with DemoServer(settings) as server:
             mode = "hardened" if settings.hardened else "default (flawed)"
             print(f"golive demo server: {server.url}  model={settings.model}  {mode}", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
-            await stop.wait()
+            await until_stopped()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())
