@@ -15,7 +15,7 @@ from golive.targets._sse import SSEParser
 # The target's own event reader, so both paths classify a stream the same way.
 from golive.targets.openai import OpenAITarget, read_event
 
-__all__ = ["Exchange", "fast_route", "read_stream"]
+__all__ = ["Exchange", "ends_with_done", "fast_route", "parse", "read_stream"]
 
 
 class Exchange:
@@ -88,7 +88,7 @@ async def read_stream(
                     ex.message = f"reply exceeded {max_bytes} bytes; the rest was not read"
                     return
                 # Cheap pre-check; the parser decides whether it really was the end.
-                if b"[DONE]" in raw and _ends(reads):
+                if b"[DONE]" in raw and ends_with_done(reads):
                     return
     except TargetFailure as failure:
         ex.error, ex.message = failure.mode, failure.message
@@ -97,7 +97,7 @@ async def read_stream(
         ex.error, ex.message = lost.mode, lost.message
 
 
-def _ends(reads: list[bytes]) -> bool:
+def ends_with_done(reads: list[bytes]) -> bool:
     """Whether the newest read completes a ``data: [DONE]`` line (looks at the tail only,
     so the check costs the same whatever the reply's length; ``parse`` has the last word)."""
     tail = reads[-1] if len(reads) == 1 else reads[-2][-32:] + reads[-1]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from golive.execution.observe import observe
+from golive.load._stamped import StampedPool, stamped_supported
 from golive.load._wire import Exchange, fast_route, parse, read_stream
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, LagMonitor
 from golive.load.records import LevelResult, RequestRecord, ResponseSample, TokenSource
@@ -73,6 +74,13 @@ class _Level:
         self.prompts = prompts
         self.max_bytes = max_bytes
         self.route = fast_route(target)
+        # Kernel-stamped reads where the endpoint allows it (see load._stamped); else aiohttp.
+        self.pool: StampedPool | None = None
+        if self.route is not None and stamped_supported(self.route[1]):
+            args = target.args  # type: ignore[attr-defined]
+            self.pool = StampedPool(
+                self.route[1], self.route[2], args.connect_timeout_s, args.max_connections
+            )
         self.bodies: dict[int, bytes] = {}
         self.raw: list[_Raw] = []
         # Raw streams read during the level, parsed once it is over (see ``_fast``).
@@ -126,7 +134,10 @@ class _Level:
         ex = Exchange()
         try:
             async with asyncio.timeout_at(deadline):
-                await read_stream(session, url, headers, self.body(p), ex, self.max_bytes)
+                if self.pool is not None:
+                    await self.pool.stream(self.body(p), ex, self.max_bytes)
+                else:
+                    await read_stream(session, url, headers, self.body(p), ex, self.max_bytes)
         except TimeoutError:
             ex.error = FailureMode.TIMEOUT
         t_end = time.perf_counter_ns()
@@ -263,6 +274,8 @@ async def run_level(
         if late:
             await asyncio.wait(late)
     health = await monitor.stop()
+    if level.pool is not None:
+        level.pool.close()
     level.parse_pending()
     gc.unfreeze()
     return LevelResult(

@@ -1,0 +1,416 @@
+"""The load engine's HTTP/1.1 client whose read times come from the kernel, not the event loop.
+
+With ``SO_TIMESTAMPNS`` set, Linux stamps each TCP segment as it arrives and ``recvmsg``
+returns the stamp of the newest segment it read. A read's time is then when its bytes reached
+this machine, not when a busy event loop got round to them: 256 streams finishing together,
+or any other work on the client's core, no longer inflate TTFT or ITL. Segments that wait
+in the socket are merged by the kernel and take the newest one's stamp, so a stamp can be
+late by the time the loop fell behind, never early.
+
+Plain ``http://`` on Linux only (a TLS layer would hide the socket); everywhere else the engine
+uses aiohttp (``load._wire``). Failures are classified like the openai target's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import sys
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from golive.errors import TargetFailure
+from golive.load._wire import Exchange, ends_with_done
+from golive.schemas import FailureMode
+from golive.targets._http import excerpt
+
+__all__ = ["StampedPool", "stamped_supported"]
+
+_SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+_TIMESPEC = struct.Struct("@qq")
+_ANCILLARY = socket.CMSG_SPACE(_TIMESPEC.size) if hasattr(socket, "CMSG_SPACE") else 0
+_READ_BYTES = 256 * 1024
+_ERROR_BODY_BYTES = 2048
+_DRAIN_S = 0.05
+
+
+def stamped_supported(url: str) -> bool:
+    """Whether ``url`` can be read with kernel stamps here (Linux, plain HTTP, no userinfo)."""
+    parts = urlsplit(url)
+    return (
+        sys.platform.startswith("linux")
+        and _ANCILLARY > 0
+        and parts.scheme == "http"
+        and parts.username is None
+        and parts.hostname is not None
+    )
+
+
+class StampedPool:
+    """Keep-alive connections to one endpoint; ``stream`` sends one request on one of them.
+
+    Idle connections are reused; a reused one the server had closed is retried once on a new
+    connection (nothing had been read yet, so nothing is lost or double counted).
+    """
+
+    def __init__(
+        self, url: str, headers: dict[str, str], connect_timeout_s: float, limit: int = 0
+    ) -> None:
+        parts = urlsplit(url)
+        assert parts.hostname is not None
+        self._host = parts.hostname
+        self._port = parts.port or 80
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        host = parts.netloc
+        lines = [f"POST {path} HTTP/1.1", f"Host: {host}", "Accept: text/event-stream"]
+        lines += [f"{k}: {v}" for k, v in headers.items() if k.lower() not in _OWN_HEADERS]
+        self._head = ("\r\n".join(lines) + "\r\n").encode("latin-1")
+        self._connect_timeout_s = connect_timeout_s
+        self._idle: list[socket.socket] = []
+        self._open: set[socket.socket] = set()
+        self._address: tuple[int, tuple[object, ...]] | None = None
+        self._readers: dict[socket.socket, _Response] = {}
+        # Like aiohttp's pool limit: past ``limit`` requests in flight, the next one waits.
+        self._slots = asyncio.Semaphore(limit) if limit > 0 else None
+
+    async def stream(self, body: bytes, ex: Exchange, max_bytes: int) -> None:
+        """Send ``body`` and read the SSE reply into ``ex``. Raises nothing but cancellation."""
+        if self._slots is None:
+            await self._stream(body, ex, max_bytes)
+            return
+        async with self._slots:
+            await self._stream(body, ex, max_bytes)
+
+    async def _stream(self, body: bytes, ex: Exchange, max_bytes: int) -> None:
+        data = self._head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+        for attempt in (0, 1):
+            reused = attempt == 0 and bool(self._idle)  # a retry always opens a new one
+            try:
+                sock = self._idle.pop() if reused else await self._connect()
+            except OSError as exc:
+                ex.error, ex.message = FailureMode.TRANSPORT_ERROR, _describe(exc)
+                return
+            reader = self._readers[sock] = _Response(sock, ex, max_bytes, self._release)
+            try:
+                await asyncio.get_running_loop().sock_sendall(sock, data)
+                await reader.read()
+            except _Stale:
+                self._discard(sock)
+                if attempt == 0 and reused:
+                    continue
+                ex.error, ex.message = FailureMode.TRANSPORT_ERROR, "connection closed"
+            except OSError as exc:
+                self._discard(sock)
+                if attempt == 0 and reused and not reader.got_head:
+                    continue
+                mode = FailureMode.TRUNCATED if reader.got_head else FailureMode.TRANSPORT_ERROR
+                ex.error, ex.message = mode, _describe(exc)
+            except BaseException:  # cancelled: the socket may be mid-reply
+                reader.stop()
+                self._discard(sock)
+                raise
+            return
+
+    def close(self) -> None:
+        """Close every connection, idle or busy."""
+        for sock in list(self._open):
+            self._discard(sock)
+        self._idle.clear()
+
+    async def _connect(self) -> socket.socket:
+        loop = asyncio.get_running_loop()
+        if self._address is None:
+            infos = await loop.getaddrinfo(self._host, self._port, type=socket.SOCK_STREAM)
+            self._address = (int(infos[0][0]), tuple(infos[0][4]))
+        family, address = self._address
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        self._open.add(sock)
+        try:
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+            async with asyncio.timeout(self._connect_timeout_s):
+                await loop.sock_connect(sock, address)
+        except TimeoutError as exc:
+            self._discard(sock)
+            raise OSError(f"connect timed out after {self._connect_timeout_s} s") from exc
+        except BaseException:
+            self._discard(sock)
+            raise
+        return sock
+
+    def _release(self, sock: socket.socket, reusable: bool) -> None:
+        if reusable and sock in self._open:
+            self._readers.pop(sock, None)
+            self._idle.append(sock)
+        else:
+            self._discard(sock)
+
+    def _discard(self, sock: socket.socket) -> None:
+        reader = self._readers.pop(sock, None)
+        if reader is not None:
+            reader.stop()
+        self._open.discard(sock)
+        if sock in self._idle:
+            self._idle.remove(sock)
+        sock.close()
+
+
+_OWN_HEADERS = {"host", "content-length", "accept", "transfer-encoding", "connection"}
+
+
+class _Stale(Exception):
+    """A reused connection closed before any byte of the reply."""
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+class _Response:
+    """Reads one reply from a readable-callback: the kernel stamp of each read, the status and
+    headers, the body de-chunked into ``ex.reads``/``ex.times``. Done at ``data: [DONE]``; the
+    connection returns to the pool once the body's end has been read too."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        ex: Exchange,
+        max_bytes: int,
+        release: Callable[[socket.socket, bool], None],
+    ) -> None:
+        self.sock = sock
+        self.ex = ex
+        self.max_bytes = max_bytes
+        self.release = release
+        self.loop = asyncio.get_running_loop()
+        self.waiter: asyncio.Future[None] = self.loop.create_future()
+        self.buf = b""
+        self.got_head = False
+        self.status = 0
+        self.chunked = False
+        self.left: int | None = None  # body bytes still due (Content-Length or current chunk)
+        self.size = 0
+        self.error_body = b""
+        self.reason = ""
+        self.fields: dict[str, str] = {}
+        self.keep = True
+        self.reading = False
+        self.done_seen = False
+        self.tail = b""  # what followed [DONE]
+        self.drain_timer: asyncio.TimerHandle | None = None
+        self.t_floor = time.perf_counter_ns()
+
+    async def read(self) -> None:
+        self.loop.add_reader(self.sock.fileno(), self._readable)
+        self.reading = True
+        try:
+            await self.waiter
+        finally:
+            if self.waiter.cancelled() or not self.waiter.done():
+                self.stop()
+
+    def stop(self) -> None:
+        if self.reading:
+            self.reading = False
+            self.loop.remove_reader(self.sock.fileno())
+
+    def _readable(self) -> None:
+        try:
+            data, ancillary, _, _ = self.sock.recvmsg(_READ_BYTES, _ANCILLARY)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._end(exc)
+            return
+        now = time.perf_counter_ns()
+        t = now
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS:
+                sec, nsec = _TIMESPEC.unpack_from(payload)
+                # Realtime stamp -> this process's perf_counter, read as close together as we
+                # can; clamped to [request start, now] so a clock step cannot reorder reads.
+                t = min(now, max(self.t_floor, sec * 1_000_000_000 + nsec - (time.time_ns() - now)))
+        if not data:
+            self._eof()
+            return
+        try:
+            self._feed(data, t)
+        except TargetFailure as failure:
+            self._fail(failure.mode, failure.message, reusable=False)
+
+    def _feed(self, data: bytes, t: int) -> None:
+        if not self.got_head:
+            self.buf += data
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self.buf) > 64 * 1024:
+                    raise TargetFailure(FailureMode.PROTOCOL_ERROR, "response headers too large")
+                return
+            head, data = self.buf[:end], self.buf[end + 4 :]
+            self.buf = b""
+            self._head(head)
+        if self.done_seen:  # [DONE] was read: only the body's end is still to come
+            self._drain(data)
+            return
+        if self.status >= 300:
+            self.error_body += data
+            if len(self.error_body) >= _ERROR_BODY_BYTES or self._body_over(data):
+                self._status_failure()
+            return
+        self._body(data, t)
+
+    def _head(self, head: bytes) -> None:
+        lines = head.decode("latin-1").split("\r\n")
+        try:
+            self.status = int(lines[0].split(" ", 2)[1])
+        except (IndexError, ValueError):
+            raise TargetFailure(
+                FailureMode.PROTOCOL_ERROR, f"not an HTTP status line: {lines[0][:80]!r}"
+            ) from None
+        self.reason = lines[0].split(" ", 2)[2] if lines[0].count(" ") >= 2 else ""
+        fields = self.fields
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        self.got_head = True
+        self.chunked = "chunked" in fields.get("transfer-encoding", "").lower()
+        length = fields.get("content-length")
+        self.left = None if self.chunked or length is None else int(length)
+        self.keep = fields.get("connection", "").lower() != "close"
+        kind = fields.get("content-type", "").split(";")[0].strip().lower()
+        if self.status < 300 and kind != "text/event-stream":
+            raise TargetFailure(
+                FailureMode.PROTOCOL_ERROR,
+                f"asked for a stream but got Content-Type {kind or 'none'!r}",
+            )
+
+    def _body(self, data: bytes, t: int) -> None:
+        if not self.chunked:
+            if self.left is not None:
+                data, self.left = data[: self.left], self.left - len(data)
+            self._deliver(data, t)
+            if self.left is not None and self.left <= 0 and self.reading:
+                self._finish_body()
+            return
+        self.buf += data
+        while self.buf:
+            if self.left is None or self.left == 0:
+                if self.left == 0:  # the CRLF after a chunk's data
+                    if len(self.buf) < 2:
+                        return
+                    self.buf = self.buf[2:]
+                    self.left = None
+                line_end = self.buf.find(b"\r\n")
+                if line_end < 0:
+                    return
+                try:
+                    size = int(self.buf[:line_end].split(b";")[0], 16)
+                except ValueError:
+                    raise TargetFailure(FailureMode.PROTOCOL_ERROR, "bad chunk size") from None
+                self.buf = self.buf[line_end + 2 :]
+                if size == 0:
+                    self.buf = b""
+                    self._finish_body()
+                    return
+                self.left = size
+            piece = self.buf[: self.left]
+            self.buf = self.buf[len(piece) :]
+            self.left -= len(piece)
+            self._deliver(piece, t)
+            if self.done_seen or not self.reading:
+                rest, self.buf = self.buf, b""
+                if self.left:  # [DONE] ended mid-chunk: what follows is not a clean end
+                    rest = b"?" + rest
+                self._drain(rest)
+                return
+
+    def _deliver(self, piece: bytes, t: int) -> None:
+        if not piece or self.done_seen or not self.reading:
+            return
+        ex = self.ex
+        ex.reads.append(piece)
+        ex.times.append(t)
+        self.size += len(piece)
+        if self.size > self.max_bytes:
+            ex.error = FailureMode.OVERSIZED
+            ex.message = f"reply exceeded {self.max_bytes} bytes; the rest was not read"
+            self._complete(reusable=False)
+        elif b"[DONE]" in piece and ends_with_done(ex.reads):
+            # The content is complete. The body's end usually follows at once; waiting briefly
+            # for it keeps the connection reusable, and a server that stalls after [DONE]
+            # costs the request nothing but that wait.
+            self.done_seen = True
+            self.drain_timer = self.loop.call_later(_DRAIN_S, self._complete, False)
+
+    def _drain(self, data: bytes) -> None:
+        """After [DONE]: read to the body's end, then hand the connection back if it ended
+        cleanly (the rest of the reply, unread, would corrupt the next one otherwise)."""
+        if not self.reading:
+            return
+        self.tail += data
+        if self.chunked:
+            if self.tail.endswith(b"0\r\n\r\n"):
+                self._complete(reusable=self.keep and self.tail == b"\r\n0\r\n\r\n")
+            elif len(self.tail) > 4096:
+                self._complete(reusable=False)
+        elif self.left is not None:
+            self.left -= len(data)
+            if self.left <= 0:
+                self._complete(reusable=self.keep and self.left == 0)
+        # Otherwise the body runs to the close: EOF or the drain timer ends it.
+
+    def _finish_body(self) -> None:
+        self._complete(reusable=self.keep)
+
+    def _complete(self, reusable: bool) -> None:
+        if self.drain_timer is not None:
+            self.drain_timer.cancel()
+        self.stop()
+        self.release(self.sock, reusable)
+        if not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def _body_over(self, data: bytes) -> bool:
+        if self.left is not None:
+            self.left -= len(data)
+            return self.left <= 0
+        return self.chunked and b"0\r\n\r\n" in self.error_body
+
+    def _status_failure(self) -> None:
+        body = self.error_body
+        if self.chunked:  # keep the excerpt readable: drop the chunk-size lines
+            body = b"".join(body.split(b"\r\n")[1::2])
+        detail = excerpt(body)
+        head = f"HTTP {self.status} {self.reason}".rstrip()
+        mode = FailureMode.RATE_LIMITED if self.status == 429 else FailureMode.HTTP_ERROR
+        if self.status == 429 and self.fields.get("retry-after"):
+            head += f" (Retry-After: {self.fields['retry-after']})"
+        self._fail(mode, f"{head}: {detail}" if detail else head, reusable=False)
+
+    def _fail(self, mode: FailureMode, message: str, *, reusable: bool) -> None:
+        if not self.waiter.done() and self.ex.error is None:
+            self.ex.error, self.ex.message = mode, message
+        self._complete(reusable)
+
+    def _eof(self) -> None:
+        if not self.got_head:
+            self.stop()
+            if not self.waiter.done():
+                self.waiter.set_exception(_Stale())
+            return
+        if self.status >= 300:
+            self._status_failure()
+        elif self.done_seen or (not self.chunked and self.left is None):
+            self._complete(reusable=False)  # a body read to the close has ended normally
+        else:
+            self._fail(FailureMode.TRUNCATED, "connection lost mid-stream", reusable=False)
+
+    def _end(self, exc: OSError) -> None:
+        self.stop()
+        if self.done_seen:  # lost while draining: the reply was complete
+            self._complete(reusable=False)
+        elif not self.waiter.done():
+            self.waiter.set_exception(exc)

@@ -1,0 +1,247 @@
+"""The kernel-stamped load client (load._stamped) on loopback: it classifies every misbehaviour
+exactly as the aiohttp path does, reuses connections, survives a server that dropped an idle
+one, and stamps reads when they arrived, not when a blocked event loop got round to them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import aiohttp
+import pytest
+
+from golive.load._stamped import StampedPool, stamped_supported
+from golive.load._wire import Exchange, parse, read_stream
+from golive.schemas import FailureMode
+from servers.misbehaving import MisbehavingServer, misbehaving
+
+__all__ = ["misbehaving"]  # the fixture, re-exported for pytest
+
+pytestmark = pytest.mark.skipif(
+    not stamped_supported("http://127.0.0.1/"), reason="kernel stamps need Linux"
+)
+
+MODES = [
+    "good;n=5",
+    "no_done",
+    "cut",
+    "http500",
+    "http429",
+    "bad_json",
+    "bad_utf8",
+    "error_obj",
+    "vllm_error",
+    "html",
+    "json",
+    "reset",
+    "endless",
+    "echo_auth",
+]
+
+
+def body(mode: str) -> bytes:
+    return json.dumps(
+        {"model": mode, "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    ).encode()
+
+
+async def via_stamped(pool: StampedPool, mode: str, max_bytes: int = 20_000) -> Exchange:
+    ex = Exchange()
+    async with asyncio.timeout(5):
+        await pool.stream(body(mode), ex, max_bytes)
+    parse(ex)
+    return ex
+
+
+async def via_aiohttp(url: str, mode: str, max_bytes: int = 20_000) -> Exchange:
+    ex = Exchange()
+    headers = {"Content-Type": "application/json"}
+    async with aiohttp.ClientSession() as session, asyncio.timeout(5):
+        await read_stream(session, url, headers, body(mode), ex, max_bytes)
+    parse(ex)
+    return ex
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_same_outcome_as_the_aiohttp_path(misbehaving: MisbehavingServer, mode: str) -> None:
+    url = misbehaving.url.rstrip("/") + "/chat/completions"
+    pool = StampedPool(url, {"Content-Type": "application/json"}, connect_timeout_s=2)
+    try:
+        mine = await via_stamped(pool, mode)
+    finally:
+        pool.close()
+    theirs = await via_aiohttp(url, mode)
+    if mode == "endless":  # both cut it; where exactly depends on how reads were split
+        assert mine.error is theirs.error is FailureMode.OVERSIZED
+        return
+    assert (mine.error, mine.text, mine.finish, mine.usage_tokens) == (
+        theirs.error,
+        theirs.text,
+        theirs.finish,
+        theirs.usage_tokens,
+    )
+    assert len(mine.chunk_times) == len(theirs.chunk_times)
+    assert mine.chunk_times == sorted(mine.chunk_times)
+    if mode.startswith("http"):  # the status and a readable excerpt of the body
+        assert mine.message.startswith(f"HTTP {mode[4:]}")
+        assert ("Retry-After: 7" in mine.message) == (mode == "http429")
+    if mode == "good;n=5":
+        assert mine.error is None and mine.text == "tok0 tok1 tok2 tok3 tok4 "
+
+
+async def test_connections_are_reused(misbehaving: MisbehavingServer) -> None:
+    url = misbehaving.url.rstrip("/") + "/chat/completions"
+    pool = StampedPool(url, {"Content-Type": "application/json"}, connect_timeout_s=2)
+    try:
+        for _ in range(5):
+            assert (await via_stamped(pool, "good")).error is None
+        assert len(pool._open) == 1
+        # A reply that failed mid-way leaves no half-read connection behind.
+        assert (await via_stamped(pool, "cut")).error is FailureMode.TRUNCATED
+        assert (await via_stamped(pool, "good")).error is None
+        assert len(pool._open) == 1
+    finally:
+        pool.close()
+    assert not pool._open
+
+
+async def test_oversized_reply_is_cut(misbehaving: MisbehavingServer) -> None:
+    url = misbehaving.url.rstrip("/") + "/chat/completions"
+    pool = StampedPool(url, {"Content-Type": "application/json"}, connect_timeout_s=2)
+    try:
+        ex = await via_stamped(pool, "endless", max_bytes=50_000)
+    finally:
+        pool.close()
+    assert ex.error is FailureMode.OVERSIZED
+    assert 50_000 < sum(map(len, ex.reads)) < 50_000 + 300_000
+
+
+async def test_refused_connection_is_a_transport_error() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]  # bound, not listening: connections are refused
+        pool = StampedPool(f"http://127.0.0.1:{port}/v1/chat/completions", {}, 2)
+        ex = Exchange()
+        await pool.stream(b"{}", ex, 1000)
+        pool.close()
+    assert ex.error is FailureMode.TRANSPORT_ERROR
+
+
+def test_only_plain_http_on_linux_is_stamped() -> None:
+    assert stamped_supported("http://127.0.0.1:8000/v1/chat/completions")
+    assert not stamped_supported("https://api.example.com/v1/chat/completions")
+    assert not stamped_supported("http://user:pw@127.0.0.1:8000/v1")
+
+
+class ThreadServer:
+    """A raw HTTP server in its own thread, so a blocked client loop cannot delay it. Each
+    connection gets one SSE reply: the first chunk after ``ttft_s``, stamped when written;
+    the second connection-level request on a kept-alive socket is answered the same way.
+    ``close_idle`` closes a connection right after its reply (a server's idle timeout)."""
+
+    def __init__(self, ttft_s: float, close_idle: bool = False) -> None:
+        self.ttft_s = ttft_s
+        self.close_idle = close_idle
+        self.written_ns: list[int] = []
+        self.connections = 0
+        self.requested = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._reply_all, args=(conn,), daemon=True).start()
+
+    def _reply_all(self, conn: socket.socket) -> None:
+        with conn:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            buf = b""
+            while True:
+                while b"\r\n\r\n" not in buf:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    buf += data
+                head, _, rest = buf.partition(b"\r\n\r\n")
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                while len(rest) < length:
+                    rest += conn.recv(65536)
+                buf = rest[length:]
+                self.requested.set()
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n"
+                )
+                time.sleep(self.ttft_s)  # the server's own TTFT, measured from here
+                for event in (
+                    b'data: {"choices":[{"delta":{"content":"a"}}]}\n\n',
+                    b'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\n',
+                    b"data: [DONE]\n\n",
+                ):
+                    self.written_ns.append(time.perf_counter_ns())
+                    conn.sendall(b"%x\r\n%s\r\n" % (len(event), event))
+                conn.sendall(b"0\r\n\r\n")
+                if self.close_idle:
+                    return
+
+    @contextmanager
+    def running(self) -> Iterator[str]:
+        self.thread.start()
+        try:
+            yield f"http://127.0.0.1:{self.port}/v1/chat/completions"
+        finally:
+            self.listener.close()
+
+
+async def test_reads_are_stamped_when_they_arrived_not_when_the_loop_ran() -> None:
+    server = ThreadServer(ttft_s=0.02)
+    with server.running() as url:
+        pool = StampedPool(url, {}, connect_timeout_s=2)
+        ex = Exchange()
+        loop = asyncio.get_running_loop()
+        blocked: list[int] = []
+
+        def block_the_loop() -> None:
+            # The client is busy (another stream's parse, a GC pass) while the first token
+            # arrives: the loop cannot read for 150 ms.
+            time.sleep(0.15)
+            blocked.append(time.perf_counter_ns())
+
+        reading = loop.create_task(pool.stream(b"{}", ex, 10_000))
+        await loop.run_in_executor(None, server.requested.wait)  # the request is out
+        loop.call_soon(block_the_loop)
+        await reading
+        pool.close()
+    parse(ex)
+    assert ex.error is None and ex.text == "a"
+    first_written = server.written_ns[0]
+    # The loop read the chunk ~130 ms after it was written; the kernel stamp is within a
+    # few ms of the write (the margin is scheduling noise on a loaded CI machine).
+    assert blocked[0] - first_written > 100_000_000
+    assert 0 <= ex.chunk_times[0] - first_written < 10_000_000
+
+
+async def test_a_connection_the_server_closed_while_idle_is_retried() -> None:
+    server = ThreadServer(ttft_s=0.0, close_idle=True)
+    with server.running() as url:
+        pool = StampedPool(url, {}, connect_timeout_s=2)
+        outcomes = []
+        for _ in range(3):
+            ex = Exchange()
+            await pool.stream(b"{}", ex, 10_000)
+            parse(ex)
+            outcomes.append((ex.error, ex.text or ex.message))
+        pool.close()
+    assert outcomes == [(None, "a")] * 3
+    assert server.connections >= 3  # one per request at least: each was closed after use
