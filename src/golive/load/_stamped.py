@@ -14,11 +14,12 @@ uses aiohttp (``load._wire``). Failures are classified like the openai target's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import struct
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
 from golive.errors import TargetFailure
@@ -26,7 +27,7 @@ from golive.load._wire import Exchange, ends_with_done
 from golive.schemas import FailureMode
 from golive.targets._http import excerpt
 
-__all__ = ["StampedPool", "stamped_supported"]
+__all__ = ["StampedPool", "stamped_reads", "stamped_supported"]
 
 _SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 _TIMESPEC = struct.Struct("@qq")
@@ -46,6 +47,47 @@ def stamped_supported(url: str) -> bool:
         and parts.username is None
         and parts.hostname is not None
     )
+
+
+async def stamped_reads(
+    pool: StampedPool, body: bytes, max_bytes: int
+) -> AsyncIterator[tuple[bytes, int]]:
+    """Send ``body`` and yield each read of the reply as it lands: (bytes, arrival ns).
+
+    Raises:
+        TargetFailure: the reply failed (status, protocol, cut), after the reads before it.
+    """
+    loop = asyncio.get_running_loop()
+    ex = Exchange()
+    wake: list[asyncio.Future[None]] = []
+
+    def on_read() -> None:
+        if wake and not wake[0].done():
+            wake[0].set_result(None)
+
+    task = loop.create_task(pool.stream(body, ex, max_bytes, on_read))
+    task.add_done_callback(lambda _: on_read())
+    pool._tasks.add(task)  # may outlive this generator (see below): keep a reference
+    task.add_done_callback(pool._tasks.discard)
+    seen = 0
+    try:
+        while True:
+            while seen < len(ex.reads):
+                yield ex.reads[seen], ex.times[seen]
+                seen += 1
+            if task.done():
+                break
+            wake[:] = [loop.create_future()]
+            await wake[0]
+    finally:
+        # A reader that stopped at [DONE] lets the body's end arrive, keeping the connection;
+        # one that stopped earlier (a deadline, too much output) drops it.
+        if not task.done() and not (ex.reads and ends_with_done(ex.reads)):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    if ex.error is not None:
+        raise TargetFailure(ex.error, ex.message, status=ex.status)
 
 
 class StampedPool:
@@ -72,18 +114,30 @@ class StampedPool:
         self._open: set[socket.socket] = set()
         self._address: tuple[int, tuple[object, ...]] | None = None
         self._readers: dict[socket.socket, _Response] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         # Like aiohttp's pool limit: past ``limit`` requests in flight, the next one waits.
         self._slots = asyncio.Semaphore(limit) if limit > 0 else None
 
-    async def stream(self, body: bytes, ex: Exchange, max_bytes: int) -> None:
-        """Send ``body`` and read the SSE reply into ``ex``. Raises nothing but cancellation."""
+    async def stream(
+        self,
+        body: bytes,
+        ex: Exchange,
+        max_bytes: int,
+        on_read: Callable[[], None] | None = None,
+    ) -> None:
+        """Send ``body`` and read the SSE reply into ``ex``. Raises nothing but cancellation.
+
+        ``on_read`` is called after each read lands in ``ex`` (to consume it as it streams).
+        """
         if self._slots is None:
-            await self._stream(body, ex, max_bytes)
+            await self._stream(body, ex, max_bytes, on_read)
             return
         async with self._slots:
-            await self._stream(body, ex, max_bytes)
+            await self._stream(body, ex, max_bytes, on_read)
 
-    async def _stream(self, body: bytes, ex: Exchange, max_bytes: int) -> None:
+    async def _stream(
+        self, body: bytes, ex: Exchange, max_bytes: int, on_read: Callable[[], None] | None
+    ) -> None:
         data = self._head + b"Content-Length: %d\r\n\r\n" % len(body) + body
         for attempt in (0, 1):
             reused = attempt == 0 and bool(self._idle)  # a retry always opens a new one
@@ -92,7 +146,8 @@ class StampedPool:
             except OSError as exc:
                 ex.error, ex.message = FailureMode.TRANSPORT_ERROR, _describe(exc)
                 return
-            reader = self._readers[sock] = _Response(sock, ex, max_bytes, self._release)
+            reader = _Response(sock, ex, max_bytes, self._release, on_read)
+            self._readers[sock] = reader
             try:
                 await asyncio.get_running_loop().sock_sendall(sock, data)
                 await reader.read()
@@ -115,6 +170,8 @@ class StampedPool:
 
     def close(self) -> None:
         """Close every connection, idle or busy."""
+        for task in list(self._tasks):
+            task.cancel()
         for sock in list(self._open):
             self._discard(sock)
         self._idle.clear()
@@ -180,8 +237,10 @@ class _Response:
         ex: Exchange,
         max_bytes: int,
         release: Callable[[socket.socket, bool], None],
+        on_read: Callable[[], None] | None = None,
     ) -> None:
         self.sock = sock
+        self.on_read = on_read
         self.ex = ex
         self.max_bytes = max_bytes
         self.release = release
@@ -333,6 +392,8 @@ class _Response:
         ex = self.ex
         ex.reads.append(piece)
         ex.times.append(t)
+        if self.on_read is not None:
+            self.on_read()
         self.size += len(piece)
         if self.size > self.max_bytes:
             ex.error = FailureMode.OVERSIZED
@@ -393,6 +454,8 @@ class _Response:
     def _fail(self, mode: FailureMode, message: str, *, reusable: bool) -> None:
         if not self.waiter.done() and self.ex.error is None:
             self.ex.error, self.ex.message = mode, message
+            if self.status >= 300:
+                self.ex.status = self.status
         self._complete(reusable)
 
     def _eof(self) -> None:

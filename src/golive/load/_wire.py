@@ -28,6 +28,7 @@ class Exchange:
         "finish",
         "message",
         "reads",
+        "status",
         "text",
         "times",
         "usage_tokens",
@@ -38,6 +39,7 @@ class Exchange:
         self.times: list[int] = []  # perf_counter_ns() at each read, before anything else
         self.error: FailureMode | None = None
         self.message = ""
+        self.status: int | None = None  # the HTTP status of a failed reply
         self.done = False
         self.text = ""
         self.chunk_times: list[int] = []

@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from golive.execution.observe import observe
-from golive.load._stamped import StampedPool, stamped_supported
+from golive.load._stamped import StampedPool
 from golive.load._wire import Exchange, fast_route, parse, read_stream
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, LagMonitor
 from golive.load.records import LevelResult, RequestRecord, ResponseSample, TokenSource
 from golive.load.tokens import token_counter
 from golive.schemas import FailureMode, Request
 from golive.targets.base import Target
+from golive.targets.openai import OpenAITarget
 
 __all__ = ["LevelPlan", "run_level"]
 
@@ -74,13 +75,10 @@ class _Level:
         self.prompts = prompts
         self.max_bytes = max_bytes
         self.route = fast_route(target)
-        # Kernel-stamped reads where the endpoint allows it (see load._stamped); else aiohttp.
-        self.pool: StampedPool | None = None
-        if self.route is not None and stamped_supported(self.route[1]):
-            args = target.args  # type: ignore[attr-defined]
-            self.pool = StampedPool(
-                self.route[1], self.route[2], args.connect_timeout_s, args.max_connections
-            )
+        # The target's kernel-stamped pool where the endpoint allows it (load._stamped).
+        self.pool: StampedPool | None = (
+            target._stamped if isinstance(target, OpenAITarget) and self.route else None
+        )
         self.bodies: dict[int, bytes] = {}
         self.raw: list[_Raw] = []
         # Raw streams read during the level, parsed once it is over (see ``_fast``).
@@ -274,8 +272,6 @@ async def run_level(
         if late:
             await asyncio.wait(late)
     health = await monitor.stop()
-    if level.pool is not None:
-        level.pool.close()
     level.parse_pending()
     gc.unfreeze()
     return LevelResult(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -19,6 +19,7 @@ from golive.errors import ConfigError, TargetFailure
 from golive.registry import target
 from golive.schemas import Chunk, FailureMode, Request, StreamEnd, Usage
 from golive.targets._http import (
+    MAX_BODY_BYTES,
     HttpConnectionArgs,
     connection_failure,
     excerpt,
@@ -32,6 +33,9 @@ from golive.targets._http import (
 )
 from golive.targets._sse import SSEParser
 from golive.targets.base import StreamItem
+
+if TYPE_CHECKING:
+    from golive.load._stamped import StampedPool
 
 __all__ = ["OpenAIArgs", "OpenAITarget"]
 
@@ -89,6 +93,7 @@ class OpenAITarget:
         self._completions, self._models = _endpoints(args.url)
         self._model = args.model
         self._session: aiohttp.ClientSession | None = None
+        self._stamped: StampedPool | None = None
         self._key: str | None = None
         self._headers: dict[str, str] = {}
 
@@ -117,8 +122,21 @@ class OpenAITarget:
             self._headers["Authorization"] = f"Bearer {self._key}"
         if self._session is None:
             self._session = make_session(self.args.max_connections, self.args.connect_timeout_s)
+        from golive.load._stamped import StampedPool, stamped_supported  # no import cycle
+
+        if self.args.stream and self._stamped is None and stamped_supported(self._completions):
+            # Streams are read with kernel arrival stamps: see load._stamped.
+            self._stamped = StampedPool(
+                self._completions,
+                self._headers,
+                self.args.connect_timeout_s,
+                self.args.max_connections,
+            )
 
     async def close(self) -> None:
+        stamped, self._stamped = self._stamped, None
+        if stamped is not None:
+            stamped.close()
         session, self._session = self._session, None
         if session is not None:
             await session.close()
@@ -167,6 +185,17 @@ class OpenAITarget:
     async def stream(self, request: Request) -> AsyncIterator[StreamItem]:
         session = self._require_session()
         data = self._body(request)
+        if self._stamped is not None:
+            from golive.load._stamped import stamped_reads
+
+            reads = stamped_reads(self._stamped, data, MAX_BODY_BYTES)
+            try:
+                async for item in self._events(reads):
+                    yield item
+            except TargetFailure as failure:
+                failure.message = redact(failure.message, self._key)
+                raise
+            return
         got_response = False
         try:
             async with session.post(self._completions, data=data, headers=self._headers) as resp:
@@ -201,12 +230,16 @@ class OpenAITarget:
                 f"not 'text/event-stream'",
                 status=resp.status,
             )
+        async for item in self._events(_timed(resp.content.iter_any())):
+            yield item
+
+    async def _events(self, reads: AsyncIterator[tuple[bytes, int]]) -> AsyncIterator[StreamItem]:
+        """Chunks and the end from a stream's reads, each read with its arrival time."""
         parser = SSEParser()
         finish: str | None = None
         usage: Usage | None = None
         done = False
-        async for raw in resp.content.iter_any():
-            t_ns = time.perf_counter_ns()  # arrival of these bytes, before any parsing
+        async for raw, t_ns in reads:
             try:
                 events = parser.feed(raw)
             except UnicodeDecodeError as exc:
@@ -231,6 +264,11 @@ class OpenAITarget:
         # A server that omits [DONE] but said why it finished has finished.
         if done or finish is not None:
             yield StreamEnd(finish, usage)
+
+
+async def _timed(reads: AsyncIterator[bytes]) -> AsyncIterator[tuple[bytes, int]]:
+    async for raw in reads:
+        yield raw, time.perf_counter_ns()  # arrival of these bytes, before any parsing
 
 
 def _loads(data: bytes, *, what: str) -> dict[str, Any]:
