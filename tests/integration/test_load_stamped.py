@@ -245,3 +245,42 @@ async def test_a_connection_the_server_closed_while_idle_is_retried() -> None:
         pool.close()
     assert outcomes == [(None, "a")] * 3
     assert server.connections >= 3  # one per request at least: each was closed after use
+
+
+async def test_the_openai_target_streams_with_kernel_stamps() -> None:
+    from golive.registry import registry
+    from golive.schemas import Chunk, Message, Request
+    from golive.targets.openai import OpenAITarget
+
+    server = ThreadServer(ttft_s=0.02)
+    with server.running() as url:
+        args = registry.parse("target", {"kind": "openai", "url": url, "model": "m"}, field="t")
+        target = registry.build("target", args)
+        assert isinstance(target, OpenAITarget)
+        await target.start()
+        try:
+            assert target._stamped is not None
+            loop = asyncio.get_running_loop()
+            blocked: list[int] = []
+
+            def block_the_loop() -> None:
+                time.sleep(0.15)
+                blocked.append(time.perf_counter_ns())
+
+            async def wait_then_block() -> None:
+                await loop.run_in_executor(None, server.requested.wait)
+                loop.call_soon(block_the_loop)
+
+            blocker = loop.create_task(wait_then_block())
+            request = Request(messages=(Message(role="user", content="hi"),))
+            items = [item async for item in target.stream(request)]
+            await blocker
+            again = [item async for item in target.stream(request)]  # same connection
+        finally:
+            await target.close()
+    chunks = [i for i in items if isinstance(i, Chunk)]
+    assert [c.text for c in chunks] == ["a"]
+    assert blocked[0] - server.written_ns[0] > 100_000_000
+    assert 0 <= chunks[0].t_ns - server.written_ns[0] < 10_000_000
+    assert [c.text for c in again if isinstance(c, Chunk)] == ["a"]
+    assert server.connections == 1

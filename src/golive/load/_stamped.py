@@ -54,6 +54,9 @@ async def stamped_reads(
 ) -> AsyncIterator[tuple[bytes, int]]:
     """Send ``body`` and yield each read of the reply as it lands: (bytes, arrival ns).
 
+    The request goes out before the first ``await`` that could yield to other work, so the
+    caller's send time is the send time.
+
     Raises:
         TargetFailure: the reply failed (status, protocol, cut), after the reads before it.
     """
@@ -65,27 +68,34 @@ async def stamped_reads(
         if wake and not wake[0].done():
             wake[0].set_result(None)
 
-    task = loop.create_task(pool.stream(body, ex, max_bytes, on_read))
-    task.add_done_callback(lambda _: on_read())
-    pool._tasks.add(task)  # may outlive this generator (see below): keep a reference
-    task.add_done_callback(pool._tasks.discard)
     seen = 0
-    try:
-        while True:
-            while seen < len(ex.reads):
-                yield ex.reads[seen], ex.times[seen]
-                seen += 1
-            if task.done():
+    async with pool.slot():
+        for attempt in (0, 1):
+            sent = await pool._send(body, ex, max_bytes, on_read, attempt)
+            if sent is None:
                 break
-            wake[:] = [loop.create_future()]
-            await wake[0]
-    finally:
-        # A reader that stopped at [DONE] lets the body's end arrive, keeping the connection;
-        # one that stopped earlier (a deadline, too much output) drops it.
-        if not task.done() and not (ex.reads and ends_with_done(ex.reads)):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            reader, reused, failure = sent
+            if failure is None:
+                reader.waiter.add_done_callback(lambda _: on_read())
+                try:
+                    while True:
+                        while seen < len(ex.reads):
+                            yield ex.reads[seen], ex.times[seen]
+                            seen += 1
+                        if reader.waiter.done():
+                            failure = reader.waiter.exception()
+                            break
+                        wake[:] = [loop.create_future()]
+                        await wake[0]
+                except BaseException:
+                    # Stopped at [DONE]: the reader finishes the body on its own and hands the
+                    # connection back. Stopped earlier (a deadline, too much output): drop it.
+                    if not (ex.reads and ends_with_done(ex.reads)):
+                        reader.stop()
+                        pool._discard(reader.sock)
+                    raise
+            if not pool._settle(reader, reused, attempt, failure):
+                break
     if ex.error is not None:
         raise TargetFailure(ex.error, ex.message, status=ex.status)
 
@@ -114,7 +124,6 @@ class StampedPool:
         self._open: set[socket.socket] = set()
         self._address: tuple[int, tuple[object, ...]] | None = None
         self._readers: dict[socket.socket, _Response] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
         # Like aiohttp's pool limit: past ``limit`` requests in flight, the next one waits.
         self._slots = asyncio.Semaphore(limit) if limit > 0 else None
 
@@ -127,51 +136,91 @@ class StampedPool:
     ) -> None:
         """Send ``body`` and read the SSE reply into ``ex``. Raises nothing but cancellation.
 
-        ``on_read`` is called after each read lands in ``ex`` (to consume it as it streams).
+        ``on_read`` is called after each read lands in ``ex``.
         """
+        async with self.slot():
+            for attempt in (0, 1):
+                sent = await self._send(body, ex, max_bytes, on_read, attempt)
+                if sent is None:
+                    return
+                reader, reused, failure = sent
+                if failure is None:
+                    try:
+                        await reader.read()
+                    except (_Stale, OSError) as exc:
+                        failure = exc
+                    except BaseException:  # cancelled: the socket may be mid-reply
+                        reader.stop()
+                        self._discard(reader.sock)
+                        raise
+                if not self._settle(reader, reused, attempt, failure):
+                    return
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """One of ``limit`` request slots (like aiohttp's pool limit); free when unlimited."""
         if self._slots is None:
-            await self._stream(body, ex, max_bytes, on_read)
+            yield
             return
         async with self._slots:
-            await self._stream(body, ex, max_bytes, on_read)
+            yield
 
-    async def _stream(
-        self, body: bytes, ex: Exchange, max_bytes: int, on_read: Callable[[], None] | None
-    ) -> None:
+    async def _send(
+        self,
+        body: bytes,
+        ex: Exchange,
+        max_bytes: int,
+        on_read: Callable[[], None] | None,
+        attempt: int,
+    ) -> tuple[_Response, bool, BaseException | None] | None:
+        """Send on an idle connection (a retry: a new one) and start reading the reply.
+
+        Returns (reader, whether the connection was reused, a send failure), or None when no
+        connection could be opened (``ex`` then says why).
+        """
+        reused = attempt == 0 and bool(self._idle)  # a retry always opens a new one
+        try:
+            sock = self._idle.pop() if reused else await self._connect()
+        except OSError as exc:
+            ex.error, ex.message = FailureMode.TRANSPORT_ERROR, _describe(exc)
+            return None
+        reader = _Response(sock, ex, max_bytes, self._release, on_read)
+        self._readers[sock] = reader
         data = self._head + b"Content-Length: %d\r\n\r\n" % len(body) + body
-        for attempt in (0, 1):
-            reused = attempt == 0 and bool(self._idle)  # a retry always opens a new one
-            try:
-                sock = self._idle.pop() if reused else await self._connect()
-            except OSError as exc:
-                ex.error, ex.message = FailureMode.TRANSPORT_ERROR, _describe(exc)
-                return
-            reader = _Response(sock, ex, max_bytes, self._release, on_read)
-            self._readers[sock] = reader
-            try:
-                await asyncio.get_running_loop().sock_sendall(sock, data)
-                await reader.read()
-            except _Stale:
-                self._discard(sock)
-                if attempt == 0 and reused:
-                    continue
-                ex.error, ex.message = FailureMode.TRANSPORT_ERROR, "connection closed"
-            except OSError as exc:
-                self._discard(sock)
-                if attempt == 0 and reused and not reader.got_head:
-                    continue
-                mode = FailureMode.TRUNCATED if reader.got_head else FailureMode.TRANSPORT_ERROR
-                ex.error, ex.message = mode, _describe(exc)
-            except BaseException:  # cancelled: the socket may be mid-reply
-                reader.stop()
-                self._discard(sock)
-                raise
-            return
+        try:
+            await asyncio.get_running_loop().sock_sendall(sock, data)
+        except OSError as exc:
+            return reader, reused, exc
+        except BaseException:
+            self._discard(sock)
+            raise
+        reader.start()
+        return reader, reused, None
+
+    def _settle(
+        self, reader: _Response, reused: bool, attempt: int, failure: BaseException | None
+    ) -> bool:
+        """Record how the exchange ended; True when it should be retried on a new connection
+        (a reused connection the server had closed, before any byte of the reply)."""
+        if failure is None:
+            return False
+        self._discard(reader.sock)
+        ex = reader.ex
+        if isinstance(failure, _Stale):
+            if attempt == 0 and reused:
+                return True
+            ex.error, ex.message = FailureMode.TRANSPORT_ERROR, "connection closed"
+            return False
+        if isinstance(failure, OSError):
+            if attempt == 0 and reused and not reader.got_head:
+                return True
+            mode = FailureMode.TRUNCATED if reader.got_head else FailureMode.TRANSPORT_ERROR
+            ex.error, ex.message = mode, _describe(failure)
+            return False
+        raise failure
 
     def close(self) -> None:
         """Close every connection, idle or busy."""
-        for task in list(self._tasks):
-            task.cancel()
         for sock in list(self._open):
             self._discard(sock)
         self._idle.clear()
@@ -262,9 +311,13 @@ class _Response:
         self.drain_timer: asyncio.TimerHandle | None = None
         self.t_floor = time.perf_counter_ns()
 
-    async def read(self) -> None:
+    def start(self) -> None:
+        """Read the reply as it arrives (the request has been sent)."""
         self.loop.add_reader(self.sock.fileno(), self._readable)
         self.reading = True
+
+    async def read(self) -> None:
+        """Wait for the reply's end; raises ``_Stale`` or ``OSError`` for a lost connection."""
         try:
             await self.waiter
         finally:
