@@ -1,5 +1,6 @@
 """`golive scan` end to end against the demo: the flawed app fails the attack gate with
-successful attacks in summary.json, the hardened one resists more; bad flags exit 4."""
+successful attacks in summary.json, the hardened one resists more and reports before/after
+against the unguarded one; bad flags exit 4."""
 
 from __future__ import annotations
 
@@ -54,6 +55,17 @@ def test_flawed_demo_fails_the_attack_gate_and_hardened_resists_more(tmp_path: P
     _, hardened = _scan(tmp_path, "hardened", "--hardened")
     rate = hardened["adversarial"]["attack_success_rate"]
     assert rate["value"] < attacks["attack_success_rate"]["value"]
+    # --hardened also attacks the unguarded demo: before and after, side by side.
+    before_after = hardened["hardening"]
+    assert before_after["baseline"] == {"kind": "demo", "hardened": "false"}
+    total = before_after["attack_success_rate"]
+    assert total["before"]["value"] == attacks["attack_success_rate"]["value"]
+    assert total["after"]["value"] == rate["value"] and total["after"]["n"] == 10
+    assert before_after["pii_leaks"]["before"] > before_after["pii_leaks"]["after"]
+    assert set(before_after["by_attack"]) == {"instruction_override", "pii_planted"}
+    assert "hardening" not in flawed
+    html = (tmp_path / "hardened" / "index.html").read_text(encoding="utf-8")
+    assert 'id="guardrails"' in html and 'id="quality"' not in html  # a scan-only report
 
 
 @pytest.mark.parametrize(
@@ -62,6 +74,7 @@ def test_flawed_demo_fails_the_attack_gate_and_hardened_resists_more(tmp_path: P
         (["--categories", "nope"], "nope"),
         (["--per-category", "0"], "per_category"),
         (["--hardened", "--url", "http://127.0.0.1:1/v1"], "--hardened"),
+        (["--baseline-url", "http://127.0.0.1:1/v1"], "--baseline-url"),
     ],
 )
 def test_bad_flags_exit_4(tmp_path: Path, flags: list[str], message: str) -> None:

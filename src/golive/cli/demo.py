@@ -17,7 +17,7 @@ Examples:
 
   golive demo                      # flawed demo app: expect NO-GO and a report full of findings
 
-  golive demo --hardened --out hardened-report/
+  golive demo --hardened --out hardened-report/   # behind golive.guard: before and after
 
   golive demo --no-load            # skip the load test (1, 8, 32 users against the demo server)
 
@@ -68,14 +68,15 @@ def demo_plan(
 
     # The amplified suite is ~40x the canonical one: the demo's serving model runs 6x faster
     # with a batch of 16 so that the whole check still takes about a minute.
+    target = {
+        "kind": "demo",
+        "seed": seed,
+        "hardened": hardened,
+        "settings": {"speed": 6.0, "max_batch": 16} if diversity else {},
+    }
     return plan_from_dict(
         {
-            "target": {
-                "kind": "demo",
-                "seed": seed,
-                "hardened": hardened,
-                "settings": {"speed": 6.0, "max_batch": 16} if diversity else {},
-            },
+            "target": target,
             "samples": samples,
             "seed": seed,
             "out": str(out),
@@ -85,6 +86,11 @@ def demo_plan(
             "scan": {
                 "categories": list(PROBE_CATEGORIES) if diversity else None,
                 "per_category": SCAN_PER_CATEGORY,
+                # Hardened: the same attacks against the unguarded app too, before and after
+                # (at full speed: only its answers are compared, never its latency).
+                "baseline": {**target, "hardened": False, "settings": {"fast": True}}
+                if hardened
+                else None,
             },
             "gates": [
                 *DEFAULT_GATES,
@@ -100,7 +106,11 @@ def demo_plan(
 def demo_command(
     seed: Annotated[int, typer.Option(help="Seed for the demo app and the sampling.")] = 0,
     hardened: Annotated[
-        bool, typer.Option(help="Run the demo app with its partial repairs on.")
+        bool,
+        typer.Option(
+            help="Put the demo app behind golive.guard and report attack success and PII "
+            "leaks before and after."
+        ),
     ] = False,
     samples: Annotated[int, typer.Option(help="Samples per case.")] = 3,
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("golive-report"),

@@ -21,6 +21,10 @@ Examples:
 
   golive scan --target demo --hardened --set target.settings.fast=true
 
+  # your app through golive proxy (after) vs direct (before), side by side:
+  golive scan --target openai --url http://127.0.0.1:8080/v1 \\
+      --baseline-url http://127.0.0.1:8000/v1 --model my-model
+
 Categories: instruction_override, prompt_extraction, roleplay, delimiter_confusion,
 indirect_injection, payload_splitting, encoded, multilingual_injection (the adversarial
 mutators), pii_planted, other_customers, system_prompt. Default gate: {DEFAULT_SCAN_GATE}.
@@ -40,8 +44,19 @@ def scan_command(
         str | None, typer.Option(help="Name of the environment variable holding the API key.")
     ] = None,
     hardened: Annotated[
-        bool, typer.Option(help="Demo target only: run the demo app with its repairs on.")
+        bool,
+        typer.Option(
+            help="Demo target only: the demo app behind golive.guard, compared with the "
+            "unguarded app (before/after)."
+        ),
     ] = False,
+    baseline_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Also attack this URL (same kind, model and key), e.g. the app without its "
+            "guardrails, and report before (baseline) and after (--url) side by side."
+        ),
+    ] = None,
     suite: Annotated[
         Path | None,
         typer.Option(help="Cases file whose questions carry the attacks (default: built-in)."),
@@ -113,6 +128,16 @@ def scan_command(
             data[key] = given
     for key, value in parse_set(set_ or []).items():
         set_dotted(data, key, value)
+    if baseline_url is not None:
+        if target not in ("openai", "http"):
+            raise ConfigError(
+                "--baseline-url applies to --target openai or http.", field="--baseline-url"
+            )
+        data["scan"]["baseline"] = {**data["target"], "url": baseline_url}
+    elif hardened:  # the same demo app without the guards (at full speed: only its answers
+        # are compared, never its latency)
+        settings = {**data["target"].get("settings", {}), "fast": True}
+        data["scan"]["baseline"] = {**data["target"], "hardened": False, "settings": settings}
     plan = plan_from_dict(data, base_dir=Path.cwd())
     from rich.console import Console
 

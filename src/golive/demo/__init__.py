@@ -6,7 +6,8 @@ batching and a queue. Its flaws are deliberate, so that golive has something to 
 lexical retrieval that breaks on typos and other languages, English-only replies, obedience
 to injected instructions (leaking the system prompt and its canary), PII echoed back, and
 now and then a plausible answer from the wrong article. ``DemoSettings(hardened=True)``
-repairs part of it. The aiohttp server is imported only when it is first used.
+puts the same assistant behind golive.guard (``HARDENED_GUARDS``: the guard.yaml a user
+would give ``golive proxy``). The aiohttp server is imported only when it is first used.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from golive.demo._responder import CANARY, SYSTEM_PROMPT
 from golive.demo._settings import DemoSettings
 
 if TYPE_CHECKING:
+    from golive.demo._guarded import HARDENED_GUARDS
     from golive.demo.server import DemoServer, run_demo_server
 
 __all__ = [
     "CANARY",
+    "HARDENED_GUARDS",
     "SYSTEM_PROMPT",
     "Article",
     "DemoServer",
@@ -35,7 +38,12 @@ _LAZY = frozenset({"DemoServer", "run_demo_server"})
 
 
 def __getattr__(name: str) -> Any:
-    # The server needs aiohttp; importing it only on use keeps `golive --help` fast.
+    # The server needs aiohttp and the guards the registry; importing them only on use keeps
+    # `golive --help` fast.
+    if name == "HARDENED_GUARDS":
+        from golive.demo._guarded import HARDENED_GUARDS
+
+        return HARDENED_GUARDS
     if name in _LAZY:
         from golive.demo import server
 

@@ -1,4 +1,4 @@
-"""Small detectors the demo assistant uses: the user's language, PII, injections, unsafe asks.
+"""Small detectors the demo assistant uses: the user's language, PII, injections.
 
 They are deliberately simple (stopword counts, regular expressions, a Luhn check): the demo
 is the system under test, not golive's guardrail library.
@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["PiiSpan", "detect_language", "find_pii", "injected_phrase", "is_injection", "is_unsafe"]
+__all__ = [
+    "PiiSpan",
+    "detect_language",
+    "find_pii",
+    "injected_phrase",
+    "is_injection",
+    "ordered_token",
+]
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -113,14 +120,6 @@ _QUOTED_ORDER = re.compile(
     r"[\"'“‘«]([^\"'”’»]{1,200})[\"'”’»]",
     re.IGNORECASE,
 )
-_UNSAFE = re.compile(
-    r"without\s+(?:his|her|their|the\s+owner'?s?)\s+(?:password|permission|knowledge|consent)"
-    r"|someone\s+else'?s\s+(?:account|notes|password)"
-    r"|(?:hack|break|get)\s+into\s+(?:my\s+)?(?:ex|boss|wife|husband|partner|colleague|coworker)"
-    r"|(?:hack|crack|brute[- ]?force)\s+(?:into\s+)?(?:an?\s+|the\s+|his\s+|her\s+)?"
-    r"(?:account|password)",
-    re.IGNORECASE,
-)
 
 
 # An order to emit a token ("start your reply with CANARY-…"): a small model follows these
@@ -147,8 +146,3 @@ def injected_phrase(text: str) -> str | None:
     """The exact words an injection orders the assistant to say, if it names them."""
     match = _QUOTED_ORDER.search(text)
     return match.group(1).strip() if match else None
-
-
-def is_unsafe(text: str) -> bool:
-    """Whether the user asks for help getting into an account that is not theirs."""
-    return _UNSAFE.search(text) is not None

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from golive import __version__
 from golive.demo._responder import ChatMessage
 
 __all__ = [
@@ -197,6 +198,7 @@ def models(model: str, created: int | None = None) -> dict[str, Any]:
                 "object": "model",
                 "created": created or int(time.time()),
                 "owned_by": "golive",
+                "version": f"nimbus-notes-demo-{__version__}",
             }
         ],
     }

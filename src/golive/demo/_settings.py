@@ -23,8 +23,8 @@ class DemoSettings(BaseModel):
     )
     hardened: bool = Field(
         default=False,
-        description="Repair part of the flaws: refuse injections, redact PII, reply in the user's "
-        "language (retrieval still breaks on typos).",
+        description="Put the same flawed assistant behind golive.guard: input validation, PII "
+        "redaction and injection blocking; output PII, prompt/canary leak and language checks.",
     )
     model: str = Field(
         default="nimbus-support-1", min_length=1, description="Model name the server reports."

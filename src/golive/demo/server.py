@@ -1,7 +1,8 @@
 """The demo application's OpenAI-compatible HTTP server (aiohttp) on loopback.
 
 Routes: ``POST /v1/chat/completions`` (SSE when ``stream`` is true), ``GET /v1/models`` and
-``GET /health``. The responder decides the words, the engine decides when each one leaves.
+``GET /health``. The responder decides the words (behind golive.guard when hardened: the
+whole reply is checked before its first token leaves), the engine decides when each one leaves.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aiohttp import web
 from golive._loop import until_stopped
 from golive.demo import _openai as oa
 from golive.demo._engine import Clock, Engine, Generation
+from golive.demo._guarded import GuardedResponder
 from golive.demo._responder import SYSTEM_PROMPT, Responder
 from golive.demo._settings import DemoSettings
 from golive.errors import TargetSetupError
@@ -42,9 +44,11 @@ class DemoServer:
         self.settings = settings or DemoSettings()
         self.engine = Engine(self.settings, clock)
         self.responder = Responder(
-            seed=self.settings.seed,
-            hardened=self.settings.hardened,
-            wrong_article_rate=self.settings.wrong_article_rate,
+            seed=self.settings.seed, wrong_article_rate=self.settings.wrong_article_rate
+        )
+        # Hardened: the same assistant behind golive.guard's input and output chains.
+        self.app: Responder | GuardedResponder = (
+            GuardedResponder(self.responder) if self.settings.hardened else self.responder
         )
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
@@ -136,7 +140,7 @@ class DemoServer:
                 "the server is overloaded; retry later", "requests", code="rate_limit_exceeded"
             )
             return _json(body, 429, {"Retry-After": "1"})
-        reply = self.responder.reply(chat.messages, chat.seed)
+        reply = self.app.reply(chat.messages, chat.seed)
         words = reply.text.split()
         tokens = [w if i == 0 else " " + w for i, w in enumerate(words)]
         finish = "stop"
@@ -205,7 +209,7 @@ def run_demo_server(settings: DemoSettings) -> None:
 
     async def serve() -> None:
         async with DemoServer(settings) as server:
-            mode = "hardened" if settings.hardened else "default (flawed)"
+            mode = "hardened (behind golive.guard)" if settings.hardened else "default (flawed)"
             print(f"golive demo server: {server.url}  model={settings.model}  {mode}", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
             await until_stopped()

@@ -1,9 +1,13 @@
 """Relaying a streamed chat completion through the output guards without buffering it.
 
 Content chunks leave as they arrive, except a tail that could still grow into a PII value
-(the unfinished last word, and digit groups before it), at most ``holdback`` characters: an
-e-mail address or card number split across chunks is whole in the buffer before any of it
-leaves, while plain prose is held back by one word only. The
+(an unfinished last word with digits or symbols in it, and digit groups before it), at most
+``holdback`` characters: a card number, phone number or key split across chunks is whole in
+the buffer before any of it leaves. An unfinished word of letters ("Sure!", "I'm") leaves at
+once (holding
+it would cost every reply one decode step of time to first token); should an ``@`` or a key's
+body follow, the value is still detected across the cut and everything after the cut is
+redacted, so at most that word leaves (``strict``: hold it too). The
 finish chunk, the usage chunk and ``[DONE]`` are held until the guards that need the whole
 reply (schema, leak, language match) have run; if one blocks, the client gets a final chunk
 with ``finish_reason: "content_filter"`` instead: what was already sent cannot be recalled.
@@ -33,53 +37,71 @@ def sse(payload: dict[str, Any] | str) -> bytes:
 # and, before it, a run of digit groups (card and phone numbers are written with spaces).
 _LAST_WORD = re.compile(r"\S*$")
 _DIGIT_GROUPS = re.compile(r"[\d\s().+\-/]*$")
+# A word of letters (with apostrophes inside, punctuation after: "Sure!", "I'm", "PDF,"): it
+# cannot hold the digits of a number or a key's body, so it leaves without waiting.
+# A final "." or ":" is held: "jane." may go on as "jane.doe@", "fe80:" as an IPv6 address.
+_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*[,!?;)\]\"'’]*")
 
 
-def _safe_cut(text: str, holdback: int) -> int:
+def _safe_cut(text: str, holdback: int, strict: bool = False) -> int:
     """How much of ``text`` can leave now: all but the tail that could still become PII, and
-    never less than ``len - holdback``. Plain prose is released word by word, so the added
-    time to first token is one word, not ``holdback`` characters."""
+    never less than ``len - holdback``. Plain prose is released as it comes."""
     start = _LAST_WORD.search(text).start()  # type: ignore[union-attr]
+    if not strict and _PLAIN_WORD.fullmatch(text, start):
+        start = len(text)
     digits = _DIGIT_GROUPS.search(text, 0, start).start()  # type: ignore[union-attr]
     if any(c.isdigit() for c in text[digits:start]):
         start = digits
     return max(len(text) - holdback, start, 0)
 
 
+_CONTEXT_CHARS = 64  # released text kept to find a value that began before the cut
+
+
 class HoldbackRedactor:
     """Feed streamed text; get back the part that is safe to release, PII redacted."""
 
-    def __init__(self, guard: PiiGuard | None, holdback: int) -> None:
+    def __init__(self, guard: PiiGuard | None, holdback: int, *, strict: bool = False) -> None:
         self.guard = guard
         self.holdback = holdback
+        self.strict = strict
         self.pending = ""
+        self.context = ""  # the tail of what already left, as the upstream wrote it
         self.detections: list[Detection] = []
 
     def feed(self, text: str) -> str:
         if self.guard is None:
             return text
         self.pending += text
-        return self._release(_safe_cut(self.pending, self.holdback))
+        return self._release(_safe_cut(self.pending, self.holdback, self.strict))
 
     def finish(self) -> str:
         return self._release(len(self.pending)) if self.guard is not None else ""
 
     def _release(self, cut: int) -> str:
         assert self.guard is not None
-        text = self.pending
-        found = self.guard.detect(text)
+        base = len(self.context)
+        text = self.context + self.pending
+        cut += base
+        found = sorted(
+            (d for d in self.guard.detect(text) if d.start is not None and d.end is not None),
+            key=lambda d: d.start or 0,
+        )
         for d in found:  # never cut through a value: hold it whole
-            if d.start is not None and d.end is not None and d.start < cut < d.end:
-                cut = d.start
+            assert d.start is not None and d.end is not None
+            if d.start < cut < d.end and d.end > base:
+                cut = max(d.start, base)
         out: list[str] = []
-        pos = 0
+        pos = base
         for d in found:
-            if d.start is None or d.end is None or d.end > cut or d.start < pos:
-                continue
-            out += [text[pos : d.start], self.guard.replacement(text, d)]
+            assert d.start is not None and d.end is not None
+            if d.end <= base or d.end > cut or max(d.start, base) < pos:
+                continue  # already out, not yet whole, or overlapping one just redacted
+            out += [text[pos : max(d.start, base)], self.guard.replacement(text, d)]
             self.detections.append(d)
             pos = d.end
         out.append(text[pos:cut])
+        self.context = text[:cut][-_CONTEXT_CHARS:]
         self.pending = text[cut:]
         return "".join(out)
 

@@ -39,6 +39,10 @@ class ProxyConfig(BaseModel):
     holdback_chars: int = Field(default=64, ge=0, le=4096)
     """Characters of a streamed reply held back so PII split across chunks is still caught:
     any PII value up to this long is redacted before any of it leaves."""
+    strict_stream_pii: bool = False
+    """Also hold back an unfinished word of letters only (an e-mail's local part, a key's
+    prefix may follow it): nothing of a split value leaves, at the cost of one decode step of
+    time to first token. Off: such a word leaves, the rest of the value is still redacted."""
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     """Largest request body accepted; larger ones get a 413."""
 

@@ -321,7 +321,12 @@ class GuardProxy:
                 row["ttft_ms"] = (time.perf_counter() - t0) * 1000
             await response.write(data)
 
-        relay = StreamRelay(write, HoldbackRedactor(self._stream_pii, self.config.holdback_chars))
+        redactor = HoldbackRedactor(
+            self._stream_pii,
+            self.config.holdback_chars,
+            strict=self.config.strict_stream_pii,
+        )
+        relay = StreamRelay(write, redactor)
         try:
             async for data in up.content.iter_any():
                 await relay.feed(data)

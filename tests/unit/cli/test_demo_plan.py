@@ -24,3 +24,14 @@ def test_no_load_skips_it() -> None:
     plan = demo_plan(load=False)
     assert plan.load is None
     assert not set(LOAD_GATES) & set(plan.gates)
+
+
+def test_hardened_compares_the_guarded_demo_with_the_unguarded_one() -> None:
+    plan = demo_plan(hardened=True, load=False)
+    assert isinstance(plan.target, DemoArgs) and plan.target.hardened
+    assert plan.scan is not None
+    baseline = plan.scan.baseline_args
+    # The same app and seed without the guards, at full speed (only its answers are compared).
+    assert isinstance(baseline, DemoArgs) and not baseline.hardened
+    assert baseline.seed == plan.target.seed and baseline.settings == {"fast": True}
+    assert demo_plan(load=False).scan.baseline is None  # type: ignore[union-attr]

@@ -1,0 +1,119 @@
+"""Before and after: which cases the baseline gets, and the hardening.* metrics judged on the
+cases both sides ran."""
+
+from __future__ import annotations
+
+import pytest
+
+from golive.config import plan_from_dict
+from golive.diversity.expand import lineage
+from golive.errors import ConfigError
+from golive.scan import ScanSpec
+from golive.scan.baseline import baseline_cases, hardening_metrics
+from golive.scan.probes import build_attack_cases
+from golive.schemas import (
+    Case,
+    CaseResult,
+    FailureMode,
+    Finding,
+    Observation,
+    Request,
+    ScoredObservation,
+)
+from golive.stats import wilson_interval
+
+PII, HIJACK = FailureMode.PII_LEAK, FailureMode.INSTRUCTION_HIJACKED
+
+
+def _sample(case: Case, i: int, *modes: FailureMode) -> ScoredObservation:
+    obs = Observation(
+        case_id=case.id,
+        sample=i,
+        request=Request(messages=case.messages()),
+        output="reply",
+        t_sched_ns=0,
+        t_send_ns=0,
+        chunk_times_ns=(1_000_000,),
+        t_end_ns=2_000_000,
+        finish_reason="stop",
+    )
+    return ScoredObservation(obs, (), tuple(Finding(m, "silent", m.value) for m in modes))
+
+
+def _result(case: Case, *samples: tuple[FailureMode, ...]) -> CaseResult:
+    return CaseResult(case, tuple(_sample(case, i, *modes) for i, modes in enumerate(samples)))
+
+
+@pytest.fixture
+def attacks() -> list[Case]:
+    spec = ScanSpec(categories=["instruction_override", "pii_planted"], per_category=2)
+    return build_attack_cases(spec, seed=0)
+
+
+def test_the_baseline_gets_attacks_and_canonical_cases_not_invariant_rewrites(
+    attacks: list[Case],
+) -> None:
+    canonical = Case(id="refund", input="How long do I have for a refund?")
+    typo = Case(
+        id="refund~typos~0",
+        input="How lnog do I have for a refnud?",
+        metadata={
+            "variant": {"of": "refund", "mutator": "typos", "family": "noise",
+                        "expectation": "invariant", "index": 0, "seed": 1, "params": {}}
+        },
+    )  # fmt: skip
+    assert lineage(typo) is not None
+    chosen = baseline_cases([canonical, typo, *attacks])
+    assert chosen == [canonical, *attacks]
+
+
+def test_before_and_after_per_category_with_pii_leaks_and_quality(attacks: list[Case]) -> None:
+    override = [c for c in attacks if lineage(c).mutator == "instruction_override"]  # type: ignore[union-attr]
+    planted = [c for c in attacks if lineage(c).mutator == "pii_planted"]  # type: ignore[union-attr]
+    canonical = Case(id="refund", input="How long do I have for a refund?")
+    before = [
+        _result(override[0], (HIJACK,)),
+        _result(override[1], (HIJACK,)),
+        _result(planted[0], (PII,)),
+        _result(planted[1], ()),
+        _result(canonical, (), (PII,), ()),  # the app echoed a card back once
+    ]
+    after = [
+        _result(override[0], ()),
+        _result(override[1], ()),
+        _result(planted[0], ()),
+        _result(planted[1], ()),
+        _result(canonical, (), (), (FailureMode.WRONG_ANSWER,)),
+    ]
+    m = hardening_metrics(before, after)
+    assert m["hardening.before.attack_success_rate"].value == pytest.approx(3 / 4)
+    assert m["hardening.before.attack_success_rate"].ci == wilson_interval(3, 4)
+    assert m["hardening.after.attack_success_rate"].value == 0.0
+    assert m["hardening.before.instruction_override.attack_success_rate"].value == 1.0
+    assert m["hardening.before.pii_planted.attack_success_rate"].value == 0.5
+    assert m["hardening.after.pii_planted.attack_success_rate"].n == 2
+    # PII leaks over every compared sample: 4 attack samples and 3 canonical ones.
+    assert m["hardening.before.pii_leak_rate"].value == pytest.approx(2 / 7)
+    assert m["hardening.before.pii_leak_rate"].n == 7
+    assert m["hardening.after.pii_leak_rate"].value == 0.0
+    assert m["hardening.before.quality.pass_rate"].value == pytest.approx(2 / 3)
+    assert m["hardening.after.quality.pass_rate"].value == pytest.approx(2 / 3)
+
+
+def test_only_cases_both_sides_ran_are_compared(attacks: list[Case]) -> None:
+    before = [_result(attacks[0], (HIJACK,)), _result(attacks[1], (HIJACK,))]
+    after = [_result(attacks[0], ())]  # the second never ran on this side (interrupted)
+    m = hardening_metrics(before, after)
+    assert m["hardening.before.attack_success_rate"].n == 1
+    assert m["hardening.after.attack_success_rate"].n == 1
+    assert "hardening.before.quality.pass_rate" not in m  # no canonical case: no quality row
+
+
+def test_scan_baseline_is_validated_with_the_field_named() -> None:
+    plan = plan_from_dict(
+        {"target": "demo", "scan": {"baseline": {"kind": "demo", "hardened": False}}}
+    )
+    assert plan.scan is not None and plan.scan.baseline_args is not None
+    assert plan.scan.baseline_args.kind == "demo"
+    with pytest.raises(ConfigError, match=r"scan\.baseline"):
+        plan_from_dict({"target": "demo", "scan": {"baseline": {"kind": "nope"}}})
