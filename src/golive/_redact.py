@@ -26,6 +26,8 @@ _SECRET_WORDS = frozenset(
         "bearer",
     }
 )
+# "token" followed by one of these is about token counting, not a credential (token_source).
+_COUNTING = frozenset({"source", "count", "counts", "counter", "budget", "limit", "usage"})
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 # Values that are credentials whatever their key: bearer headers and OpenAI-style keys.
 SECRET_VALUE = re.compile(r"^\s*(bearer\s+\S+|sk-[A-Za-z0-9_-]{16,})", re.I)
@@ -39,8 +41,11 @@ def is_secret_key(key: str) -> bool:
     words = [w.lower() for w in _WORD.findall(key)]
     if not words or words[-1] == "env":
         return False
-    if any(w in _SECRET_WORDS for w in words):
-        return True
+    for i, word in enumerate(words):
+        if word in _SECRET_WORDS:
+            counting = word == "token" and i + 1 < len(words) and words[i + 1] in _COUNTING
+            if not counting:
+                return True
     return any(a == "api" and b == "key" for a, b in itertools.pairwise(words))
 
 

@@ -12,10 +12,11 @@ from importlib import metadata
 from typing import Any
 
 from golive.events import CaseFinished, ObservationRecorded, RunStarted
-from golive.schemas import Finding, RunResult, Score
+from golive.schemas import Case, Finding, RunResult, Score
 from golive.store._sanitize import clean_json, clean_text, drop_secrets
 
 __all__ = [
+    "case_json",
     "case_result_row",
     "finished_values",
     "git_info",
@@ -78,6 +79,7 @@ def observation_row(event: ObservationRecorded, now: datetime) -> dict[str, Any]
         "passed": scored.passed,
         "findings_json": findings_json(scored.findings),
         "scores_json": scores_json(scored.scores),
+        "cached": obs.cached,
         "created_at": now,
     }
 
@@ -92,7 +94,23 @@ def case_result_row(event: CaseFinished, now: datetime) -> dict[str, Any]:
         "passed": result.passed,
         "case_scores_json": scores_json(result.case_scores),
         "case_findings_json": findings_json(result.case_findings),
+        "case_json": case_json(result.case),
         "created_at": now,
+    }
+
+
+def case_json(case: Case) -> dict[str, Any]:
+    """The case as run, for ``rebuild``: input, reference, assertions, tags, capability and
+    metadata (a variant's lineage: mutator, params, seed, parent id, expectation; a canary).
+
+    The texts are test content, stored as the observations store their messages; the free-form
+    parts (assertions, metadata) lose secret-named keys and credential-shaped values.
+    """
+    data = case.model_dump(mode="json")
+    return {
+        **clean_json({k: data[k] for k in ("id", "input", "reference", "tags", "capability")}),
+        "assertions": drop_secrets(data["assertions"]),
+        "metadata": drop_secrets(data["metadata"]),
     }
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -132,6 +133,8 @@ class ObservationRecord(Base):
     passed: Mapped[bool] = mapped_column(Boolean)
     findings_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     scores_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    # Replayed from the response cache: the times are the original call's (migration 0004).
+    cached: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -149,6 +152,8 @@ class CaseResultRecord(Base):
     passed: Mapped[bool] = mapped_column(Boolean)
     case_scores_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     case_findings_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    # The case as run (``_rows.case_json``), so the run rebuilds exactly; NULL before 0004.
+    case_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "ObservationRow",
     "RunRow",
     "effective_status",
+    "find_run",
     "get_run",
     "list_runs",
     "load_observations",
@@ -120,6 +121,8 @@ class ObservationRow:
     findings: list[dict[str, Any]]
     scores: list[dict[str, Any]]
     created_at: datetime
+    # Replayed from the response cache: its times are the original call's, not this run's.
+    cached: bool = False
 
     def to_observation(self) -> Observation:
         """The Observation again (chunk times to the microsecond)."""
@@ -143,6 +146,7 @@ class ObservationRow:
             finish_reason=self.finish_reason,
             usage=usage,
             error=error,
+            cached=self.cached,
         )
 
 
@@ -205,6 +209,41 @@ def get_run(store: Store | str | None, ref: str = "latest") -> RunRow:
         raise ConfigError(f"{ref!r} matches several runs ({ids}); give more of the id")
 
 
+def find_run(
+    store: Store | str | None,
+    ref: str,
+    *,
+    kind: str = "eval",
+    before: datetime | None = None,
+) -> RunRow:
+    """The run ``ref`` names, for comparing: ``latest`` (the newest finished ``kind`` run),
+    ``branch:NAME`` (the newest finished ``kind`` run recorded on git branch NAME), or a run
+    id or unique prefix of one (any status). ``before`` leaves out runs started after it.
+
+    Raises:
+        ConfigError: nothing matches (with what to try instead).
+    """
+    with _using(store) as opened:
+        if ref != "latest" and not ref.startswith("branch:"):
+            return get_run(opened, ref)
+        branch = ref.removeprefix("branch:").strip() if ref != "latest" else None
+        if branch == "":
+            raise ConfigError("write branch:NAME, e.g. branch:main")
+        stmt = select(RunRecord).where(RunRecord.kind == kind, RunRecord.status == "finished")
+        if branch is not None:
+            stmt = stmt.where(RunRecord.git_branch == branch)
+        if before is not None:
+            stmt = stmt.where(RunRecord.started_at < before)
+        found = _rows(opened, stmt.order_by(RunRecord.started_at.desc()).limit(1))
+        if found:
+            return found[0]
+        where = f" on branch {branch!r}" if branch is not None else ""
+        raise ConfigError(
+            f"the store {opened.url} holds no finished {kind} run{where}; "
+            "list the runs with `golive runs`"
+        )
+
+
 def load_observations(store: Store | str | None, run_id: str) -> list[ObservationRow]:
     """Every observation of ``run_id`` in the order they were recorded."""
     with _using(store) as opened, opened.engine.connect() as connection:
@@ -243,6 +282,7 @@ def load_observations(store: Store | str | None, run_id: str) -> list[Observatio
             findings=r["findings_json"] or [],
             scores=r["scores_json"] or [],
             created_at=r["created_at"],
+            cached=bool(r["cached"]),
         )
         for r in records
     ]

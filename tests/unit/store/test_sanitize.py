@@ -25,6 +25,8 @@ from golive.store._sanitize import clean_json, clean_text, drop_secrets, is_secr
         "db_passwd",
         "Cookie",
         "credentials",
+        "refresh_token",
+        "token_value",
     ],
 )
 def test_secret_keys(key: str) -> None:
@@ -32,7 +34,18 @@ def test_secret_keys(key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["max_tokens", "prompt_tokens", "api_key_env", "url", "model", "keyboard", "tokenizer"]
+    "key",
+    [
+        "max_tokens",
+        "prompt_tokens",
+        "api_key_env",
+        "url",
+        "model",
+        "keyboard",
+        "tokenizer",
+        "token_source",  # load.token_source: where token counts came from
+        "tokenCount",
+    ],
 )
 def test_ordinary_keys(key: str) -> None:
     assert not is_secret_key(key)
