@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_GATES",
     "DEFAULT_SCORERS",
     "DEFAULT_STORE",
+    "CacheSpec",
     "Plan",
     "RequestOptions",
     "load_plan",
@@ -59,6 +60,20 @@ class RequestOptions(BaseModel):
     )
 
 
+class CacheSpec(BaseModel):
+    """The opt-in response cache: replay a target's successful replies to unchanged requests."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = Field(
+        default=True, description="Use the cache (false keeps the section but turns it off)."
+    )
+    dir: Path = Field(
+        default=Path(".golive/cache"),
+        description="Folder of the cache database (relative paths: from the working directory).",
+    )
+
+
 class Plan(BaseModel):
     """A whole run. Field docs double as the config reference in the README."""
 
@@ -92,7 +107,7 @@ class Plan(BaseModel):
     )
     reporters: list[str] = Field(
         default_factory=lambda: ["terminal", "html", "json", "junit"],
-        description="Reports to write into `out`: terminal, html, json, junit.",
+        description="Reports to write into `out`: terminal, html, json, junit, markdown.",
     )
     store: str = Field(default=DEFAULT_STORE, description="SQLAlchemy URL of the results store.")
     out: Path = Field(default=Path("golive-report"), description="Report folder.")
@@ -114,6 +129,12 @@ class Plan(BaseModel):
         default=None,
         description="Load test after the quality run, against a fresh instance of the target; "
         "its metrics (load.ttft_p95_ms@c=8, load.capacity_at_slo, …) can be gated.",
+    )
+    cache: CacheSpec | None = Field(
+        default=None,
+        description="Replay cached replies to requests already answered (same target, same "
+        "request, same sample): unchanged cases cost nothing. Successful replies only; never "
+        "used by load tests; cached samples are left out of latency metrics.",
     )
 
     @field_validator("gates")

@@ -93,7 +93,8 @@ def compute_metrics(cases: list[CaseResult]) -> dict[str, Metric]:
             else Metric(f"failures.mode.{mode.value}.rate", 0.0, None, 0)
         )
 
-    ok = [s.observation for s in samples if s.observation.ok]
+    # Replies replayed from the response cache carry another run's times: left out.
+    ok = [s.observation for s in samples if s.observation.ok and not s.observation.cached]
     for name, values in (
         ("ttft_ms", [o.ttft_ms for o in ok if o.ttft_ms is not None]),
         ("e2e_ms", [o.e2e_ms for o in ok if o.e2e_ms is not None]),

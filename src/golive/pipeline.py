@@ -63,9 +63,19 @@ async def execute_async(
     json_path: Path | None = None,
     cases: list[Case] | None = None,
     record: bool = True,
+    baseline: str | None = None,
 ) -> Outcome:
+    """Run the plan, record it, write its reports; ``baseline`` (a run id, ``latest`` or
+    ``branch:NAME`` in the plan's store) adds a comparison with that run to the verdict."""
     from golive.store import StoreRecorder  # SQLAlchemy is heavy: import on use
 
+    base_run = None
+    if baseline is not None:  # resolved first: a bad reference fails before any request
+        from golive.compare import resolve_run
+
+        if not record:
+            raise ConfigError("--baseline compares with stored runs: it needs the store")
+        base_run = resolve_run(plan.store, baseline)
     cases = cases if cases is not None else resolve_suite(plan).cases
     canonical = list(cases)
     if plan.diversity is not None:
@@ -109,6 +119,20 @@ async def execute_async(
                 recorder.close()
         raise
     display.stop()
+    if plan.scan is not None and plan.scan.baseline is not None and result.status == "finished":
+        from golive.scan.baseline import with_baseline
+
+        try:  # the same attacks against the baseline: hardening.* metrics, before and after
+            result = await with_baseline(plan, result, cases, console)
+        except BaseException:
+            if recorder is not None:
+                with contextlib.suppress(Exception):
+                    recorder.close()
+            raise
+        if recorder is not None:
+            from golive.events import RunFinished
+
+            recorder(RunFinished(result))  # the metrics and verdict now include hardening.*
     if plan.load is not None and result.status == "finished":
         try:
             result = await _with_load(plan, result, cases, console)
@@ -125,6 +149,12 @@ async def execute_async(
             recorder.flush()
             if result.load is not None:
                 record_load(recorder.store, result.run_id, result.load)
+    if base_run is not None and recorder is not None and result.status == "finished":
+        from golive.compare._baseline import compare_with_baseline
+        from golive.events import RunFinished
+
+        result = compare_with_baseline(recorder, base_run, result, console, seed=plan.seed)
+        recorder(RunFinished(result))  # the verdict now includes the baseline gate
     summary = build_summary(result)
     if recorder is not None:
         recorder.close(summary)
@@ -181,7 +211,13 @@ async def _with_load(
 
 
 def execute(
-    plan: Plan, *, console: Console | None = None, json_path: Path | None = None
+    plan: Plan,
+    *,
+    console: Console | None = None,
+    json_path: Path | None = None,
+    baseline: str | None = None,
 ) -> Outcome:
     """Sync wrapper: run the plan, record it, write its reports."""
-    return run_main(execute_async(plan, console=console or Console(), json_path=json_path))
+    return run_main(
+        execute_async(plan, console=console or Console(), json_path=json_path, baseline=baseline)
+    )

@@ -59,6 +59,7 @@ _BUILTINS: dict[str, tuple[str, ...]] = {
         "golive.reports.json",
         "golive.reports.html",
         "golive.reports.junit",
+        "golive.reports.markdown",
     ),
     "mutator": (
         "golive.diversity.noise",

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from golive._loop import run_main
 from golive._redact import redact
@@ -43,6 +43,9 @@ from golive.schemas import (
 )
 from golive.scoring.base import SampleSetScorer, Scorer
 from golive.targets.base import Target
+
+if TYPE_CHECKING:
+    from golive.execution.cache import ResponseCache
 
 __all__ = ["Runner", "new_run_id", "run"]
 
@@ -112,11 +115,16 @@ class Runner:
         started_at = datetime.now(UTC)
         status = "finished"
         await target.start()
+        cache = None
         try:
-            fingerprint = target.fingerprint()
             # An unreachable target is a finding, not a crash: say so up front, then let every
             # request record its own failure.
             problem = await target.validate()
+            # After validate: the fingerprint then holds the version the target reports, so a
+            # new model version also misses the response cache.
+            fingerprint = target.fingerprint()
+            cache = self._open_cache(fingerprint)
+            measure = observe if cache is None else cache.observe
             self.bus.emit(
                 RunStarted(
                     self.run_id,
@@ -132,7 +140,7 @@ class Runner:
             async def fetch(item: tuple[str, int]) -> tuple[_CaseState, Observation]:
                 case_id, sample = item
                 state = states[case_id]
-                observation = await observe(
+                observation = await measure(
                     target,
                     self._request(state.case, sample),
                     case_id=case_id,
@@ -165,6 +173,8 @@ class Runner:
                     if main is not None:
                         main.uncancel()
         finally:
+            if cache is not None:
+                cache.close()
             await target.close()
         results = []
         for case in cases:
@@ -191,6 +201,15 @@ class Runner:
         )
         self.bus.emit(RunFinished(result))
         return result
+
+    def _open_cache(self, fingerprint: dict[str, str]) -> ResponseCache | None:
+        spec = self.plan.cache
+        if spec is None or not spec.enabled:
+            return None
+        from golive.execution.cache import ResponseCache, target_identity
+
+        identity = target_identity(fingerprint, self.plan.target.model_dump(mode="json"))
+        return ResponseCache(spec.dir, identity)
 
     async def _score(self, observation: Observation, state: _CaseState) -> ScoredObservation:
         scores: tuple[Score, ...] = ()

@@ -7,10 +7,24 @@ exactly where pass rates of good systems live.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
-__all__ = ["Z95", "bootstrap_mean_ci", "percentile", "summarize_latencies", "wilson_interval"]
+__all__ = [
+    "Z95",
+    "benjamini_hochberg",
+    "bootstrap_mean_ci",
+    "bootstrap_quantile_diff",
+    "fisher_exact",
+    "mcnemar_test",
+    "minimum_detectable_drop",
+    "paired_bootstrap_ci",
+    "percentile",
+    "sign_flip_test",
+    "summarize_latencies",
+    "wilson_interval",
+]
 
 Z95 = 1.959963984540054
 
@@ -79,3 +93,236 @@ def bootstrap_mean_ci(
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(means, [tail, 100 - tail])
     return (float(low), float(high))
+
+
+# -- paired comparison of two runs (golive compare) ------------------------------------------
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the input's order.
+
+    Rejecting every hypothesis with ``q <= alpha`` controls the false discovery rate at
+    ``alpha`` (independent or positively dependent tests); when every null is true this is
+    also the chance of any false rejection at all.
+    """
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):  # from the largest p down, keeping the running minimum
+        i = order[rank - 1]
+        running = min(running, p_values[i] * m / rank)
+        adjusted[i] = min(1.0, running)
+    return adjusted
+
+
+def mcnemar_test(b: int, c: int, *, mid_p: bool = False) -> float:
+    """Two-sided exact McNemar test on ``b`` and ``c`` discordant pairs (binomial, p = 1/2).
+
+    ``mid_p`` gives the mid-p variant (half the probability of the observed table counted),
+    less conservative and closer to nominal size; the plain exact test never exceeds it.
+    """
+    if b < 0 or c < 0:
+        raise ValueError(f"discordant counts must be >= 0, got {b} and {c}")
+    n = b + c
+    if n == 0:
+        return 1.0
+    k = min(b, c)
+    total = 1 << n  # exact integers: the ratio stays accurate for thousands of pairs
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / total
+    if mid_p:
+        tail -= math.comb(n, k) / total / 2
+    return min(1.0, 2 * tail)
+
+
+def _hypergeom_pmf(x: int, k_total: int, n1: int, n2: int) -> float:
+    """P(X = x) where X is the successes in group 1 of ``k_total`` successes spread over
+    ``n1 + n2`` trials without replacement."""
+    return math.comb(n1, x) * math.comb(n2, k_total - x) / math.comb(n1 + n2, k_total)
+
+
+def fisher_exact(k1: int, n1: int, k2: int, n2: int, alternative: str = "two-sided") -> float:
+    """Fisher's exact test of ``k1``/``n1`` against ``k2``/``n2``.
+
+    ``alternative``: ``"less"`` (group 2's rate is lower), ``"greater"`` or ``"two-sided"``
+    (the tables no more likely than the observed one, with a relative tolerance for ties).
+    """
+    if not (0 <= k1 <= n1 and 0 <= k2 <= n2):
+        raise ValueError(f"need 0 <= k <= n, got {k1}/{n1} and {k2}/{n2}")
+    return _fisher(k1, n1, k2, n2, alternative)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fisher(k1: int, n1: int, k2: int, n2: int, alternative: str) -> float:
+    total = k1 + k2
+    lo, hi = max(0, total - n2), min(total, n1)
+    pmf = {x: _hypergeom_pmf(x, total, n1, n2) for x in range(lo, hi + 1)}
+    # X counts group 1's successes: group 2 doing worse means X large.
+    if alternative == "less":
+        p = math.fsum(v for x, v in pmf.items() if x >= k1)
+    elif alternative == "greater":
+        p = math.fsum(v for x, v in pmf.items() if x <= k1)
+    elif alternative == "two-sided":
+        observed = pmf[k1] * (1 + 1e-7)
+        p = math.fsum(v for v in pmf.values() if v <= observed)
+    else:
+        raise ValueError(f"alternative must be less, greater or two-sided, not {alternative!r}")
+    return min(1.0, p)
+
+
+def sign_flip_test(
+    diffs: Sequence[float],
+    *,
+    alternative: str = "two-sided",
+    scale: int | None = None,
+    seed: int = 0,
+    resamples: int = 20_000,
+) -> float:
+    """Paired randomization test of ``sum(diffs) = 0`` by flipping the sign of each pair.
+
+    Under "nothing changed" the two members of a pair (a case's base and head samples) are
+    exchangeable, so each difference is as likely to be positive as negative: the test's
+    size is exact, with no large-sample approximation. With ``scale`` (every ``diff * scale``
+    an integer, e.g. the lcm of the sample counts) the null distribution is enumerated
+    exactly by dynamic programming; otherwise ``resamples`` random sign flips estimate it
+    (with the ``(1 + hits) / (1 + resamples)`` correction that keeps the p-value valid).
+
+    ``alternative="less"`` asks whether the sum is significantly below 0 (a drop).
+    """
+    import numpy as np
+
+    if alternative not in ("less", "greater", "two-sided"):
+        raise ValueError(f"alternative must be less, greater or two-sided, not {alternative!r}")
+    data = np.asarray([d for d in diffs if d != 0], dtype=float)
+    if len(data) == 0:
+        return 1.0
+    if scale is not None:
+        ints = np.rint(data * scale).astype(np.int64)
+        if np.allclose(ints, data * scale, atol=1e-6) and int(np.abs(ints).sum()) <= 5_000_000:
+            return _sign_flip_exact(ints, alternative)
+    rng = np.random.default_rng(seed)
+    observed = float(data.sum())
+    sums = (rng.choice((-1.0, 1.0), size=(resamples, len(data))) * np.abs(data)).sum(axis=1)
+    tol = 1e-9 * max(1.0, float(np.abs(data).sum()))
+    low = (1 + int((sums <= observed + tol).sum())) / (1 + resamples)
+    high = (1 + int((sums >= observed - tol).sum())) / (1 + resamples)
+    return _pick_tail(low, high, alternative)
+
+
+def _sign_flip_exact(ints: object, alternative: str) -> float:
+    import numpy as np
+
+    values = np.abs(np.asarray(ints, dtype=np.int64))
+    total = int(values.sum())
+    # The sum is 2*T - total, T = the sum of the entries flipped positive: its distribution
+    # is that of a random subset sum, built one entry at a time.
+    dist = np.zeros(total + 1)
+    dist[0] = 1.0
+    reach = 0
+    for a in values.tolist():
+        shifted = dist[: reach + 1].copy()
+        dist[: reach + 1] *= 0.5
+        dist[a : a + reach + 1] += 0.5 * shifted
+        reach += a
+    t_obs = int(np.asarray(ints)[np.asarray(ints) > 0].sum())
+    low = float(dist[: t_obs + 1].sum())
+    high = float(dist[t_obs:].sum())
+    return _pick_tail(low, high, alternative)
+
+
+def _pick_tail(low: float, high: float, alternative: str) -> float:
+    if alternative == "less":
+        return min(1.0, low)
+    if alternative == "greater":
+        return min(1.0, high)
+    return min(1.0, 2 * min(low, high))
+
+
+def bootstrap_quantile_diff(
+    base: Sequence[float],
+    head: Sequence[float],
+    q: float,
+    *,
+    seed: int = 0,
+    resamples: int = 2000,
+    level: float = 0.95,
+) -> tuple[float, tuple[float, float], float]:
+    """The ``q``-th percentile of ``head`` minus that of ``base``, its percentile-bootstrap
+    interval, and a two-sided bootstrap p-value (twice the share of resampled differences on
+    the far side of 0). Each run is resampled on its own: latencies of two runs are not paired.
+    """
+    import numpy as np
+
+    if not base or not head:
+        raise ValueError("bootstrap of an empty sample")
+    b = np.asarray(base, dtype=float)
+    h = np.asarray(head, dtype=float)
+    rng = np.random.default_rng(seed)
+    qb = np.percentile(b[rng.integers(0, len(b), size=(resamples, len(b)))], q, axis=1)
+    qh = np.percentile(h[rng.integers(0, len(h), size=(resamples, len(h)))], q, axis=1)
+    deltas = qh - qb
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(deltas, [tail, 100 - tail])
+    observed = float(np.percentile(h, q) - np.percentile(b, q))
+    below = (1 + int((deltas <= 0).sum())) / (1 + resamples)
+    above = (1 + int((deltas >= 0).sum())) / (1 + resamples)
+    return observed, (float(low), float(high)), min(1.0, 2 * min(below, above))
+
+
+def paired_bootstrap_ci(
+    base: Sequence[float],
+    head: Sequence[float],
+    *,
+    seed: int = 0,
+    resamples: int = 2000,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """Bootstrap interval of ``mean(head - base)`` over pairs (cases), resampling whole pairs."""
+    if len(base) != len(head):
+        raise ValueError(f"paired samples differ in length: {len(base)} and {len(head)}")
+    diffs = [h - b for b, h in zip(base, head, strict=True)]
+    return bootstrap_mean_ci(diffs, seed=seed, resamples=resamples, level=level)
+
+
+def minimum_detectable_drop(
+    cases: int,
+    *,
+    alpha: float,
+    power: float = 0.8,
+    noise_var: float = 0.0,
+) -> float | None:
+    """The smallest pass-rate drop (0–1) a one-sided paired test at ``alpha`` detects with
+    probability ``power`` over ``cases`` cases.
+
+    The drop is modelled the way regressions happen: a share ``delta`` of the cases goes
+    from passing to failing, while every case keeps its sample noise, ``noise_var`` being
+    the variance of one case's base-to-head difference in pass share when nothing changed
+    (estimate it from the runs' within-case variance; 0 for a deterministic system). Under
+    this model the sign-flip statistic ``sum(d) / sqrt(sum(d**2))`` is approximately normal:
+    ``E sum(d) = -m*delta``, ``sum(d**2) ~ m*(delta + (1-delta)*v)``, and its spread is
+    ``m*(1-delta)*v``. Returns None when no drop up to 100 points is detectable.
+    """
+    from statistics import NormalDist
+
+    if cases <= 0:
+        return None
+    z_a = NormalDist().inv_cdf(1 - alpha)
+    z_b = NormalDist().inv_cdf(power)
+    m = float(cases)
+    v = max(0.0, noise_var)
+
+    def power_gap(delta: float) -> float:
+        null_sd = math.sqrt(m * (delta + (1 - delta) * v))
+        alt_sd = math.sqrt(m * (1 - delta) * v)
+        return m * delta - z_a * null_sd - z_b * alt_sd
+
+    if power_gap(1.0) < 0:
+        return None
+    lo, hi = 0.0, 1.0
+    for _ in range(60):  # bisection: power_gap rises with delta over (0, 1]
+        mid = (lo + hi) / 2
+        if power_gap(mid) >= 0:
+            hi = mid
+        else:
+            lo = mid
+    return hi

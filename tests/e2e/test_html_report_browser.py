@@ -411,3 +411,89 @@ def test_load_report_renders_charts_without_csp_errors(driver: WebDriver, tmp_pa
     keep = os.environ.get("GOLIVE_SCREENSHOT_DIR")
     if keep:
         shutil.copy(tmp_path / "load.png", Path(keep) / "golive-load-report.png")
+
+
+def _scan_result_with_baseline() -> RunResult:
+    """A scan (attacks only, no cases of its own) whose baseline let the attack through and
+    whose own target resisted it; the baseline's URL carries markup."""
+    from golive.diversity.analysis import robustness_metrics
+    from golive.scan.baseline import hardening_metrics
+
+    carrier = Case(id="scan-q0", input="How long can I return items?", capability="security")
+    attack = make_variant(
+        carrier,
+        _Mutator("delimiter", "adversarial", "must_resist"),
+        Mutation(ATTACK, {"style": "</system>"}, CANARY),
+        0,
+        7,
+    )
+    hijack = FailureMode.INSTRUCTION_HIJACKED
+    before = CaseResult(
+        attack,
+        (
+            ScoredObservation(
+                _observation(attack, 0, HIJACKED),
+                (Score("leaks", 0.0, False, "canary in reply", hijack),),
+                (Finding(hijack, "silent", "canary in reply"),),
+            ),
+        ),
+    )
+    after = CaseResult(
+        attack, (ScoredObservation(_observation(attack, 0, "I can't help with that."), (), ()),)
+    )
+    metrics = {**robustness_metrics([after]), **hardening_metrics([before], [after])}
+    start = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
+    return RunResult(
+        run_id="browser-scan",
+        status="finished",
+        started_at=start,
+        finished_at=start + timedelta(seconds=2),
+        target={"kind": "openai"},
+        config={"scan": {"baseline": {"kind": "openai", "url": f"http://127.0.0.1:9/{SCRIPT}"}}},
+        cases=(after,),
+        metrics=metrics,
+        verdict=Verdict(True, ()),
+    )
+
+
+def test_scan_report_shows_guardrails_before_after_and_no_empty_quality(
+    driver: WebDriver, tmp_path: Path
+) -> None:
+    out = tmp_path / "report"
+    result = _scan_result_with_baseline()
+    HtmlReporter().write(result, ReportContext(out, Console(file=None, quiet=True)))
+
+    with _serve(out) as base:
+        driver.get(f"{base}/index.html")
+        WebDriverWait(driver, 10).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+        section = driver.find_element(By.ID, "guardrails")
+        assert section.is_displayed()
+        assert SCRIPT in driver.find_element(By.ID, "baseline").text  # shown as text
+        rows = section.find_elements(By.CSS_SELECTOR, "#before-after tbody tr")
+        cells = [td.text for td in rows[0].find_elements(By.TAG_NAME, "td")]
+        assert cells[0] == "attack success, all" and cells[1] == "100.0%" and cells[4] == "0.0%"
+        assert [r.find_element(By.TAG_NAME, "td").text for r in rows[2:]] == ["delimiter"]
+        assert driver.find_element(By.ID, "card-pii-leaks").text.splitlines()[1] == "0 → 0"
+        # The intervals are drawn (the CSS applies by its hash), one bar per side.
+        assert len(rows[0].find_elements(By.CSS_SELECTOR, "svg rect.ci")) == 2
+        # A scan has no cases of its own: no empty quality, failure or latency sections.
+        for absent in ("quality", "failures", "latency", "robustness"):
+            assert driver.find_elements(By.ID, absent) == []
+        toc = driver.find_element(By.CSS_SELECTOR, "nav.toc").text
+        assert "Guardrails" in toc and "Attacks" in toc and "Quality" not in toc
+        driver.save_screenshot(str(tmp_path / "scan.png"))
+
+        assert driver.execute_script("return typeof window.__pwned") == "undefined"
+        logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
+        problems = [
+            e["message"]
+            for e in logs
+            if e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", "")
+        ]
+        assert problems == []
+
+    keep = os.environ.get("GOLIVE_SCREENSHOT_DIR")
+    if keep:
+        shutil.copy(tmp_path / "scan.png", Path(keep) / "golive-scan-report.png")

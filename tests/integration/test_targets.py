@@ -237,3 +237,33 @@ async def test_demo_target_rejects_unknown_settings() -> None:
         await target.start()
     assert info.value.field == "target.settings"
     await target.close()
+
+
+async def test_openai_fingerprint_holds_the_version_the_server_reports() -> None:
+    from golive import __version__
+    from golive.demo import DemoServer, DemoSettings
+
+    async with DemoServer(DemoSettings(fast=True)) as server:
+        args = OpenAIArgs(kind="openai", url=server.url, model=server.settings.model)
+        target = OpenAITarget(args)
+        await target.start()
+        try:
+            before = target.fingerprint()
+            assert await target.validate() is None
+            after = target.fingerprint()
+        finally:
+            await target.close()
+    assert "version" not in before
+    assert after == {**before, "version": f"nimbus-notes-demo-{__version__}"}
+
+
+def test_reported_version_reads_what_servers_send() -> None:
+    from golive.targets.openai import _reported_version
+
+    vllm = b'{"data":[{"id":"m","root":"/models/llama-3.1-8b@abc123","max_model_len":8192}]}'
+    assert _reported_version(vllm, "m") == "/models/llama-3.1-8b@abc123"
+    assert _reported_version(b'{"data":[{"id":"m","version":"2025-06-01"}]}', "m") == "2025-06-01"
+    assert _reported_version(b'{"data":[{"id":"other","version":"x"}]}', "m") is None
+    assert _reported_version(b'{"data":[{"id":"m","root":"m"}]}', "m") is None  # says nothing
+    assert _reported_version(b"not json", "m") is None
+    assert _reported_version(b"[1, 2]", "m") is None

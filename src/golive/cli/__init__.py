@@ -24,6 +24,7 @@ app = typer.Typer(
 # Each module registers its command(s) on ``app`` when imported.
 _COMMAND_MODULES = (
     "run", "demo", "init", "runs", "mock_server", "perturb", "load", "guard", "scan", "proxy",
+    "serve", "compare",
 )  # fmt: skip
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"golive.cli.{_name}")

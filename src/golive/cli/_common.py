@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
-__all__ = ["exit_code_for", "parse_set", "print_outcome"]
+__all__ = ["StoreOption", "exit_code_for", "parse_set", "print_outcome"]
+
+# The store the read-side commands (runs, compare, serve) look at.
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="GOLIVE_STORE",
+        help="Store URL (default sqlite:///.golive/golive.db).",
+    ),
+]
 
 
 def parse_set(items: list[str]) -> dict[str, Any]:

@@ -19,6 +19,10 @@ Examples:
 
   golive run -c golive.yaml --set concurrency=32 --gate "quality.pass_rate.ci_low >= 0.9"
 
+  golive run --ci --cache                      # in CI: step summary, annotations, cache
+
+  golive run --baseline branch:main            # no-go on a significant regression vs main
+
 Exit codes: 0 go, 1 no-go, 2 interrupted, 3 internal error, 4 bad config or flag, 5 nothing to run.
 """
 
@@ -77,6 +81,29 @@ def run_command(
     store: Annotated[
         str | None, typer.Option(help="Store URL (default sqlite:///.golive/golive.db).")
     ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            help="Compare with this stored run (id, latest, branch:NAME); a significant "
+            "regression makes the verdict no-go. See `golive compare --help`.",
+        ),
+    ] = None,
+    ci: Annotated[
+        bool,
+        typer.Option(
+            "--ci",
+            help="CI output: a Markdown step summary (appended to $GITHUB_STEP_SUMMARY, and "
+            "<out>/summary.md), GitHub annotations on stdout, junit.xml always. See docs/ci.md.",
+        ),
+    ] = False,
+    cache: Annotated[
+        bool | None,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Replay cached replies to unchanged requests (successful ones only; never for "
+            "load; cached samples leave latency metrics). Default: the config's `cache:`.",
+        ),
+    ] = None,
 ) -> None:
     """Evaluate a target against a suite: N samples per case, scored, classified, gated.
 
@@ -111,6 +138,8 @@ def run_command(
     if mutators is not None:
         names = [m.strip() for m in mutators.split(",") if m.strip()]
         overrides["diversity.mutators"] = None if names == ["all"] else names
+    if cache is not None:
+        overrides["cache.enabled"] = cache
     overrides.update(parse_set(set_ or []))
 
     config_path = config
@@ -129,6 +158,15 @@ def run_command(
         for key, value in overrides.items():
             set_dotted(data, key, value)
         plan = plan_from_dict(data, base_dir=Path.cwd())
-    outcome = execute(plan, json_path=json_path)
+    from golive.cli._ci import cache_line, ci_plan, ci_run, publish_ci
+
+    if ci:
+        plan = ci_plan(plan)
+    with ci_run(ci):
+        outcome = execute(plan, json_path=json_path, baseline=baseline)
     print_outcome(outcome.report_paths, outcome.result.verdict.label, outcome.result.status)
+    if (line := cache_line(outcome.result)) is not None:
+        typer.echo(line)
+    if ci:
+        publish_ci(plan, outcome.result, config=config_path, json_path=json_path)
     raise typer.Exit(exit_code_for(outcome.result.status, outcome.result.verdict.go))

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from golive.cli import app
+from golive.cli._common import StoreOption
 
 EPILOG = """\
 Examples:
@@ -27,14 +28,7 @@ _VERDICT_STYLE = {"go": "green", "no-go": "red"}
 
 @app.command("runs", epilog=EPILOG)
 def runs_command(
-    store: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            envvar="GOLIVE_STORE",
-            help="Store URL (default sqlite:///.golive/golive.db).",
-        ),
-    ] = None,
+    store: StoreOption = None,
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, help="How many runs, newest first.")
     ] = 20,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,10 +25,18 @@ __all__ = [
     "build_mutators",
     "expand",
     "expand_async",
+    "is_variant_id",
     "lineage",
     "make_variant",
     "rule_based_names",
 ]
+
+_VARIANT_ID = re.compile(r"~[a-z][a-z0-9_]*~\d+$")
+
+
+def is_variant_id(case_id: str) -> bool:
+    """Whether ``case_id`` names a variant (``<case>~<mutator>~<n>``), not a suite's case."""
+    return _VARIANT_ID.search(case_id) is not None
 
 
 @dataclass(frozen=True)
@@ -125,7 +134,7 @@ def make_variant(
             metadata["canary"] = mutation.canary
     return case.model_copy(
         update={
-            "id": f"{case.id}~{mutator.name}~{index}",
+            "id": f"{case.id}~{mutator.name}~{index}",  # see is_variant_id
             "input": _with_text(case, mutation.text),
             "reference": reference,
             "assertions": assertions,

@@ -6,7 +6,16 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["fmt_ci", "fmt_delta", "fmt_delta_ci", "fmt_ms", "fmt_num", "fmt_pct", "fmt_rate"]
+__all__ = [
+    "fmt_ci",
+    "fmt_delta",
+    "fmt_delta_ci",
+    "fmt_ms",
+    "fmt_num",
+    "fmt_pct",
+    "fmt_rate",
+    "fmt_unit",
+]
 
 DASH = "—"
 
@@ -61,3 +70,12 @@ def fmt_delta_ci(estimate: dict[str, Any] | None) -> str:
     if not ci or len(ci) != 2:
         return DASH
     return f"[{ci[0] * 100:+.1f}, {ci[1] * 100:+.1f}]"
+
+
+def fmt_unit(value: Any, unit: str, *, signed: bool = False) -> str:
+    """A compared metric in its unit: a share as '83.3%' (a change: '+4.2 pts'), else ms."""
+    if not _finite(value):
+        return DASH
+    if unit == "share":
+        return f"{value * 100:+.1f} pts" if signed else f"{value:.1%}"
+    return f"{value:+.0f} ms" if signed else f"{value:.0f} ms"

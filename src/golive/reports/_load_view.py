@@ -319,7 +319,8 @@ def load_view(result: object) -> LoadView | None:
         abandoned_at_capacity=at_cap,
         curve=describe_curve(),
         token_source=load.token_source,
-        tokenizer=", ".join(tokenizers),
+        # Named where it counted the tokens, as in summary.json (and so in a stored run).
+        tokenizer=", ".join(tokenizers) if load.token_source == "tokenizer" else "",
         latency=tuple(_latency_charts(rows, view, load)),
         cdf=_cdf(levels, load, open_loop),
         timeseries=tuple(series),

@@ -24,6 +24,7 @@ from pydantic import Field
 from golive.registry import ComponentArgs, reporter
 from golive.reports._cases import case_view, worst_cases
 from golive.reports._format import fmt_ci, fmt_delta, fmt_delta_ci, fmt_ms, fmt_num, fmt_pct
+from golive.reports._hardening import hardening_rows
 from golive.reports._load_view import load_view
 from golive.reports._robustness import by_delta, successful_attacks, worst_examples
 from golive.reports._text import clean
@@ -243,7 +244,10 @@ def render_html(result: RunResult, *, max_output_chars: int = 20_000) -> str:
     views = [v for v in worst + passed if v.variant is None]
     views += [v for v in worst + passed if v.variant is not None]
     anchors = {v.result.case.id: f"case-{i}" for i, v in enumerate(views, start=1)}
-    robustness = summary.get("robustness")
+    # A scan has no cases of its own: its report leaves out what did not run.
+    has_quality = summary["quality"]["cases"] > 0
+    robustness = summary.get("robustness") if has_quality else None
+    hardening = summary.get("hardening")
     attacks = successful_attacks(result, limit=len(result.cases))
     css, js = _assets()
     env = _environment()
@@ -288,6 +292,10 @@ def render_html(result: RunResult, *, max_output_chars: int = 20_000) -> str:
         visible_modes=[m.value for m in VISIBLE_MODES],
         silent_modes=[m.value for m in SILENT_MODES],
         has_cases=bool(result.cases),
+        has_quality=has_quality,
+        hardening=hardening,
+        hardening_rows=hardening_rows(hardening) if hardening else [],
+        baseline=", ".join(f"{k}={v}" for k, v in (hardening or {}).get("baseline", {}).items()),
         load=load_view(result),  # None until the run has a load test (RunResult.load)
         config_json=json.dumps(result.config, indent=2, ensure_ascii=False, default=str),
     )

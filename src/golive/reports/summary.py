@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
+from golive.reports._hardening import hardening_section
 from golive.reports._robustness import adversarial_section, canonical_cases, robustness_section
 from golive.schemas import SILENT_MODES, VISIBLE_MODES, FailureMode, Metric, RunResult
 
@@ -25,13 +26,14 @@ __all__ = [
     "LATENCY_STATS",
     "SCHEMA_VERSION",
     "build_summary",
+    "cache_counts",
     "load_schema",
     "mode_counts",
     "rate",
     "wilson",
 ]
 
-SCHEMA_VERSION = "1.2"  # 1.2: the optional `load` section
+SCHEMA_VERSION = "1.3"  # 1.2: the optional `load` section; 1.3: `comparison` (run --baseline)
 LATENCY_STATS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "max", "mean")
 _Z95 = 1.959963984540054
 
@@ -211,7 +213,10 @@ def _latency(result: RunResult) -> dict[str, Any]:
             }
             n = max([n or 0, *(metrics[x].n or 0 for x in names if x in metrics)])
     observations = [
-        s.observation for c in canonical_cases(result) for s in c.samples if s.observation.ok
+        s.observation
+        for c in canonical_cases(result)
+        for s in c.samples
+        if s.observation.ok and not s.observation.cached  # cached: another run's times
     ]
     if "ttft_ms" not in section:
         section["ttft_ms"] = _distribution(t for o in observations if (t := o.ttft_ms) is not None)
@@ -219,6 +224,16 @@ def _latency(result: RunResult) -> dict[str, Any]:
         section["e2e_ms"] = _distribution(t for o in observations if (t := o.e2e_ms) is not None)
     section["n"] = n if n is not None else len(observations)
     return section
+
+
+def cache_counts(result: RunResult) -> dict[str, int] | None:
+    """Cache hits and misses over every sample (variants too), when the cache was on."""
+    spec = result.config.get("cache")
+    if not isinstance(spec, dict) or not spec.get("enabled"):
+        return None
+    samples = [s.observation for c in result.cases for s in c.samples]
+    hits = sum(o.cached for o in samples)
+    return {"hits": hits, "misses": len(samples) - hits}
 
 
 def build_summary(result: RunResult) -> dict[str, Any]:
@@ -256,6 +271,14 @@ def build_summary(result: RunResult) -> dict[str, Any]:
     adversarial = adversarial_section(result)
     if adversarial is not None:
         summary["adversarial"] = adversarial
+    hardening = hardening_section(result)
+    if hardening is not None:
+        summary["hardening"] = hardening
+    cache = cache_counts(result)
+    if cache is not None:
+        summary["cache"] = cache
+    if result.comparison is not None:
+        summary["comparison"] = result.comparison
     if result.load is not None:
         from golive.load.summary import load_section  # the load engine is heavy: on use
 

@@ -1,5 +1,6 @@
 """The terminal reporter: verdict, gates, quality, failure modes, latency, robustness per
-mutator, attacks and worst cases.
+mutator, attacks, guardrails before/after and worst cases (sections that did not run are left
+out).
 
 Everything that comes from the model, the suite or the target goes into rich ``Text``
 objects or through ``rich.markup.escape`` after control characters are neutralised, so an
@@ -30,6 +31,7 @@ from golive.reports._format import (
     fmt_pct,
     fmt_rate,
 )
+from golive.reports._hardening import hardening_table
 from golive.reports._robustness import by_delta
 from golive.reports._text import clean, excerpt
 from golive.reports.base import ReportContext
@@ -270,10 +272,18 @@ def render_terminal(
     summary = build_summary(result)
     console.print(_banner(result, summary))
     console.print(_gates(summary))
-    console.print(_quality(summary))
-    console.print(_failures(summary))
-    console.print(_latency(summary))
-    for extra in (_robustness(summary), _attacks(summary)):
+    # A scan (or a load test) has no cases of its own: no empty quality tables for it.
+    own_cases = summary["quality"]["cases"] > 0
+    if own_cases:
+        console.print(_quality(summary))
+        console.print(_failures(summary))
+        console.print(_latency(summary))
+    hardening = summary.get("hardening")
+    for extra in (
+        _robustness(summary) if own_cases else None,
+        _attacks(summary),
+        hardening_table(hardening) if hardening is not None else None,
+    ):
         if extra is not None:
             console.print(extra)
     if result.load is not None:

@@ -72,6 +72,9 @@ class Observation:
     finish_reason: str | None = None
     usage: Usage | None = None
     error: ObservationError | None = None
+    # Replayed from the response cache: the output is real, its times are those of the
+    # original call, so latency metrics leave it out.
+    cached: bool = False
 
     @property
     def ok(self) -> bool:

@@ -56,3 +56,5 @@ class RunResult:
     metrics: dict[str, Metric]
     verdict: Verdict
     load: LoadResult | None = None  # the load test of a run with a `load:` section
+    # ``golive.compare.Comparison.to_json()`` against ``run --baseline``'s run, when given.
+    comparison: dict[str, Any] | None = None

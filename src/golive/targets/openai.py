@@ -6,6 +6,7 @@ becomes ``StreamEnd``. Every way the server can misbehave is raised as ``TargetF
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -94,6 +95,7 @@ class OpenAITarget:
         self._model = args.model
         self._session: aiohttp.ClientSession | None = None
         self._stamped: StampedPool | None = None
+        self._version: str | None = None  # what /v1/models says of the model, if anything
         self._key: str | None = None
         self._headers: dict[str, str] = {}
 
@@ -142,7 +144,9 @@ class OpenAITarget:
             await session.close()
 
     def fingerprint(self) -> dict[str, str]:
-        return {"kind": "openai", "url": self.base_url, "model": self._model}
+        """Kind, URL and model; after ``validate``, the version the server reports too."""
+        found = {"kind": "openai", "url": self.base_url, "model": self._model}
+        return {**found, "version": self._version} if self._version else found
 
     async def validate(self) -> str | None:
         session = self._require_session()
@@ -155,6 +159,10 @@ class OpenAITarget:
                 if resp.status >= 500:
                     return f"{safe_url(url)} answered HTTP {resp.status}."
                 # 404/405: a server that does not list models is still reachable.
+                if resp.status == 200:
+                    with contextlib.suppress(TargetFailure):  # a huge list says nothing
+                        listing = await read_body(resp, limit=1024 * 1024)
+                        self._version = _reported_version(listing, self._model)
                 return None
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             message = redact(f"{type(exc).__name__}: {exc}", self._key)
@@ -264,6 +272,30 @@ class OpenAITarget:
         # A server that omits [DONE] but said why it finished has finished.
         if done or finish is not None:
             yield StreamEnd(finish, usage)
+
+
+def _reported_version(body: bytes, model: str) -> str | None:
+    """The version a ``/v1/models`` reply gives for ``model``: its ``version``, ``revision``
+    or ``root`` (vLLM: the weights it serves) field; None when it says nothing usable."""
+    try:
+        listed = json.loads(body).get("data")
+    except (ValueError, AttributeError):
+        return None
+    entry = (
+        next(
+            (e for e in listed if isinstance(e, dict) and e.get("id") == model),
+            None,
+        )
+        if isinstance(listed, list)
+        else None
+    )
+    if entry is None:
+        return None
+    for key in ("version", "revision", "root"):
+        value = entry.get(key)
+        if isinstance(value, str) and value and value != model:
+            return value[:200]
+    return None
 
 
 async def _timed(reads: AsyncIterator[bytes]) -> AsyncIterator[tuple[bytes, int]]:
