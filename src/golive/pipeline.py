@@ -119,11 +119,11 @@ async def execute_async(
                 recorder.close()
         raise
     display.stop()
-    if plan.scan is not None and plan.scan.baseline is not None and result.status == "finished":
-        from golive.scan.baseline import with_baseline
+    if plan.scan is not None and plan.scan.unguarded is not None and result.status == "finished":
+        from golive.scan.unguarded import with_unguarded
 
-        try:  # the same attacks against the baseline: hardening.* metrics, before and after
-            result = await with_baseline(plan, result, cases, console)
+        try:  # the same attacks without the guardrails: hardening.* metrics, before and after
+            result = await with_unguarded(plan, result, cases, console)
         except BaseException:
             if recorder is not None:
                 with contextlib.suppress(Exception):

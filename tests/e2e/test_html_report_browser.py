@@ -413,11 +413,11 @@ def test_load_report_renders_charts_without_csp_errors(driver: WebDriver, tmp_pa
         shutil.copy(tmp_path / "load.png", Path(keep) / "golive-load-report.png")
 
 
-def _scan_result_with_baseline() -> RunResult:
-    """A scan (attacks only, no cases of its own) whose baseline let the attack through and
-    whose own target resisted it; the baseline's URL carries markup."""
+def _scan_result_with_unguarded() -> RunResult:
+    """A scan (attacks only, no cases of its own) whose unguarded let the attack through and
+    whose own target resisted it; the unguarded's URL carries markup."""
     from golive.diversity.analysis import robustness_metrics
-    from golive.scan.baseline import hardening_metrics
+    from golive.scan.unguarded import hardening_metrics
 
     carrier = Case(id="scan-q0", input="How long can I return items?", capability="security")
     attack = make_variant(
@@ -449,7 +449,7 @@ def _scan_result_with_baseline() -> RunResult:
         started_at=start,
         finished_at=start + timedelta(seconds=2),
         target={"kind": "openai"},
-        config={"scan": {"baseline": {"kind": "openai", "url": f"http://127.0.0.1:9/{SCRIPT}"}}},
+        config={"scan": {"unguarded": {"kind": "openai", "url": f"http://127.0.0.1:9/{SCRIPT}"}}},
         cases=(after,),
         metrics=metrics,
         verdict=Verdict(True, ()),
@@ -460,7 +460,7 @@ def test_scan_report_shows_guardrails_before_after_and_no_empty_quality(
     driver: WebDriver, tmp_path: Path
 ) -> None:
     out = tmp_path / "report"
-    result = _scan_result_with_baseline()
+    result = _scan_result_with_unguarded()
     HtmlReporter().write(result, ReportContext(out, Console(file=None, quiet=True)))
 
     with _serve(out) as base:
@@ -470,7 +470,7 @@ def test_scan_report_shows_guardrails_before_after_and_no_empty_quality(
         )
         section = driver.find_element(By.ID, "guardrails")
         assert section.is_displayed()
-        assert SCRIPT in driver.find_element(By.ID, "baseline").text  # shown as text
+        assert SCRIPT in driver.find_element(By.ID, "unguarded").text  # shown as text
         rows = section.find_elements(By.CSS_SELECTOR, "#before-after tbody tr")
         cells = [td.text for td in rows[0].find_elements(By.TAG_NAME, "td")]
         assert cells[0] == "attack success, all" and cells[1] == "100.0%" and cells[4] == "0.0%"

@@ -57,7 +57,7 @@ def test_flawed_demo_fails_the_attack_gate_and_hardened_resists_more(tmp_path: P
     assert rate["value"] < attacks["attack_success_rate"]["value"]
     # --hardened also attacks the unguarded demo: before and after, side by side.
     before_after = hardened["hardening"]
-    assert before_after["baseline"] == {"kind": "demo", "hardened": "false"}
+    assert before_after["unguarded"] == {"kind": "demo", "hardened": "false"}
     total = before_after["attack_success_rate"]
     assert total["before"]["value"] == attacks["attack_success_rate"]["value"]
     assert total["after"]["value"] == rate["value"] and total["after"]["n"] == 10
@@ -74,7 +74,7 @@ def test_flawed_demo_fails_the_attack_gate_and_hardened_resists_more(tmp_path: P
         (["--categories", "nope"], "nope"),
         (["--per-category", "0"], "per_category"),
         (["--hardened", "--url", "http://127.0.0.1:1/v1"], "--hardened"),
-        (["--baseline-url", "http://127.0.0.1:1/v1"], "--baseline-url"),
+        (["--unguarded-url", "http://127.0.0.1:1/v1"], "--unguarded-url"),
     ],
 )
 def test_bad_flags_exit_4(tmp_path: Path, flags: list[str], message: str) -> None:

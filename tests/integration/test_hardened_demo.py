@@ -1,6 +1,6 @@
 """The hardened demo on 127.0.0.1 is golive.guard: it decides exactly as `golive proxy` with
 the same guard.yaml (HARDENED_GUARDS) in front of the flawed demo, and a run with a scan
-baseline reports attack success and PII leaks before and after."""
+unguarded reports attack success and PII leaks before and after."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ async def test_hardened_demo_decides_like_the_proxy_with_the_same_guard_yaml(
         assert "30 days" in benign
 
 
-async def test_a_scan_with_a_baseline_reports_before_and_after(tmp_path: Any) -> None:
+async def test_a_scan_with_a_unguarded_reports_before_and_after(tmp_path: Any) -> None:
     settings = {"fast": True}
     plan = plan_from_dict(
         {
@@ -79,7 +79,7 @@ async def test_a_scan_with_a_baseline_reports_before_and_after(tmp_path: Any) ->
             "scan": {
                 "categories": ["instruction_override", "pii_planted", "system_prompt"],
                 "per_category": 6,
-                "baseline": {"kind": "demo", "hardened": False, "settings": settings},
+                "unguarded": {"kind": "demo", "hardened": False, "settings": settings},
             },
         }
     )
@@ -98,7 +98,7 @@ async def test_a_scan_with_a_baseline_reports_before_and_after(tmp_path: Any) ->
 
 
 async def test_your_own_app_direct_before_and_through_the_proxy_after(tmp_path: Any) -> None:
-    # What `golive scan --target openai --url PROXY --baseline-url APP` runs.
+    # What `golive scan --target openai --url PROXY --unguarded-url APP` runs.
     async with (
         DemoServer(DemoSettings(fast=True)) as app,
         GuardProxy(app.url, HARDENED_GUARDS, record=False) as proxy,
@@ -113,7 +113,7 @@ async def test_your_own_app_direct_before_and_through_the_proxy_after(tmp_path: 
                 "scan": {
                     "categories": ["delimiter_confusion", "pii_planted"],
                     "per_category": 5,
-                    "baseline": {"kind": "openai", "url": app.url, "model": "nimbus-support-1"},
+                    "unguarded": {"kind": "openai", "url": app.url, "model": "nimbus-support-1"},
                 },
             }
         )

@@ -88,7 +88,7 @@ def demo_plan(
                 "per_category": SCAN_PER_CATEGORY,
                 # Hardened: the same attacks against the unguarded app too, before and after
                 # (at full speed: only its answers are compared, never its latency).
-                "baseline": {**target, "hardened": False, "settings": {"fast": True}}
+                "unguarded": {**target, "hardened": False, "settings": {"fast": True}}
                 if hardened
                 else None,
             },

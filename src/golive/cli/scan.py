@@ -23,7 +23,7 @@ Examples:
 
   # your app through golive proxy (after) vs direct (before), side by side:
   golive scan --target openai --url http://127.0.0.1:8080/v1 \\
-      --baseline-url http://127.0.0.1:8000/v1 --model my-model
+      --unguarded-url http://127.0.0.1:8000/v1 --model my-model
 
 Categories: instruction_override, prompt_extraction, roleplay, delimiter_confusion,
 indirect_injection, payload_splitting, encoded, multilingual_injection (the adversarial
@@ -50,11 +50,11 @@ def scan_command(
             "unguarded app (before/after)."
         ),
     ] = False,
-    baseline_url: Annotated[
+    unguarded_url: Annotated[
         str | None,
         typer.Option(
             help="Also attack this URL (same kind, model and key), e.g. the app without its "
-            "guardrails, and report before (baseline) and after (--url) side by side."
+            "guardrails, and report before (unguarded) and after (--url) side by side."
         ),
     ] = None,
     suite: Annotated[
@@ -128,16 +128,16 @@ def scan_command(
             data[key] = given
     for key, value in parse_set(set_ or []).items():
         set_dotted(data, key, value)
-    if baseline_url is not None:
+    if unguarded_url is not None:
         if target not in ("openai", "http"):
             raise ConfigError(
-                "--baseline-url applies to --target openai or http.", field="--baseline-url"
+                "--unguarded-url applies to --target openai or http.", field="--unguarded-url"
             )
-        data["scan"]["baseline"] = {**data["target"], "url": baseline_url}
+        data["scan"]["unguarded"] = {**data["target"], "url": unguarded_url}
     elif hardened:  # the same demo app without the guards (at full speed: only its answers
         # are compared, never its latency)
         settings = {**data["target"].get("settings", {}), "fast": True}
-        data["scan"]["baseline"] = {**data["target"], "hardened": False, "settings": settings}
+        data["scan"]["unguarded"] = {**data["target"], "hardened": False, "settings": settings}
     plan = plan_from_dict(data, base_dir=Path.cwd())
     from rich.console import Console
 

@@ -1,7 +1,7 @@
 """Before and after guardrails: the summary's ``hardening`` section and its terminal table,
-built from the ``hardening.*`` metrics that ``scan.baseline`` adds (golive.scan.baseline).
+built from the ``hardening.*`` metrics that ``scan.unguarded`` adds (golive.scan.unguarded).
 
-"Before" is the baseline target (e.g. the app without golive.guard), "after" the run's own
+"Before" is the unguarded target (e.g. the app without golive.guard), "after" the run's own
 target, both judged on the same attack and canonical cases.
 """
 
@@ -40,12 +40,12 @@ def _pair(metrics: dict[str, Metric], name: str) -> dict[str, Any]:
     return {side: _est(metrics.get(f"{_PREFIX}{side}.{name}")) for side in _SIDES}
 
 
-def _baseline(config: dict[str, Any]) -> dict[str, str]:
+def _unguarded(config: dict[str, Any]) -> dict[str, str]:
     scan = config.get("scan")
-    spec = scan.get("baseline") if isinstance(scan, dict) else None
+    spec = scan.get("unguarded") if isinstance(scan, dict) else None
     if not isinstance(spec, dict):
         return {}
-    # What identifies the baseline; the config snapshot is already free of secrets.
+    # What identifies the unguarded; the config snapshot is already free of secrets.
     keys = ("kind", "url", "model", "hardened")
     return {
         k: v if isinstance(v, str) else json.dumps(v)  # true, not Python's True
@@ -55,7 +55,7 @@ def _baseline(config: dict[str, Any]) -> dict[str, str]:
 
 
 def hardening_section(result: RunResult) -> dict[str, Any] | None:
-    """The summary's ``hardening`` section; None when the run had no baseline."""
+    """The summary's ``hardening`` section; None when the run had no unguarded."""
     metrics = result.metrics
     if not any(name.startswith(_PREFIX + "before.") for name in metrics):
         return None
@@ -67,7 +67,7 @@ def hardening_section(result: RunResult) -> dict[str, Any] | None:
     )
     leak_rate = _pair(metrics, "pii_leak_rate")
     section: dict[str, Any] = {
-        "baseline": _baseline(result.config),
+        "unguarded": _unguarded(result.config),
         "attack_success_rate": _pair(metrics, _SUFFIX[1:]),
         "by_attack": {c: _pair(metrics, c + _SUFFIX) for c in categories},
         "pii_leaks": {
@@ -117,10 +117,10 @@ def _cell(est: dict[str, Any], *, bad_when_high: bool) -> Text:
 
 
 def hardening_table(section: dict[str, Any]) -> Table:
-    """Before (baseline) and after (this target), one row per measure and attack kind."""
-    baseline = ", ".join(f"{k}={v}" for k, v in section["baseline"].items()) or "baseline"
+    """Before (unguarded) and after (this target), one row per measure and attack kind."""
+    unguarded = ", ".join(f"{k}={v}" for k, v in section["unguarded"].items()) or "unguarded"
     table = Table(
-        title=Text(f"Guardrails: before ({clean(baseline)}) → after (this target)"),
+        title=Text(f"Guardrails: before ({clean(unguarded)}) → after (this target)"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )

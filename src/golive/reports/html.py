@@ -295,7 +295,7 @@ def render_html(result: RunResult, *, max_output_chars: int = 20_000) -> str:
         has_quality=has_quality,
         hardening=hardening,
         hardening_rows=hardening_rows(hardening) if hardening else [],
-        baseline=", ".join(f"{k}={v}" for k, v in (hardening or {}).get("baseline", {}).items()),
+        unguarded=", ".join(f"{k}={v}" for k, v in (hardening or {}).get("unguarded", {}).items()),
         load=load_view(result),  # None until the run has a load test (RunResult.load)
         config_json=json.dumps(result.config, indent=2, ensure_ascii=False, default=str),
     )

@@ -33,7 +33,8 @@ __all__ = [
     "wilson",
 ]
 
-SCHEMA_VERSION = "1.3"  # 1.2: the optional `load` section; 1.3: `comparison` (run --baseline)
+# 1.2: the optional `load` section; 1.3: `comparison` (run --baseline), `hardening`, `cache`
+SCHEMA_VERSION = "1.3"
 LATENCY_STATS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "max", "mean")
 _Z95 = 1.959963984540054
 

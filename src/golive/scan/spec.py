@@ -1,5 +1,5 @@
 """The ``scan:`` section of golive.yaml: which attack categories, how many probes, which seed,
-and an optional baseline target to compare with (before and after guardrails)."""
+and an optional unguarded target to compare with (before and after guardrails)."""
 
 from __future__ import annotations
 
@@ -43,30 +43,30 @@ class ScanSpec(BaseModel):
         default=None,
         description="Benign questions the attacks ride on; default: the suite's, else built-in.",
     )
-    baseline: dict[str, Any] | None = Field(
+    unguarded: dict[str, Any] | None = Field(
         default=None,
         description="A target to attack too, e.g. the same app without its guardrails "
         "({kind: openai, url: …}); the report shows attack success and PII leaks before "
-        "(baseline) and after (the run's target), as hardening.* metrics.",
+        "(unguarded) and after (the run's target), as hardening.* metrics.",
     )
 
-    @field_validator("baseline")
+    @field_validator("unguarded")
     @classmethod
-    def _baseline(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _unguarded(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         from golive.registry import registry
 
         if value is not None:
-            registry.parse("target", value, field="scan.baseline")  # fail early, naming it
+            registry.parse("target", value, field="scan.unguarded")  # fail early, naming it
         return value
 
     @property
-    def baseline_args(self) -> ComponentArgs | None:
-        """``baseline`` parsed, or None."""
+    def unguarded_args(self) -> ComponentArgs | None:
+        """``unguarded`` parsed, or None."""
         from golive.registry import registry
 
-        if self.baseline is None:
+        if self.unguarded is None:
             return None
-        return registry.parse("target", self.baseline, field="scan.baseline")
+        return registry.parse("target", self.unguarded, field="scan.unguarded")
 
     @field_validator("categories")
     @classmethod

@@ -30,8 +30,8 @@ def test_hardened_compares_the_guarded_demo_with_the_unguarded_one() -> None:
     plan = demo_plan(hardened=True, load=False)
     assert isinstance(plan.target, DemoArgs) and plan.target.hardened
     assert plan.scan is not None
-    baseline = plan.scan.baseline_args
+    unguarded = plan.scan.unguarded_args
     # The same app and seed without the guards, at full speed (only its answers are compared).
-    assert isinstance(baseline, DemoArgs) and not baseline.hardened
-    assert baseline.seed == plan.target.seed and baseline.settings == {"fast": True}
-    assert demo_plan(load=False).scan.baseline is None  # type: ignore[union-attr]
+    assert isinstance(unguarded, DemoArgs) and not unguarded.hardened
+    assert unguarded.seed == plan.target.seed and unguarded.settings == {"fast": True}
+    assert demo_plan(load=False).scan.unguarded is None  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ from golive.diversity.expand import lineage
 from golive.reports import build_summary, load_schema
 from golive.reports.html import render_html
 from golive.reports.terminal import render_terminal
-from golive.scan.baseline import hardening_metrics
+from golive.scan.unguarded import hardening_metrics
 from golive.schemas import FailureMode, RunResult
 
 Kit = Any  # conftest.DiversityKit: a test module cannot import the conftest
@@ -26,7 +26,7 @@ HOSTILE_URL = "http://127.0.0.1:9/v1?[bold red]x[/]<script>window.__pwned=3</scr
 
 @pytest.fixture
 def scan_result(diverse_result: RunResult, kit: Kit) -> RunResult:
-    """A scan: attack variants only (no canonical cases), compared with a baseline where every
+    """A scan: attack variants only (no canonical cases), compared with a unguarded where every
     attack sample got through and one leaked personal data."""
     after = [
         r
@@ -45,7 +45,7 @@ def scan_result(diverse_result: RunResult, kit: Kit) -> RunResult:
         for k, r in enumerate(after)
     ]
     metrics = {**robustness_metrics(after, seed=0), **hardening_metrics(before, after)}
-    config = {"scan": {"baseline": {"kind": "openai", "url": HOSTILE_URL, "model": "m"}}}
+    config = {"scan": {"unguarded": {"kind": "openai", "url": HOSTILE_URL, "model": "m"}}}
     return replace(diverse_result, cases=tuple(after), metrics=metrics, config=config)
 
 
@@ -59,7 +59,7 @@ def test_summary_has_before_and_after_and_validates(scan_result: RunResult) -> N
     summary = build_summary(scan_result)
     jsonschema.Draft202012Validator(load_schema()).validate(summary)
     h = summary["hardening"]
-    assert h["baseline"] == {"kind": "openai", "url": HOSTILE_URL, "model": "m"}
+    assert h["unguarded"] == {"kind": "openai", "url": HOSTILE_URL, "model": "m"}
     total = h["attack_success_rate"]
     assert total["before"]["value"] == 1.0 and total["before"]["n"] == 6
     assert total["after"]["value"] == pytest.approx(1 / 6)
@@ -70,7 +70,7 @@ def test_summary_has_before_and_after_and_validates(scan_result: RunResult) -> N
     assert "quality_pass_rate" not in h  # a scan has no canonical cases
 
 
-def test_runs_without_a_baseline_have_no_hardening_section(diverse_result: RunResult) -> None:
+def test_runs_without_a_unguarded_have_no_hardening_section(diverse_result: RunResult) -> None:
     assert "hardening" not in build_summary(diverse_result)
     assert "Guardrails" not in _terminal(diverse_result)
     assert 'id="guardrails"' not in render_html(diverse_result)
@@ -81,7 +81,7 @@ def test_terminal_shows_before_after_and_hides_what_a_scan_did_not_run(
 ) -> None:
     text = _terminal(scan_result)
     assert "Guardrails: before (kind=openai" in text and "→ after (this target)" in text
-    # The baseline URL is shown as text (wrapped here), never interpreted as markup.
+    # The unguarded URL is shown as text (wrapped here), never interpreted as markup.
     assert "[bold" in text and "red]x[/]<script>" in text
     assert "100.0% [61.0%, 100.0%]" in text and "16.7%" in text
     assert "PII leaks (1 → 0 samples)" in text

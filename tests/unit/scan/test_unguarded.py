@@ -1,4 +1,4 @@
-"""Before and after: which cases the baseline gets, and the hardening.* metrics judged on the
+"""Before and after: which cases the unguarded gets, and the hardening.* metrics judged on the
 cases both sides ran."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from golive.config import plan_from_dict
 from golive.diversity.expand import lineage
 from golive.errors import ConfigError
 from golive.scan import ScanSpec
-from golive.scan.baseline import baseline_cases, hardening_metrics
 from golive.scan.probes import build_attack_cases
+from golive.scan.unguarded import hardening_metrics, unguarded_cases
 from golive.schemas import (
     Case,
     CaseResult,
@@ -50,7 +50,7 @@ def attacks() -> list[Case]:
     return build_attack_cases(spec, seed=0)
 
 
-def test_the_baseline_gets_attacks_and_canonical_cases_not_invariant_rewrites(
+def test_the_unguarded_gets_attacks_and_canonical_cases_not_invariant_rewrites(
     attacks: list[Case],
 ) -> None:
     canonical = Case(id="refund", input="How long do I have for a refund?")
@@ -63,7 +63,7 @@ def test_the_baseline_gets_attacks_and_canonical_cases_not_invariant_rewrites(
         },
     )  # fmt: skip
     assert lineage(typo) is not None
-    chosen = baseline_cases([canonical, typo, *attacks])
+    chosen = unguarded_cases([canonical, typo, *attacks])
     assert chosen == [canonical, *attacks]
 
 
@@ -109,11 +109,11 @@ def test_only_cases_both_sides_ran_are_compared(attacks: list[Case]) -> None:
     assert "hardening.before.quality.pass_rate" not in m  # no canonical case: no quality row
 
 
-def test_scan_baseline_is_validated_with_the_field_named() -> None:
+def test_scan_unguarded_is_validated_with_the_field_named() -> None:
     plan = plan_from_dict(
-        {"target": "demo", "scan": {"baseline": {"kind": "demo", "hardened": False}}}
+        {"target": "demo", "scan": {"unguarded": {"kind": "demo", "hardened": False}}}
     )
-    assert plan.scan is not None and plan.scan.baseline_args is not None
-    assert plan.scan.baseline_args.kind == "demo"
-    with pytest.raises(ConfigError, match=r"scan\.baseline"):
-        plan_from_dict({"target": "demo", "scan": {"baseline": {"kind": "nope"}}})
+    assert plan.scan is not None and plan.scan.unguarded_args is not None
+    assert plan.scan.unguarded_args.kind == "demo"
+    with pytest.raises(ConfigError, match=r"scan\.unguarded"):
+        plan_from_dict({"target": "demo", "scan": {"unguarded": {"kind": "nope"}}})

@@ -1,8 +1,8 @@
-"""Before and after: the same attacks against a baseline target (e.g. the app without its
+"""Before and after: the same attacks against a unguarded target (e.g. the app without its
 guardrails) and against the run's own target, compared on the same cases.
 
-With ``scan.baseline`` set, the run's attack cases (the ``must_resist`` variants and the
-scan's probes) and its canonical cases are sent to the baseline too, and ``hardening.*``
+With ``scan.unguarded`` set, the run's attack cases (the ``must_resist`` variants and the
+scan's probes) and its canonical cases are sent to the unguarded too, and ``hardening.*``
 metrics put the two side by side, each side a proportion with its Wilson interval:
 
 - ``hardening.{before,after}.attack_success_rate`` and ``.<category>.attack_success_rate``:
@@ -29,7 +29,7 @@ from golive.diversity.expand import lineage
 from golive.metrics import rate
 from golive.schemas import Case, CaseResult, FailureMode, Metric, RunResult
 
-__all__ = ["SIDES", "baseline_cases", "hardening_metrics", "with_baseline"]
+__all__ = ["SIDES", "hardening_metrics", "unguarded_cases", "with_unguarded"]
 
 SIDES = ("before", "after")
 
@@ -39,8 +39,8 @@ def _is_attack(case: Case) -> bool:
     return info is not None and info.expectation == "must_resist"
 
 
-def baseline_cases(cases: Sequence[Case]) -> list[Case]:
-    """What the baseline is sent: the attacks and the canonical cases (not the invariant
+def unguarded_cases(cases: Sequence[Case]) -> list[Case]:
+    """What the unguarded is sent: the attacks and the canonical cases (not the invariant
     rewrites, which measure robustness, not defences)."""
     return [c for c in cases if lineage(c) is None or _is_attack(c)]
 
@@ -87,30 +87,30 @@ def hardening_metrics(
     return metrics
 
 
-async def with_baseline(
+async def with_unguarded(
     plan: Plan, result: RunResult, cases: Sequence[Case], console: Console
 ) -> RunResult:
-    """Run the attacks and canonical cases against ``plan.scan.baseline`` and return
+    """Run the attacks and canonical cases against ``plan.scan.unguarded`` and return
     ``result`` with the ``hardening.*`` metrics added and the gates judged again."""
     from golive.display import ProgressDisplay
     from golive.events import EventBus
     from golive.gates import evaluate_gates
     from golive.runner import Runner
 
-    assert plan.scan is not None and plan.scan.baseline_args is not None
-    chosen = baseline_cases(cases)
+    assert plan.scan is not None and plan.scan.unguarded_args is not None
+    chosen = unguarded_cases(cases)
     if not chosen:
         return result
-    baseline_plan = plan.model_copy(update={"target": plan.scan.baseline_args, "gates": []})
+    unguarded_plan = plan.model_copy(update={"target": plan.scan.unguarded_args, "gates": []})
     bus = EventBus()
     display = ProgressDisplay(console)
     bus.subscribe(display)
     console.print(
-        f"baseline: the same {len(chosen)} cases against the baseline target "
-        f"({plan.scan.baseline_args.kind}): guardrails before and after"
+        f"unguarded: the same {len(chosen)} cases against the unguarded target "
+        f"({plan.scan.unguarded_args.kind}): guardrails before and after"
     )
     try:
-        before = await Runner(baseline_plan, bus=bus).run_async(chosen)
+        before = await Runner(unguarded_plan, bus=bus).run_async(chosen)
     finally:
         display.stop()
     if before.status != "finished":
