@@ -74,6 +74,18 @@ class _Mutator:
         return None
 
 
+def assert_inert_and_clean(driver: WebDriver) -> None:
+    """No hostile script ran, and the console has no error and no CSP violation."""
+    assert driver.execute_script("return typeof window.__pwned") == "undefined"
+    logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
+    problems = [
+        e["message"]
+        for e in logs
+        if e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", "")
+    ]
+    assert problems == []
+
+
 def _observation(case: Case, i: int, output: str) -> Observation:
     t0 = 5_000_000_000 + i * 2_000_000_000
     return Observation(
@@ -288,14 +300,7 @@ def test_hostile_output_is_inert_and_report_works(driver: WebDriver, tmp_path: P
         driver.find_element(By.CSS_SELECTOR, "button[data-filter='canonical']").click()
         assert passing.is_displayed() and not any(v.is_displayed() for v in variants)
 
-        assert driver.execute_script("return typeof window.__pwned") == "undefined"
-        logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
-        problems = [
-            e["message"]
-            for e in logs
-            if e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", "")
-        ]
-        assert problems == []
+        assert_inert_and_clean(driver)
 
     keep = os.environ.get("GOLIVE_SCREENSHOT_DIR")
     if keep:  # lets a developer look at the rendered page
@@ -399,14 +404,7 @@ def test_load_report_renders_charts_without_csp_errors(driver: WebDriver, tmp_pa
         assert "c=32" in table.text
         driver.save_screenshot(str(tmp_path / "load.png"))
 
-        assert driver.execute_script("return typeof window.__pwned") == "undefined"
-        logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
-        problems = [
-            e["message"]
-            for e in logs
-            if e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", "")
-        ]
-        assert problems == []
+        assert_inert_and_clean(driver)
 
     keep = os.environ.get("GOLIVE_SCREENSHOT_DIR")
     if keep:
@@ -414,8 +412,8 @@ def test_load_report_renders_charts_without_csp_errors(driver: WebDriver, tmp_pa
 
 
 def _scan_result_with_unguarded() -> RunResult:
-    """A scan (attacks only, no cases of its own) whose unguarded let the attack through and
-    whose own target resisted it; the unguarded's URL carries markup."""
+    """A scan (attacks only, no cases of its own) whose unguarded target let the attack through and
+    whose own target resisted it; the unguarded target's URL carries markup."""
     from golive.diversity.analysis import robustness_metrics
     from golive.scan.unguarded import hardening_metrics
 
@@ -485,15 +483,47 @@ def test_scan_report_shows_guardrails_before_after_and_no_empty_quality(
         assert "Guardrails" in toc and "Attacks" in toc and "Quality" not in toc
         driver.save_screenshot(str(tmp_path / "scan.png"))
 
-        assert driver.execute_script("return typeof window.__pwned") == "undefined"
-        logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
-        problems = [
-            e["message"]
-            for e in logs
-            if e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", "")
-        ]
-        assert problems == []
+        assert_inert_and_clean(driver)
 
     keep = os.environ.get("GOLIVE_SCREENSHOT_DIR")
     if keep:
         shutil.copy(tmp_path / "scan.png", Path(keep) / "golive-scan-report.png")
+
+
+def test_report_shows_the_comparison_with_the_baseline(driver: WebDriver, tmp_path: Path) -> None:
+    from compare_fakes import observations, run_row
+    from golive.compare import compare_runs
+    from golive.compare._baseline import with_comparison
+
+    hostile_id = f"refunds {IMG}"
+    steady = [(f"c{i:02d}", [True] * 3) for i in range(30)]
+    base = [*steady, (hostile_id, [True] * 3), ("flaky", [True, False, True])]
+    head = [*steady[:20], *[(c, [False] * 3) for c, _ in steady[20:]], (hostile_id, [False] * 3)]
+    head.append(("flaky", [False, True, True]))
+    comparison = compare_runs(
+        run_row("base-run"), run_row("head-run"), observations("b", base), observations("h", head)
+    )
+    assert comparison.regressed
+    result = with_comparison(_hostile_result(), comparison)
+    out = tmp_path / "report"
+    HtmlReporter().write(result, ReportContext(out, Console(file=None, quiet=True)))
+
+    with _serve(out) as served:
+        driver.get(f"{served}/index.html")
+        WebDriverWait(driver, 10).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+        section = driver.find_element(By.ID, "comparison")
+        assert section.is_displayed()
+        assert driver.find_element(By.ID, "comparison-verdict").text == "significant regression"
+        assert "base-run" in driver.find_element(By.ID, "comparison-base").text
+        assert "detectable" in driver.find_element(By.ID, "comparison-mde").text
+        rows = section.find_elements(By.CSS_SELECTOR, "#comparison-metrics tbody tr")
+        first = [td.text for td in rows[0].find_elements(By.TAG_NAME, "td")]
+        assert first[0] == "quality.pass_rate" and first[-1].startswith("regression")
+        flaky = section.find_element(By.ID, "comparison-flaky").text
+        assert "flaky" in flaky and "flips across samples" in flaky
+        # The hostile case id is text wherever it appears.
+        assert IMG in section.text
+        assert "Compared" in driver.find_element(By.CSS_SELECTOR, "nav.toc").text
+        assert_inert_and_clean(driver)

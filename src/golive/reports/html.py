@@ -23,7 +23,16 @@ from pydantic import Field
 
 from golive.registry import ComponentArgs, reporter
 from golive.reports._cases import case_view, worst_cases
-from golive.reports._format import fmt_ci, fmt_delta, fmt_delta_ci, fmt_ms, fmt_num, fmt_pct
+from golive.reports._compare_md import case_changes, mde_statement, run_label
+from golive.reports._format import (
+    fmt_ci,
+    fmt_delta,
+    fmt_delta_ci,
+    fmt_ms,
+    fmt_num,
+    fmt_pct,
+    fmt_unit,
+)
 from golive.reports._hardening import hardening_rows
 from golive.reports._load_view import load_view
 from golive.reports._robustness import by_delta, successful_attacks, worst_examples
@@ -126,6 +135,7 @@ def _environment() -> Environment:
         delta_ci=fmt_delta_ci,
         heat=_heat_class,
         params=lambda params: json.dumps(params, ensure_ascii=False, sort_keys=True, default=str),
+        unit=lambda value, unit, signed=False: fmt_unit(value, unit, signed=signed),
     )
     env.globals.update(ci_bar=_ci_bar, delta_bar=_delta_bar, verdict_badge=_verdict_badge)
     return env
@@ -229,6 +239,31 @@ def _failure_columns(summary: dict[str, Any]) -> list[tuple[str, list[dict[str, 
     return columns
 
 
+def _comparison_view(comparison: Any) -> dict[str, Any] | None:
+    """``summary["comparison"]`` (golive run --baseline) as the report shows it."""
+    if not isinstance(comparison, dict):
+        return None
+    keys = ("name", "base", "head", "delta", "ci", "p_value", "status", "unit", "gating")
+    metrics = [
+        {k: m.get(k) for k in keys} for m in comparison.get("metrics") or [] if isinstance(m, dict)
+    ]
+    return {
+        "regressed": bool(comparison.get("regressed")),
+        "base": run_label(comparison.get("base")),
+        "mde": mde_statement(comparison),
+        "lists": [
+            (title, key, case_changes(comparison, key))
+            for title, key in (
+                ("Regressions", "regressions"),
+                ("Improvements", "improvements"),
+                ("Flaky cases", "flaky"),
+            )
+        ],
+        "metrics": metrics,
+        "warnings": [str(w) for w in comparison.get("warnings") or []],
+    }
+
+
 def _label(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
@@ -293,6 +328,7 @@ def render_html(result: RunResult, *, max_output_chars: int = 20_000) -> str:
         silent_modes=[m.value for m in SILENT_MODES],
         has_cases=bool(result.cases),
         has_quality=has_quality,
+        comparison=_comparison_view(summary.get("comparison")),
         hardening=hardening,
         hardening_rows=hardening_rows(hardening) if hardening else [],
         unguarded=", ".join(f"{k}={v}" for k, v in (hardening or {}).get("unguarded", {}).items()),
