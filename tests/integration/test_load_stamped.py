@@ -214,8 +214,8 @@ async def test_reads_are_stamped_when_they_arrived_not_when_the_loop_ran() -> No
 
         def block_the_loop() -> None:
             # The client is busy (another stream's parse, a GC pass) while the first token
-            # arrives: the loop cannot read for 150 ms.
-            time.sleep(0.15)
+            # arrives: the loop cannot read for 400 ms.
+            time.sleep(0.4)
             blocked.append(time.perf_counter_ns())
 
         reading = loop.create_task(pool.stream(b"{}", ex, 10_000))
@@ -226,10 +226,10 @@ async def test_reads_are_stamped_when_they_arrived_not_when_the_loop_ran() -> No
     parse(ex)
     assert ex.error is None and ex.text == "a"
     first_written = server.written_ns[0]
-    # The loop read the chunk ~130 ms after it was written; the kernel stamp is within a
+    # The loop read the chunk ~380 ms after it was written; the kernel stamp is within a
     # few ms of the write (the margin is scheduling noise on a loaded CI machine).
-    assert blocked[0] - first_written > 100_000_000
-    assert 0 <= ex.chunk_times[0] - first_written < 10_000_000
+    assert blocked[0] - first_written > 300_000_000
+    assert 0 <= ex.chunk_times[0] - first_written < 50_000_000
 
 
 async def test_a_connection_the_server_closed_while_idle_is_retried() -> None:
@@ -264,7 +264,7 @@ async def test_the_openai_target_streams_with_kernel_stamps() -> None:
             blocked: list[int] = []
 
             def block_the_loop() -> None:
-                time.sleep(0.15)
+                time.sleep(0.4)
                 blocked.append(time.perf_counter_ns())
 
             async def wait_then_block() -> None:
@@ -280,7 +280,7 @@ async def test_the_openai_target_streams_with_kernel_stamps() -> None:
             await target.close()
     chunks = [i for i in items if isinstance(i, Chunk)]
     assert [c.text for c in chunks] == ["a"]
-    assert blocked[0] - server.written_ns[0] > 100_000_000
-    assert 0 <= chunks[0].t_ns - server.written_ns[0] < 10_000_000
+    assert blocked[0] - server.written_ns[0] > 300_000_000
+    assert 0 <= chunks[0].t_ns - server.written_ns[0] < 50_000_000
     assert [c.text for c in again if isinstance(c, Chunk)] == ["a"]
     assert server.connections == 1
