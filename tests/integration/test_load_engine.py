@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiohttp import web
 
@@ -170,3 +171,14 @@ async def test_tokenizer_counts_when_usage_absent() -> None:
     expected = token_counter().count(["Reset your password in Settings."])[0]
     assert lv.records and lv.tokenizer == token_counter().name
     assert {(r.token_source, r.output_tokens) for r in lv.records} == {("tokenizer", expected)}
+
+
+async def test_a_backlog_past_the_memory_cap_is_parsed_as_it_goes(monkeypatch: Any) -> None:
+    import golive.load.engine as engine
+
+    monkeypatch.setattr(engine, "_UNPARSED_MAX_BYTES", 4_000)  # a few replies' worth
+    async with running_server() as s, openai(s.url, "good;n=4") as t:
+        lv = await run_level(t, closed(4, 0.5), [ask("x")])
+    assert len(lv.records) > 20  # far more replies than the cap holds
+    assert all(r.error is None and len(r.chunk_times_ns) == 4 for r in lv.records)
+    assert [s.output for s in lv.samples][:1] == ["tok0 tok1 tok2 tok3 "]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -82,7 +83,7 @@ class _Level:
         self.bodies: dict[int, bytes] = {}
         self.raw: list[_Raw] = []
         # Raw streams read during the level, parsed once it is over (see ``_fast``).
-        self.unparsed: list[tuple[int, int, Exchange, int, int]] = []
+        self.unparsed: deque[tuple[int, int, Exchange, int, int]] = deque()
         self.unparsed_bytes = 0
         self.scheduled = 0
         # start_ns: a level spread over processes shares one origin (see load.multiproc).
@@ -140,20 +141,21 @@ class _Level:
             ex.error = FailureMode.TIMEOUT
         t_end = time.perf_counter_ns()
         # Parsing waits until the level is over: 256 streams that finish together would
-        # otherwise parse in one burst and stamp the chunks of every other stream late. Past
-        # _UNPARSED_MAX_BYTES the oldest are parsed now, to keep memory bounded.
+        # otherwise parse in one burst, taking the client's CPU (and, on the aiohttp path,
+        # stamping the chunks of every other stream late). Past _UNPARSED_MAX_BYTES each new
+        # reply has the oldest parsed until the backlog fits again: memory stays bounded and
+        # the cost is spread evenly (parsing half the backlog at once stalled the loop for a
+        # second or more).
         self.unparsed.append((t_sched, t_send, ex, t_end, p))
         self.unparsed_bytes += sum(len(r) for r in ex.reads)
         if self.unparsed_bytes > _UNPARSED_MAX_BYTES:
-            self.parse_pending(keep=len(self.unparsed) // 2)
+            self.parse_pending(max_bytes=_UNPARSED_MAX_BYTES)
 
-    def parse_pending(self, keep: int = 0) -> None:
-        """Parse the read streams, oldest first, leaving the newest ``keep`` unparsed."""
-        done, self.unparsed = (
-            self.unparsed[: len(self.unparsed) - keep],
-            self.unparsed[len(self.unparsed) - keep :],
-        )
-        for t_sched, t_send, ex, t_end, p in done:
+    def parse_pending(self, max_bytes: int | None = None) -> None:
+        """Parse the read streams, oldest first, until at most ``max_bytes`` are unparsed
+        (None: all of them, replies that brought no bytes included)."""
+        while self.unparsed and (max_bytes is None or self.unparsed_bytes > max_bytes):
+            t_sched, t_send, ex, t_end, p = self.unparsed.popleft()
             self.unparsed_bytes -= sum(len(r) for r in ex.reads)
             parse(ex)
             times = tuple(ex.chunk_times)
