@@ -78,4 +78,5 @@ def fmt_unit(value: Any, unit: str, *, signed: bool = False) -> str:
         return DASH
     if unit == "share":
         return f"{value * 100:+.1f} pts" if signed else f"{value:.1%}"
-    return f"{value:+.0f} ms" if signed else f"{value:.0f} ms"
+    digits = 1 if abs(value) < 10 else 0  # "+0.4 ms", not "+0 ms"
+    return f"{value:+.{digits}f} ms" if signed else f"{value:.{digits}f} ms"
