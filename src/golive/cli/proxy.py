@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from golive.cli import app
-from golive.config import DEFAULT_STORE
+from golive.cli._common import StoreOption
 
 EPILOG = """\
 Examples:
@@ -45,7 +45,7 @@ def proxy_command(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 8080,
-    store: Annotated[str, typer.Option(help="Store URL for the exchange log.")] = DEFAULT_STORE,
+    store: StoreOption = None,
     no_store: Annotated[bool, typer.Option(help="Do not log exchanges.")] = False,
 ) -> None:
     """Serve an OpenAI-compatible gateway that guards inputs and outputs.
@@ -64,7 +64,7 @@ def proxy_command(
 
     async def serve() -> None:
         proxy = GuardProxy(upstream, settings, host=host, port=port,
-                           store=None if no_store else store, record=not no_store)  # fmt: skip
+                           store=store, record=not no_store)  # fmt: skip
         async with proxy:
             typer.echo(f"golive proxy: {proxy.url} -> {proxy.upstream}  metrics: "
                        f"{proxy.url.removesuffix('/v1')}/metrics")  # fmt: skip
