@@ -200,11 +200,13 @@ class CaseHistory:
     case_id: str
     capability: str | None
     runs: list[CaseRun]  # newest first
+    case: dict[str, Any] | None = None  # the case as last run (input, reference…), if stored
 
     def to_json(self) -> dict[str, Any]:
         return {
             "case_id": self.case_id,
             "capability": self.capability,
+            "case": self.case,
             "runs": [
                 {
                     "run_id": r.run_id,
@@ -248,6 +250,15 @@ def case_history(store: Store, case_id: str, limit: int = _CASE_RUNS) -> CaseHis
             .where(obs.case_id == case_id, obs.run_id.in_(ids))
             .order_by(obs.run_id, obs.sample, obs.id)
         ).all()
+        stored = connection.execute(
+            select(CaseResultRecord.case_json)
+            .where(
+                CaseResultRecord.case_id == case_id,
+                CaseResultRecord.run_id == ids[0],
+                CaseResultRecord.case_json.is_not(None),
+            )
+            .limit(1)
+        ).scalar()
         verdicts: dict[str, Any] = dict(
             connection.execute(
                 select(CaseResultRecord.run_id, func.min(CaseResultRecord.passed.cast(Integer)))
@@ -287,4 +298,4 @@ def case_history(store: Store, case_id: str, limit: int = _CASE_RUNS) -> CaseHis
                 samples=rows,
             )
         )
-    return CaseHistory(case_id, capability, history)
+    return CaseHistory(case_id, capability, history, stored if isinstance(stored, dict) else None)

@@ -36,8 +36,10 @@ async def _page(client: TestClient[object, object], path: str, status: int = 200
     return await response.text()
 
 
-def _texts(html: str, css_class: str) -> list[str]:
-    return [unescape(m) for m in re.findall(rf'class="[^"]*{css_class}[^"]*">([^<]*)<', html)]
+def _texts(html: str, name: str, attr: str = "class") -> list[str]:
+    """The text of the elements whose ``attr`` (a class, or an id) holds ``name``."""
+    pattern = rf'{attr}="[^"]*{name}[^"]*">([^<]*)<'
+    return [unescape(m) for m in re.findall(pattern, html)]
 
 
 async def test_runs_list_newest_first_with_links_and_strict_csp(client: TestClient) -> None:
@@ -120,6 +122,10 @@ async def test_case_history_shows_each_run_and_escapes_outputs(client: TestClien
     data = await (await client.get("/api/cases/case-000")).json()
     assert [r["passed"] for r in data["runs"]] == [SAMPLES // 2, 0, SAMPLES]
     assert data["runs"][1]["case_passed"] is False
+    # What the case asks and expects, as last run.
+    assert _texts(html, "case-input", attr="id") == ["What is the refund window for order 0?"]
+    assert _texts(html, "case-reference", attr="id") == ["30 days"]
+    assert data["case"]["reference"] == "30 days" and data["case"]["tags"] == ["refunds"]
 
 
 async def test_compare_view_lists_the_planted_regression(client: TestClient) -> None:
