@@ -21,7 +21,7 @@ from compare_fakes import observations, run_row
 from golive.compare import compare_runs
 
 ALPHA = 0.05
-# A/A: 600 pairs. The binomial standard error of a 5% rate over 500 pairs is 1 point;
+# A/A: 500 pairs. The binomial standard error of a 5% rate over 500 pairs is 1 point;
 # the tolerance is about two of them.
 AA_PAIRS = 500
 AA_TOLERANCE = 0.02
