@@ -2,7 +2,8 @@
 
     GoliveError                  base; the CLI prints ``str(err)`` and exits with ``exit_code``
     ├── ConfigError              invalid golive.yaml or flag (names the field and the fix)   exit 4
-    │   └── SuiteError           missing or unreadable suite, bad case                       exit 4
+    │   ├── SuiteError           missing or unreadable suite, bad case                       exit 4
+    │   └── NoSuchRunError       no stored run matches a reference (latest, branch:NAME, id) exit 4
     ├── RegistryError            unknown or broken extension (target, scorer, …)             exit 4
     ├── NothingToRunError        the suite selected no cases                                 exit 5
     ├── StoreError               the store cannot be opened or written                       exit 3
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ConfigError",
     "GoliveError",
+    "NoSuchRunError",
     "NothingToRunError",
     "RegistryError",
     "StoreError",
@@ -50,6 +52,10 @@ class ConfigError(GoliveError):
 
 class SuiteError(ConfigError):
     """The suite file is missing, unreadable or holds an invalid case."""
+
+
+class NoSuchRunError(ConfigError):
+    """No stored run matches a reference (``latest``, ``branch:NAME``, a run id)."""
 
 
 class RegistryError(ConfigError):

@@ -16,7 +16,7 @@ from rich.markup import escape
 from golive._loop import run_main
 from golive.config import Plan
 from golive.display import ProgressDisplay
-from golive.errors import ConfigError, NothingToRunError
+from golive.errors import ConfigError, NoSuchRunError, NothingToRunError
 from golive.events import EventBus
 from golive.registry import registry
 from golive.reports.base import ReportContext
@@ -75,7 +75,16 @@ async def execute_async(
 
         if not record:
             raise ConfigError("--baseline compares with stored runs: it needs the store")
-        base_run = resolve_run(plan.store, baseline)
+        try:
+            base_run = resolve_run(plan.store, baseline)
+        except NoSuchRunError as missing:
+            if baseline != "latest" and not baseline.startswith("branch:"):
+                raise  # a run id that is not there is a mistake
+            # The first run on a branch has nothing to compare with: it becomes the baseline.
+            console.print(
+                f"[yellow]--baseline {escape(baseline)}: {escape(str(missing))}. "
+                "Nothing to compare with: this run is recorded and becomes the baseline.[/]"
+            )
     cases = cases if cases is not None else resolve_suite(plan).cases
     canonical = list(cases)
     if plan.diversity is not None:

@@ -81,9 +81,19 @@ def test_bad_references_exit_4_without_a_traceback(workdir: Path) -> None:
         assert "Traceback" not in result.stderr and "error:" in result.stderr
     missing = golive("compare", "a", "b", "--store", f"sqlite:///{workdir}/nope.db", cwd=workdir)
     assert missing.returncode == 4 and not (workdir / "nope.db").exists()
+    # A run id that is not in the store is a mistake: exit 4 before any request.
     baseline = golive(
         "run", "--target", "demo", "--suite", "cases.jsonl", *FAST,
-        "--store", store, "--baseline", "branch:no-such-branch",
+        "--store", store, "--baseline", "no-such-run", "--out", str(workdir / "bad"),
         cwd=workdir,
     )  # fmt: skip
-    assert baseline.returncode == 4 and "no-such-branch" in baseline.stderr
+    assert baseline.returncode == 4 and "no-such-run" in baseline.stderr
+    assert not (workdir / "bad").exists()
+
+
+def test_the_first_run_on_a_branch_becomes_the_baseline(workdir: Path) -> None:
+    code, out, summary = run(workdir, "first-on-branch", "--baseline", "branch:no-such-branch")
+    assert code in (0, 1)  # judged by its gates, not refused
+    assert "Nothing to compare with" in out and "no-such-branch" in out
+    assert "comparison" not in summary
+    assert all(g["metric"] != "comparison.regressions" for g in summary["gates"])

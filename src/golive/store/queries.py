@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
-from golive.errors import ConfigError
+from golive.errors import ConfigError, NoSuchRunError
 from golive.schemas import FailureMode, Message, Observation, ObservationError, Request, Usage
 from golive.store.engine import Store, open_store
 from golive.store.models import CaseResultRecord, ObservationRecord, RunRecord
@@ -34,6 +34,7 @@ __all__ = [
     "get_run",
     "list_runs",
     "load_observations",
+    "run_branches",
 ]
 
 STALE_AFTER_S = 4 * HEARTBEAT_S
@@ -186,7 +187,7 @@ def get_run(store: Store | str | None, ref: str = "latest") -> RunRow:
             stmt = select(RunRecord).order_by(RunRecord.started_at.desc()).limit(1)
             found = _rows(opened, stmt)
             if not found:
-                raise ConfigError(f"the store {opened.url} holds no runs yet; run `golive run`")
+                raise NoSuchRunError(f"the store {opened.url} holds no runs yet; run `golive run`")
             return found[0]
         exact = _rows(opened, select(RunRecord).where(RunRecord.id == ref))
         if exact:
@@ -202,7 +203,7 @@ def get_run(store: Store | str | None, ref: str = "latest") -> RunRow:
         if len(found) == 1:
             return found[0]
         if not found:
-            raise ConfigError(
+            raise NoSuchRunError(
                 f"no run {ref!r} in the store {opened.url}; list the runs with `golive runs`"
             )
         ids = ", ".join(r.id for r in found[:5])
@@ -238,10 +239,23 @@ def find_run(
         if found:
             return found[0]
         where = f" on branch {branch!r}" if branch is not None else ""
-        raise ConfigError(
-            f"the store {opened.url} holds no finished {kind} run{where}; "
+        known = sorted(b for b in run_branches(opened, kind) if b is not None and b != branch)
+        others = f" (runs exist on: {', '.join(known[:8])})" if known else ""
+        raise NoSuchRunError(
+            f"the store {opened.url} holds no finished {kind} run{where}{others}; "
             "list the runs with `golive runs`"
         )
+
+
+def run_branches(store: Store, kind: str = "eval") -> list[str | None]:
+    """The git branches that finished ``kind`` runs were recorded on."""
+    with store.engine.connect() as connection:
+        stmt = (
+            select(RunRecord.git_branch)
+            .where(RunRecord.kind == kind, RunRecord.status == "finished")
+            .distinct()
+        )
+        return [row[0] for row in connection.execute(stmt)]
 
 
 def load_observations(store: Store | str | None, run_id: str) -> list[ObservationRow]:
