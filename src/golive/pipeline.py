@@ -7,8 +7,10 @@ owns the engine.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -24,6 +26,9 @@ from golive.reports.summary import build_summary
 from golive.runner import Runner
 from golive.schemas import Case, RunResult
 from golive.suite import Suite, load_suite
+
+if TYPE_CHECKING:
+    from golive.store import StoreRecorder
 
 __all__ = ["Outcome", "execute", "execute_async", "resolve_suite"]
 
@@ -120,36 +125,20 @@ async def execute_async(
     display = ProgressDisplay(console)
     bus.subscribe(display)
     try:
-        result = await runner.run_async(cases)
-    except BaseException:
+        result = await _closing_on_error(recorder, runner.run_async(cases))
+    finally:
         display.stop()
-        if recorder is not None:
-            with contextlib.suppress(Exception):  # the original error matters more
-                recorder.close()
-        raise
-    display.stop()
     if plan.scan is not None and plan.scan.unguarded is not None and result.status == "finished":
         from golive.scan.unguarded import with_unguarded
 
-        try:  # the same attacks without the guardrails: hardening.* metrics, before and after
-            result = await with_unguarded(plan, result, cases, console)
-        except BaseException:
-            if recorder is not None:
-                with contextlib.suppress(Exception):
-                    recorder.close()
-            raise
+        # The same attacks without the guardrails: hardening.* metrics, before and after.
+        result = await _closing_on_error(recorder, with_unguarded(plan, result, cases, console))
         if recorder is not None:
             from golive.events import RunFinished
 
             recorder(RunFinished(result))  # the metrics and verdict now include hardening.*
     if plan.load is not None and result.status == "finished":
-        try:
-            result = await _with_load(plan, result, cases, console)
-        except BaseException:
-            if recorder is not None:
-                with contextlib.suppress(Exception):
-                    recorder.close()
-            raise
+        result = await _closing_on_error(recorder, _with_load(plan, result, cases, console))
         if recorder is not None:
             from golive.events import RunFinished
             from golive.store.load_records import record_load
@@ -175,6 +164,20 @@ async def execute_async(
         write_summary(result, json_path)
         paths.append(json_path)
     return Outcome(result, tuple(paths))
+
+
+async def _closing_on_error(
+    recorder: StoreRecorder | None, step: Awaitable[RunResult]
+) -> RunResult:
+    """Await one stage of the run; if it fails (or is interrupted), close the recorder first,
+    so every result stored before the failure stays readable."""
+    try:
+        return await step
+    except BaseException:
+        if recorder is not None:
+            with contextlib.suppress(Exception):  # the original error matters more
+                recorder.close()
+        raise
 
 
 async def _with_load(

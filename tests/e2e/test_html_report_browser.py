@@ -17,9 +17,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from browser import assert_inert_and_clean, chromium
 from rich.console import Console
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -46,8 +45,6 @@ from golive.schemas import (
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path(os.environ.get("GOLIVE_CHROMIUM", "/usr/bin/chromium"))
-CHROMEDRIVER = Path(os.environ.get("GOLIVE_CHROMEDRIVER", "/usr/bin/chromedriver"))
 SCRIPT = "<script>window.__pwned = 1</script>"
 IMG = '<img src=x onerror="window.__pwned=2">'
 HOSTILE = f"Sure! {SCRIPT} {IMG} </details></pre><b>bold?</b> [bold]markup[/bold]"
@@ -72,18 +69,6 @@ class _Mutator:
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         return None
-
-
-def assert_inert_and_clean(driver: WebDriver) -> None:
-    """No hostile script ran, and the console has no error and no CSP violation."""
-    assert driver.execute_script("return typeof window.__pwned") == "undefined"
-    logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
-    problems = [
-        e["message"]
-        for e in logs
-        if e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", "")
-    ]
-    assert problems == []
 
 
 def _observation(case: Case, i: int, output: str) -> Observation:
@@ -195,37 +180,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def driver(tmp_path: Path) -> Iterator[WebDriver]:
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        # Fail, not skip: a skipped browser test would let an XSS regression through silently.
-        pytest.fail(
-            f"headless Chromium is needed for this test, not found: {', '.join(missing)}. "
-            "Run `sudo scripts/install-browser.sh` (make test does it for you).",
-            pytrace=False,
-        )
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--window-size=1280,1800",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=str(CHROMEDRIVER), log_output=str(tmp_path / "driver.log"))
-    browser = webdriver.Chrome(options=options, service=service)
-    try:
+    with chromium(tmp_path) as browser:
         yield browser
-    finally:
-        browser.quit()
 
 
 def test_hostile_output_is_inert_and_report_works(driver: WebDriver, tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ compare view shows a planted regression, and Ctrl-C stops the server cleanly."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -12,9 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import chromium, console_problems
 from e2e_helpers import GOLIVE, golive
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -22,9 +20,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 from serve_stored import HOSTILE, IMG, SCRIPT, record_history
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = Path(os.environ.get("GOLIVE_CHROMIUM", "/usr/bin/chromium"))
-CHROMEDRIVER = Path(os.environ.get("GOLIVE_CHROMEDRIVER", "/usr/bin/chromedriver"))
 
 
 @pytest.fixture(scope="module")
@@ -57,38 +52,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        # Fail, not skip: a skipped browser test would let an XSS regression through silently.
-        pytest.fail(
-            f"headless Chromium is needed for this test, not found: {', '.join(missing)}. "
-            "Run `sudo scripts/install-browser.sh` (make test does it for you).",
-            pytrace=False,
-        )
-    profile = tmp_path_factory.mktemp("chromium")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--window-size=1280,1600",
-        f"--user-data-dir={profile / 'profile'}",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=str(CHROMEDRIVER), log_output=str(profile / "driver.log"))
-    browser = webdriver.Chrome(options=options, service=service)
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium"), height=1600) as browser:
         yield browser
-    finally:
-        browser.quit()
 
 
 def _open(driver: WebDriver, url: str) -> None:
@@ -96,15 +61,6 @@ def _open(driver: WebDriver, url: str) -> None:
     WebDriverWait(driver, 10).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
-
-
-def _problems(driver: WebDriver) -> list[str]:
-    logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
-    return [
-        e["message"]
-        for e in logs
-        if e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", "")
-    ]
 
 
 def _pwned(driver: WebDriver) -> object:
@@ -139,7 +95,7 @@ def test_runs_and_metrics_pages_render_charts(driver: WebDriver, served: str) ->
     figures = driver.find_elements(By.CSS_SELECTOR, "figure.metric-chart")
     assert len(figures) == 1
     assert len(figures[0].find_elements(By.CSS_SELECTOR, "circle.pt")) == 2
-    assert _problems(driver) == []
+    assert console_problems(driver) == []
 
 
 def test_case_history_keeps_hostile_output_as_text(driver: WebDriver, served: str) -> None:
@@ -151,7 +107,7 @@ def test_case_history_keeps_hostile_output_as_text(driver: WebDriver, served: st
     assert _pwned(driver) == "undefined"
     shares = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "td.share")]
     assert shares == ["50.0%", "0.0%", "100.0%"]
-    assert _problems(driver) == []
+    assert console_problems(driver) == []
 
 
 def test_run_page_is_the_report_and_stays_inert(driver: WebDriver, served: str) -> None:
@@ -167,7 +123,7 @@ def test_run_page_is_the_report_and_stays_inert(driver: WebDriver, served: str) 
     assert _pwned(driver) == "undefined"
     driver.find_element(By.LINK_TEXT, "← all runs").click()
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.runs"))
-    assert _problems(driver) == []
+    assert console_problems(driver) == []
 
 
 def test_compare_view_shows_the_planted_regression(driver: WebDriver, served: str) -> None:
@@ -187,7 +143,7 @@ def test_compare_view_shows_the_planted_regression(driver: WebDriver, served: st
     assert delta.text == "-100.0 pp"
     assert delta.value_of_css_property("color") == "rgba(207, 34, 46, 1)"
     assert "detectable" in driver.find_element(By.ID, "mde").text
-    assert _problems(driver) == []
+    assert console_problems(driver) == []
 
 
 def test_a_bad_ref_is_a_404_page(driver: WebDriver, served: str) -> None:
@@ -195,7 +151,7 @@ def test_a_bad_ref_is_a_404_page(driver: WebDriver, served: str) -> None:
     assert driver.find_element(By.CSS_SELECTOR, "#error h2").text == "Not found"
     assert "golive runs" in driver.find_element(By.CSS_SELECTOR, "p.message").text
     # The 404 itself logs a console error in Chromium; nothing else may.
-    assert [p for p in _problems(driver) if "404" not in p] == []
+    assert [p for p in console_problems(driver) if "404" not in p] == []
 
 
 def test_missing_store_exits_4_with_one_message(tmp_path: Path) -> None:
