@@ -3,6 +3,7 @@ own process: ``golive mock-server``, ``golive proxy`` and ``golive load``.
 
 Run: PYTHONPATH=src .venv/bin/python benchmarks/proxy_overhead_procs.py [--reps 8] [--users 32]
      [--duration 8] [--no-store] [--holdback N] [--upstream demo|exact] [--itl-ms 10]
+     [--workers N]
 
 The demo server runs at real speed without a cold start and with a batch as large as the
 users (``--max-batch``), so it queues nothing; the proxy runs its default guards (input:
@@ -87,6 +88,7 @@ def main() -> None:
     parser.add_argument("--holdback", type=int, default=None)
     parser.add_argument("--upstream", choices=["demo", "exact"], default="demo")
     parser.add_argument("--itl-ms", type=float, default=10.0, help="exact upstream's ITL")
+    parser.add_argument("--workers", type=int, default=1, help="golive proxy --workers")
     args = parser.parse_args()
     golive = [sys.executable, "-m", "golive"]
     tmp = Path(tempfile.mkdtemp(prefix="golive-proxy-bench-"))
@@ -110,7 +112,18 @@ def main() -> None:
         (tmp / "guard.yaml").write_text(f"holdback_chars: {args.holdback}\n")
         config = ["--config", str(tmp / "guard.yaml")]
     proxy, proxy_url = _start(
-        [*golive, "proxy", "--upstream", demo_url, "--port", "0", *store, *config]
+        [
+            *golive,
+            "proxy",
+            "--upstream",
+            demo_url,
+            "--port",
+            "0",
+            *store,
+            *config,
+            "--workers",
+            str(args.workers),
+        ]
     )
     runs: dict[str, list[dict[str, float]]] = {"direct": [], "proxy": []}
     try:
@@ -140,6 +153,7 @@ def main() -> None:
     print(f"users={args.users} reps={args.reps} duration={args.duration}s store="
           f"{'off' if args.no_store else 'sqlite'} holdback={holdback} upstream={args.upstream} "
           f"{'' if args.upstream == 'demo' else f'itl={args.itl_ms:g}ms '}"
+          f"workers={args.workers} "
           f"cores={os.cpu_count()} "
           f"loadavg(1 min) before {load_before:.2f} after {load_after:.2f}")  # fmt: skip
 

@@ -19,12 +19,15 @@ Examples:
 
   golive proxy --upstream https://api.openai.com/v1 --port 8080 --no-store
 
+  golive proxy --upstream http://127.0.0.1:8000/v1 --workers 8   # 8 processes, one port
+
 guard.yaml (every key optional; these are the defaults):
 
   input: [validate, pii, injection]     # on the last user message
   output: [output_pii]                  # on the reply
   upstream_timeout_s: 120
   holdback_chars: 64                    # streamed PII up to this long is caught whole
+  strict_stream_pii: false              # true: also hold a word of letters back
 
 Point your client's base URL at the printed address. Blocked requests get HTTP 400 with
 code "content_blocked"; a blocked streamed reply ends with finish_reason "content_filter".
@@ -47,6 +50,15 @@ def proxy_command(
     port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 8080,
     store: StoreOption = None,
     no_store: Annotated[bool, typer.Option(help="Do not log exchanges.")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=256,
+            help="Proxy processes sharing the port (SO_REUSEPORT, Linux): a burst of requests "
+            "is handled this many at a time; /metrics sums them all.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve an OpenAI-compatible gateway that guards inputs and outputs.
 
@@ -61,6 +73,13 @@ def proxy_command(
         raise ConfigError("the upstream must be an http(s) URL, e.g. http://host:8000/v1",
                           field="--upstream")  # fmt: skip
     settings = load_proxy_config(config)
+    settings.chains()  # an unknown or broken guard fails here (exit 4), before any worker starts
+    if workers > 1:
+        from golive.guard._proxy_workers import run_workers
+
+        run_workers(workers, upstream, config, host=host, port=port, store=store,
+                    record=not no_store, echo=typer.echo)  # fmt: skip
+        return
 
     async def serve() -> None:
         proxy = GuardProxy(upstream, settings, host=host, port=port,

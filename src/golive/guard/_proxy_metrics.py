@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = ["GUARD_BUCKETS", "UPSTREAM_BUCKETS", "ProxyMetrics"]
 
@@ -70,6 +72,36 @@ class ProxyMetrics:
             hist = self.upstream_seconds[key] = _Histogram(UPSTREAM_BUCKETS)
         hist.observe(seconds)
 
+    def snapshot(self) -> dict[str, Any]:
+        """Every counter and histogram as JSON data (what a worker shares with the others)."""
+        return {
+            "requests": [[list(map(list, k)), v] for k, v in self.requests.items()],
+            "blocks": [[list(map(list, k)), v] for k, v in self.blocks.items()],
+            "guard_seconds": _hist_data(self.guard_seconds),
+            "upstream_seconds": _hist_data(self.upstream_seconds),
+        }
+
+    def combined(self, snapshots: Iterable[dict[str, Any]]) -> ProxyMetrics:
+        """A new set holding these metrics plus the ``snapshot()``s of other workers."""
+        out = ProxyMetrics()
+        for data in (self.snapshot(), *snapshots):
+            for name in ("requests", "blocks"):
+                target: dict[Labels, int] = getattr(out, name)
+                for labels, value in data.get(name, []):
+                    target[_key(labels)] += int(value)
+            for name, buckets in (
+                ("guard_seconds", GUARD_BUCKETS),
+                ("upstream_seconds", UPSTREAM_BUCKETS),
+            ):
+                hists: dict[Labels, _Histogram] = getattr(out, name)
+                for labels, counts, total, count in data.get(name, []):
+                    hist = hists.setdefault(_key(labels), _Histogram(buckets))
+                    if len(counts) == len(hist.counts):
+                        hist.counts = [a + int(b) for a, b in zip(hist.counts, counts, strict=True)]
+                        hist.total += float(total)
+                        hist.count += int(count)
+        return out
+
     def render(self) -> str:
         """The exposition text (``text/plain; version=0.0.4``)."""
         out: list[str] = []
@@ -104,3 +136,11 @@ class ProxyMetrics:
             out.append(f"{name}_bucket{_labels(key, ('le', '+Inf'))} {hist.count}")
             out.append(f"{name}_sum{_labels(key)} {hist.total!r}")
             out.append(f"{name}_count{_labels(key)} {hist.count}")
+
+
+def _key(labels: Iterable[Iterable[str]]) -> Labels:
+    return tuple((str(k), str(v)) for k, v in labels)
+
+
+def _hist_data(hists: dict[Labels, _Histogram]) -> list[list[Any]]:
+    return [[list(map(list, k)), h.counts, h.total, h.count] for k, h in hists.items()]

@@ -12,11 +12,13 @@ and is never logged or stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import time
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
@@ -31,9 +33,13 @@ from golive.guard.config import ProxyConfig
 from golive.guard.pii import PiiGuard
 from golive.store.engine import Store
 
+if TYPE_CHECKING:
+    from golive.guard._proxy_workers import MetricsShare
+
 __all__ = ["REFUSAL", "GuardProxy"]
 
 REFUSAL = "I can't help with that: the reply was withheld by a content guard."
+_PUBLISH_EVERY_S = 0.5  # --workers: how stale another worker's counters may be in /metrics
 _FORWARD_HEADERS = ("Authorization", "OpenAI-Organization", "OpenAI-Project")
 
 
@@ -68,7 +74,8 @@ class GuardProxy:
 
     def __init__(self, upstream: str, config: ProxyConfig | None = None, *,
                  host: str = "127.0.0.1", port: int = 0, store: Store | str | None = None,
-                 record: bool = True) -> None:  # fmt: skip
+                 record: bool = True, reuse_port: bool = False,
+                 share: MetricsShare | None = None) -> None:  # fmt: skip
         self.upstream = upstream.rstrip("/")
         self.config = config or ProxyConfig()
         self.input_chain, self.output_chain = self.config.chains()
@@ -81,6 +88,10 @@ class GuardProxy:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._url: str | None = None
+        # --workers: several processes share the port and publish their metrics to each other.
+        self._reuse_port = reuse_port
+        self._share = share
+        self._publisher: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
@@ -102,7 +113,8 @@ class GuardProxy:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
-            await web.TCPSite(runner, self.host, self.port).start()
+            await web.TCPSite(runner, self.host, self.port,
+                              reuse_port=self._reuse_port or None).start()  # fmt: skip
         except OSError as err:
             await runner.cleanup()
             await self._session.close()
@@ -113,9 +125,22 @@ class GuardProxy:
         self._runner = runner
         host, port = runner.addresses[0][:2]
         self._url = f"http://{host}:{port}/v1"
+        if self._share is not None:
+            self._publisher = asyncio.get_running_loop().create_task(self._publish())
         return self._url
 
+    async def _publish(self) -> None:
+        assert self._share is not None
+        while True:
+            await asyncio.to_thread(self._share.publish, self.metrics)
+            await asyncio.sleep(_PUBLISH_EVERY_S)
+
     async def stop(self) -> None:
+        publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            publisher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await publisher
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -136,10 +161,13 @@ class GuardProxy:
         await self.stop()
 
     async def _health(self, request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "upstream": self.upstream})
+        return web.json_response({"status": "ok", "upstream": self.upstream, "pid": os.getpid()})
 
     async def _metrics(self, request: web.Request) -> web.Response:
-        return web.Response(text=self.metrics.render(), content_type="text/plain",
+        metrics = self.metrics
+        if self._share is not None:  # the whole proxy: this worker live, the others as shared
+            metrics = metrics.combined(await asyncio.to_thread(self._share.others))
+        return web.Response(text=metrics.render(), content_type="text/plain",
                             headers={"X-Format": "prometheus 0.0.4"})  # fmt: skip
 
     def _headers(self, request: web.Request) -> dict[str, str]:

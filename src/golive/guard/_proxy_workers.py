@@ -1,0 +1,183 @@
+"""``golive proxy --workers N``: N proxy processes behind one port, one set of metrics.
+
+One Python process relays a burst of simultaneous requests one after another (about 0.5 ms
+each on the input path; docs/benchmarks.md "Proxy overhead"). With ``SO_REUSEPORT`` the
+kernel spreads new connections over N processes listening on the same port, so a host with
+cores to spare handles a burst N at a time. Each worker publishes its counters to a shared
+directory; ``/metrics`` on any worker sums them, so a scrape sees the whole proxy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import tempfile
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from golive.errors import GoliveError, TargetSetupError
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+
+    from golive.guard._proxy_metrics import ProxyMetrics
+
+__all__ = ["MetricsShare", "run_workers"]
+
+_READY_TIMEOUT_S = 60.0
+_STOP_TIMEOUT_S = 10.0
+
+
+class MetricsShare:
+    """The directory where each worker publishes its metrics for the others to read."""
+
+    def __init__(self, directory: Path, worker: int) -> None:
+        self.directory = directory
+        self.worker = worker
+
+    def publish(self, metrics: ProxyMetrics) -> None:
+        """Write this worker's snapshot (replace atomically: a reader never sees half)."""
+        path = self.directory / f"worker-{self.worker}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(metrics.snapshot()), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def others(self) -> list[dict[str, Any]]:
+        """The other workers' latest snapshots (unreadable ones are skipped)."""
+        found = []
+        for path in self.directory.glob("worker-*.json"):
+            if path.name == f"worker-{self.worker}.json":
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                found.append(json.loads(path.read_text(encoding="utf-8")))
+        return found
+
+
+class _Stop(Exception):
+    """SIGTERM reached the supervisor."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop
+
+
+def run_workers(
+    workers: int,
+    upstream: str,
+    config: Path | None,
+    *,
+    host: str,
+    port: int,
+    store: str | None,
+    record: bool,
+    echo: Any,
+) -> None:
+    """Start ``workers`` proxies on one port, print the URL, and supervise them until Ctrl-C
+    or SIGTERM (then stop every worker) or until one dies (then stop the rest and raise).
+
+    Raises:
+        TargetSetupError: a worker could not start or died.
+    """
+    port = port or _free_port(host)
+    share = Path(tempfile.mkdtemp(prefix="golive-proxy-metrics-"))
+    ctx = multiprocessing.get_context("spawn")  # no forked event loop or thread state
+    ready: Queue[tuple[str, str]] = ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=_worker,
+            args=(i, upstream, config, host, port, store, record, str(share), ready),
+            name=f"golive-proxy-{i}",
+        )
+        for i in range(workers)
+    ]
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        for proc in procs:
+            proc.start()
+        urls = [_await_ready(ready, procs) for _ in procs]
+        echo(f"golive proxy: {urls[0]} -> {upstream.rstrip('/')}  ({workers} workers)  "
+             f"metrics: {urls[0].removesuffix('/v1')}/metrics")  # fmt: skip
+        echo("Press Ctrl-C to stop.")
+        done = wait([p.sentinel for p in procs])  # returns when a worker exits
+        dead = next(p for p in procs if p.sentinel in done)
+        raise TargetSetupError(f"proxy worker {dead.name} exited (code {dead.exitcode})")
+    except (KeyboardInterrupt, _Stop):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _stop_all(procs)
+        shutil.rmtree(share, ignore_errors=True)
+
+
+def _await_ready(ready: Queue[tuple[str, str]], procs: list[Any]) -> str:
+    import queue
+
+    try:
+        status, detail = ready.get(timeout=_READY_TIMEOUT_S)
+    except queue.Empty:
+        raise TargetSetupError(
+            f"the proxy workers did not start within {_READY_TIMEOUT_S:.0f} s"
+        ) from None
+    if status != "ok":
+        raise TargetSetupError(detail)
+    return detail
+
+
+def _stop_all(procs: list[Any]) -> None:
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()  # SIGTERM: each worker closes its listener and flushes its log
+    for proc in procs:
+        proc.join(_STOP_TIMEOUT_S)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+
+
+def _free_port(host: str) -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _worker(
+    index: int,
+    upstream: str,
+    config: Path | None,
+    host: str,
+    port: int,
+    store: str | None,
+    record: bool,
+    share: str,
+    ready: Queue[tuple[str, str]],
+) -> None:
+    """One worker process: a GuardProxy on the shared port until SIGTERM."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the supervisor, which stops us
+    from golive._loop import run_main, until_stopped
+    from golive.guard.config import load_proxy_config
+    from golive.guard.proxy import GuardProxy
+
+    async def serve() -> None:
+        try:
+            settings = load_proxy_config(config)
+            proxy = GuardProxy(upstream, settings, host=host, port=port, store=store,
+                               record=record, reuse_port=True,
+                               share=MetricsShare(Path(share), index))  # fmt: skip
+            await proxy.start()
+        except GoliveError as err:
+            ready.put(("error", str(err)))
+            return
+        ready.put(("ok", proxy.url))
+        try:
+            await until_stopped()
+        finally:
+            await proxy.stop()
+
+    run_main(serve())
