@@ -75,10 +75,10 @@ def proxy_command(
     settings = load_proxy_config(config)
     settings.chains()  # an unknown or broken guard fails here (exit 4), before any worker starts
     if workers > 1:
-        from golive.guard._proxy_workers import run_workers
+        from golive.guard._proxy_workers import WorkerSpec, run_workers
 
-        run_workers(workers, upstream, config, host=host, port=port, store=store,
-                    record=not no_store, echo=typer.echo)  # fmt: skip
+        spec = WorkerSpec(upstream, config, host, port, store, record=not no_store)
+        run_workers(workers, spec, typer.echo)
         return
 
     async def serve() -> None:

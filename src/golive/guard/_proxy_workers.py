@@ -13,11 +13,15 @@ import contextlib
 import json
 import multiprocessing
 import os
+import queue
 import shutil
 import signal
 import socket
 import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,10 +32,22 @@ if TYPE_CHECKING:
 
     from golive.guard._proxy_metrics import ProxyMetrics
 
-__all__ = ["MetricsShare", "run_workers"]
+__all__ = ["MetricsShare", "WorkerSpec", "run_workers"]
 
 _READY_TIMEOUT_S = 60.0
 _STOP_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What every worker serves (sent to each process, so plain picklable values)."""
+
+    upstream: str
+    config: Path | None
+    host: str
+    port: int
+    store: str | None
+    record: bool
 
 
 class MetricsShare:
@@ -67,31 +83,22 @@ def _raise_stop(signum: int, frame: object) -> None:
     raise _Stop
 
 
-def run_workers(
-    workers: int,
-    upstream: str,
-    config: Path | None,
-    *,
-    host: str,
-    port: int,
-    store: str | None,
-    record: bool,
-    echo: Any,
-) -> None:
+def run_workers(workers: int, spec: WorkerSpec, echo: Callable[[str], None]) -> None:
     """Start ``workers`` proxies on one port, print the URL, and supervise them until Ctrl-C
     or SIGTERM (then stop every worker) or until one dies (then stop the rest and raise).
 
     Raises:
         TargetSetupError: a worker could not start or died.
     """
-    port = port or _free_port(host)
+    if not spec.port:  # every worker must bind the same port: choose it here
+        spec = WorkerSpec(**{**spec.__dict__, "port": _free_port(spec.host)})
     share = Path(tempfile.mkdtemp(prefix="golive-proxy-metrics-"))
     ctx = multiprocessing.get_context("spawn")  # no forked event loop or thread state
     ready: Queue[tuple[str, str]] = ctx.Queue()
     procs = [
         ctx.Process(
             target=_worker,
-            args=(i, upstream, config, host, port, store, record, str(share), ready),
+            args=(i, spec, str(share), ready),
             name=f"golive-proxy-{i}",
         )
         for i in range(workers)
@@ -100,8 +107,8 @@ def run_workers(
     try:
         for proc in procs:
             proc.start()
-        urls = [_await_ready(ready, procs) for _ in procs]
-        echo(f"golive proxy: {urls[0]} -> {upstream.rstrip('/')}  ({workers} workers)  "
+        urls = [_await_ready(ready) for _ in procs]
+        echo(f"golive proxy: {urls[0]} -> {spec.upstream.rstrip('/')}  ({workers} workers)  "
              f"metrics: {urls[0].removesuffix('/v1')}/metrics")  # fmt: skip
         echo("Press Ctrl-C to stop.")
         done = wait([p.sentinel for p in procs])  # returns when a worker exits
@@ -115,9 +122,7 @@ def run_workers(
         shutil.rmtree(share, ignore_errors=True)
 
 
-def _await_ready(ready: Queue[tuple[str, str]], procs: list[Any]) -> str:
-    import queue
-
+def _await_ready(ready: Queue[tuple[str, str]]) -> str:
     try:
         status, detail = ready.get(timeout=_READY_TIMEOUT_S)
     except queue.Empty:
@@ -129,7 +134,7 @@ def _await_ready(ready: Queue[tuple[str, str]], procs: list[Any]) -> str:
     return detail
 
 
-def _stop_all(procs: list[Any]) -> None:
+def _stop_all(procs: Sequence[BaseProcess]) -> None:
     for proc in procs:
         if proc.is_alive():
             proc.terminate()  # SIGTERM: each worker closes its listener and flushes its log
@@ -147,17 +152,7 @@ def _free_port(host: str) -> int:
         return int(probe.getsockname()[1])
 
 
-def _worker(
-    index: int,
-    upstream: str,
-    config: Path | None,
-    host: str,
-    port: int,
-    store: str | None,
-    record: bool,
-    share: str,
-    ready: Queue[tuple[str, str]],
-) -> None:
+def _worker(index: int, spec: WorkerSpec, share: str, ready: Queue[tuple[str, str]]) -> None:
     """One worker process: a GuardProxy on the shared port until SIGTERM."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the supervisor, which stops us
     from golive._loop import run_main, until_stopped
@@ -166,9 +161,9 @@ def _worker(
 
     async def serve() -> None:
         try:
-            settings = load_proxy_config(config)
-            proxy = GuardProxy(upstream, settings, host=host, port=port, store=store,
-                               record=record, reuse_port=True,
+            settings = load_proxy_config(spec.config)
+            proxy = GuardProxy(spec.upstream, settings, host=spec.host, port=spec.port,
+                               store=spec.store, record=spec.record, reuse_port=True,
                                share=MetricsShare(Path(share), index))  # fmt: skip
             await proxy.start()
         except GoliveError as err:

@@ -127,20 +127,15 @@ class StampedPool:
         # Like aiohttp's pool limit: past ``limit`` requests in flight, the next one waits.
         self._slots = asyncio.Semaphore(limit) if limit > 0 else None
 
-    async def stream(
-        self,
-        body: bytes,
-        ex: Exchange,
-        max_bytes: int,
-        on_read: Callable[[], None] | None = None,
-    ) -> None:
+    async def stream(self, body: bytes, ex: Exchange, max_bytes: int) -> None:
         """Send ``body`` and read the SSE reply into ``ex``. Raises nothing but cancellation.
 
-        ``on_read`` is called after each read lands in ``ex``.
+        The load engine's path: reads land in ``ex`` from the readable-callback, nothing
+        wakes this coroutine before the reply ends (``stamped_reads`` yields each read).
         """
         async with self.slot():
             for attempt in (0, 1):
-                sent = await self._send(body, ex, max_bytes, on_read, attempt)
+                sent = await self._send(body, ex, max_bytes, None, attempt)
                 if sent is None:
                     return
                 reader, reused, failure = sent
