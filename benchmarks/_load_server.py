@@ -1,7 +1,9 @@
 """A minimal OpenAI-style SSE server of exactly known latency for benchmarks/load_accuracy.py.
 
 Raw asyncio protocol on uvloop (so the server is never the bottleneck), HTTP/1.1 keep-alive,
-chunked SSE. ``--ttft-ms``, ``--itl-ms``, ``--tokens``. For each request whose last message is
+chunked SSE. ``--ttft-ms``, ``--itl-ms``, ``--tokens`` (``--tokens-max M``: each reply's length
+drawn uniformly from tokens..M by a seeded generator, so closed-loop users drift apart as a
+real model's varied replies make them). For each request whose last message is
 ``id=<k>`` it keeps (arrival, first content write) as ``perf_counter_ns()`` readings, a clock
 shared by every process on the machine; ``GET /stats`` returns them. Prints ``PORT <n>``.
 """
@@ -12,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import time
 
@@ -40,10 +43,11 @@ def _tail(n: int) -> bytes:
 class Server(asyncio.Protocol):
     stats: dict[str, tuple[int, int]] = {}  # noqa: RUF012 - one server per process
 
-    def __init__(self, ttft: float, itl: float, tokens: int) -> None:
-        self.ttft, self.itl, self.tokens = ttft, itl, tokens
+    lengths = random.Random(0)  # one seeded stream per process: repeatable reply lengths
+
+    def __init__(self, ttft: float, itl: float, tokens: int, tokens_max: int | None = None) -> None:
+        self.ttft, self.itl, self.tokens, self.tokens_max = ttft, itl, tokens, tokens_max
         self.buf = b""
-        self.tail = _tail(tokens)
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -76,26 +80,30 @@ class Server(asyncio.Protocol):
             return
         m = _ID.search(body)
         key = m.group(1).decode() if m else None
+        n = self.tokens
+        if self.tokens_max is not None:
+            n = Server.lengths.randint(self.tokens, self.tokens_max)
         if self.ttft == 0 and self.itl == 0:  # zero latency: the whole reply in one write
-            self.transport.write(_HEAD + _TOKEN * self.tokens + self.tail)
+            self.transport.write(_HEAD + _TOKEN * n + _tail(n))
             if key is not None:
                 Server.stats[key] = (t_in, time.perf_counter_ns())
             return
         self.transport.write(_HEAD)
         loop = asyncio.get_running_loop()
         start = loop.time()
-        loop.call_at(start + self.ttft, self.emit, 0, start, key, t_in)
+        loop.call_at(start + self.ttft, self.emit, 0, n, start, key, t_in)
 
-    def emit(self, i: int, start: float, key: str | None, t_in: int) -> None:
+    def emit(self, i: int, n: int, start: float, key: str | None, t_in: int) -> None:
         transport = self.transport
         if transport is None or transport.is_closing():
             return
-        transport.write(_TOKEN if i < self.tokens - 1 else _TOKEN + self.tail)
+        transport.write(_TOKEN if i < n - 1 else _TOKEN + _tail(n))
         if i == 0 and key is not None:
             Server.stats[key] = (t_in, time.perf_counter_ns())
-        if i < self.tokens - 1:
+        if i < n - 1:
             loop = asyncio.get_running_loop()
-            loop.call_at(start + self.ttft + (i + 1) * self.itl, self.emit, i + 1, start, key, t_in)
+            loop.call_at(start + self.ttft + (i + 1) * self.itl, self.emit, i + 1, n, start, key,
+                         t_in)  # fmt: skip
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
@@ -104,7 +112,7 @@ class Server(asyncio.Protocol):
 async def main(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: Server(args.ttft_ms / 1000, args.itl_ms / 1000, args.tokens),
+        lambda: Server(args.ttft_ms / 1000, args.itl_ms / 1000, args.tokens, args.tokens_max),
         "127.0.0.1",
         0,
         backlog=4096,
@@ -118,6 +126,7 @@ if __name__ == "__main__":
     parser.add_argument("--ttft-ms", type=float, default=100.0)
     parser.add_argument("--itl-ms", type=float, default=10.0)
     parser.add_argument("--tokens", type=int, default=64)
+    parser.add_argument("--tokens-max", type=int, default=None, help="vary lengths up to M")
     parser.add_argument("--cpu", type=int, default=None, help="pin to this core")
     ns = parser.parse_args()
     if ns.cpu is not None:

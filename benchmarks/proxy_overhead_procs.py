@@ -3,14 +3,16 @@ own process: ``golive mock-server``, ``golive proxy`` and ``golive load``.
 
 Run: PYTHONPATH=src .venv/bin/python benchmarks/proxy_overhead_procs.py [--reps 8] [--users 32]
      [--duration 8] [--no-store] [--holdback N] [--upstream demo|exact] [--itl-ms 10]
-     [--workers N]
+     [--workers N] [--tokens-max M]
 
 The demo server runs at real speed without a cold start and with a batch as large as the
 users (``--max-batch``), so it queues nothing; the proxy runs its default guards (input:
 validate, pii, injection; output: output_pii) and logs every exchange to a SQLite store
 unless ``--no-store``; ``--holdback N`` sets the stream holdback (default: the proxy's own,
 64). ``--upstream exact`` replaces the demo by benchmarks/_load_server.py (exactly 100 ms
-TTFT, 64 tokens ``--itl-ms`` apart): the demo batches, so its TTFT moves by up to a decode
+TTFT, 64 tokens ``--itl-ms`` apart; ``--tokens-max M``: each reply 16..M tokens, seeded, so
+the users drift apart as varied replies make them, instead of all starting in the same
+instant): the demo batches, so its TTFT moves by up to a decode
 step with the moment a request joins the batch, which hides a 2 ms difference at p50.
 
 Each repetition runs ``golive load --concurrency USERS`` twice, once direct and once through
@@ -89,6 +91,7 @@ def main() -> None:
     parser.add_argument("--upstream", choices=["demo", "exact"], default="demo")
     parser.add_argument("--itl-ms", type=float, default=10.0, help="exact upstream's ITL")
     parser.add_argument("--workers", type=int, default=1, help="golive proxy --workers")
+    parser.add_argument("--tokens-max", type=int, default=None, help="exact: vary 16..M tokens")
     args = parser.parse_args()
     golive = [sys.executable, "-m", "golive"]
     tmp = Path(tempfile.mkdtemp(prefix="golive-proxy-bench-"))
@@ -96,7 +99,9 @@ def main() -> None:
     if args.upstream == "exact":
         demo = subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("_load_server.py")), "--ttft-ms",
-             "100", "--itl-ms", str(args.itl_ms), "--tokens", "64"],
+             "100", "--itl-ms", str(args.itl_ms),
+             *(["--tokens", "64"] if args.tokens_max is None
+               else ["--tokens", "16", "--tokens-max", str(args.tokens_max)])],
             stdout=subprocess.PIPE, text=True, start_new_session=True,
         )  # fmt: skip
         assert demo.stdout is not None
@@ -153,6 +158,7 @@ def main() -> None:
     print(f"users={args.users} reps={args.reps} duration={args.duration}s store="
           f"{'off' if args.no_store else 'sqlite'} holdback={holdback} upstream={args.upstream} "
           f"{'' if args.upstream == 'demo' else f'itl={args.itl_ms:g}ms '}"
+          f"{'' if args.tokens_max is None else f'tokens=16..{args.tokens_max} '}"
           f"workers={args.workers} "
           f"cores={os.cpu_count()} "
           f"loadavg(1 min) before {load_before:.2f} after {load_after:.2f}")  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from pathlib import Path
 from typing import Annotated
@@ -64,7 +63,7 @@ def proxy_command(
 
     Example: golive proxy --upstream http://127.0.0.1:8000/v1 --config guard.yaml
     """
-    from golive._loop import until_stopped
+    from golive._loop import run_main, until_stopped
     from golive.errors import ConfigError
     from golive.guard.config import load_proxy_config
     from golive.guard.proxy import GuardProxy
@@ -91,4 +90,4 @@ def proxy_command(
             await until_stopped()
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+        run_main(serve())  # uvloop when installed, as the --workers processes run

@@ -19,7 +19,8 @@ _MAX_CHARS = 2000  # similarity is judged on the opening: cost grows with the te
 
 def _grams(text: str) -> Counter[str]:
     padded = f" {' '.join(text[:_MAX_CHARS].split())} "
-    return Counter(padded[i : i + n] for n in _NGRAMS for i in range(len(padded) - n + 1))
+    # A list, not a generator: Counter counts a list in C (2x faster on the proxy's hot path).
+    return Counter([padded[i : i + n] for n in _NGRAMS for i in range(len(padded) - n + 1)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,25 +50,23 @@ class CorpusIndex:
                 j = self._vocab[g]
                 m[row, j] = (1 + math.log(c)) * self._idf[j]
         m /= np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
-        self._m: npt.NDArray[np.float32] = m
+        # Stored one row per n-gram: a query gathers contiguous rows, not scattered columns.
+        self._by_gram: npt.NDArray[np.float32] = np.ascontiguousarray(m.T)
+        self._idf_oov = np.append(self._idf, self._oov_idf)  # index -1: an unseen n-gram
 
     def query(self, normalised: str) -> Neighbour:
         grams = _grams(normalised)
         if not grams:
             return Neighbour(0.0, 0.0, "")
-        cols: list[int] = []
-        weights: list[float] = []
-        norm2 = 0.0
-        for g, c in grams.items():
-            j = self._vocab.get(g)
-            w = (1 + math.log(c)) * (self._oov_idf if j is None else float(self._idf[j]))
-            norm2 += w * w
-            if j is not None:
-                cols.append(j)
-                weights.append(w)
-        if not cols:
+        vocab = self._vocab
+        rows = np.fromiter([vocab.get(g, -1) for g in grams], dtype=np.intp, count=len(grams))
+        counts = np.fromiter(grams.values(), dtype=np.float64, count=len(grams))
+        weights = (1 + np.log(counts)) * self._idf_oov[rows]
+        seen = rows >= 0
+        if not seen.any():
             return Neighbour(0.0, 0.0, "")
-        sims = self._m[:, cols] @ np.asarray(weights, dtype=np.float32) / math.sqrt(norm2)
+        norm = math.sqrt(float(weights @ weights))
+        sims = weights[seen].astype(np.float32) @ self._by_gram[rows[seen]] / norm
         att = np.where(self._attack, sims, -1.0)
         ben = np.where(self._attack, -1.0, sims)
         best = int(att.argmax())

@@ -260,6 +260,7 @@ class GuardProxy:
         finally:
             row["latency_ms"] = (time.perf_counter() - t0) * 1000
             if self.log is not None:
+                row["input_text"] = self._redacted(row["input_text"])
                 row["created_at"] = datetime.now(UTC)
                 self.log.put(row)
 
@@ -273,7 +274,7 @@ class GuardProxy:
                      and messages[i].get("role") == "user"), None)  # fmt: skip
         user = _text_of(messages[last].get("content")) if last is not None else None
         decisions: list[dict[str, Any]] = row["decisions_json"]
-        row["input_text"] = self._redacted(user)
+        row["input_text"] = user  # redacted for the log once the reply has left (``_chat``)
         raw: bytes | None = await request.read()
         if user is not None and last is not None:
             outcome = self._check(self.input_chain, user, "input", None, decisions)
