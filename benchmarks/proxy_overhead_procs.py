@@ -3,17 +3,20 @@ own process: ``golive mock-server``, ``golive proxy`` and ``golive load``.
 
 Run: PYTHONPATH=src .venv/bin/python benchmarks/proxy_overhead_procs.py [--reps 8] [--users 32]
      [--duration 8] [--no-store] [--holdback N] [--upstream demo|exact] [--itl-ms 10]
-     [--workers N] [--tokens-max M]
+     [--workers N] [--tokens-max M] [--no-guards]
 
 The demo server runs at real speed without a cold start and with a batch as large as the
 users (``--max-batch``), so it queues nothing; the proxy runs its default guards (input:
 validate, pii, injection; output: output_pii) and logs every exchange to a SQLite store
-unless ``--no-store``; ``--holdback N`` sets the stream holdback (default: the proxy's own,
-64). ``--upstream exact`` replaces the demo by benchmarks/_load_server.py (exactly 100 ms
-TTFT, 64 tokens ``--itl-ms`` apart; ``--tokens-max M``: each reply 16..M tokens, seeded, so
-the users drift apart as varied replies make them, instead of all starting in the same
-instant): the demo batches, so its TTFT moves by up to a decode
-step with the moment a request joins the batch, which hides a 2 ms difference at p50.
+unless ``--no-store`` (``--no-guards``: none at all, the relay's own cost); ``--holdback N``
+sets the stream holdback (default: the proxy's own, 64).
+
+``--upstream exact`` replaces the demo by benchmarks/_load_server.py: exactly 100 ms TTFT,
+64 tokens ``--itl-ms`` apart. The demo batches, so its TTFT moves by up to a decode step with
+the moment a request joins the batch, which hides a 2 ms difference at p50. With 64 tokens
+every reply ends in the same instant and the 32 users send their next requests together (the
+worst case: one burst); ``--tokens-max M`` draws each reply's length from 16..M (seeded), so
+the users drift apart as a real model's varied replies make them.
 
 Each repetition runs ``golive load --concurrency USERS`` twice, once direct and once through
 the proxy, in a fresh client process each time, the order alternating between repetitions so
@@ -91,6 +94,7 @@ def main() -> None:
     parser.add_argument("--upstream", choices=["demo", "exact"], default="demo")
     parser.add_argument("--itl-ms", type=float, default=10.0, help="exact upstream's ITL")
     parser.add_argument("--workers", type=int, default=1, help="golive proxy --workers")
+    parser.add_argument("--no-guards", action="store_true", help="input: [], output: []")
     parser.add_argument("--tokens-max", type=int, default=None, help="exact: vary 16..M tokens")
     args = parser.parse_args()
     golive = [sys.executable, "-m", "golive"]
@@ -113,8 +117,10 @@ def main() -> None:
         )  # fmt: skip
     store = ["--no-store"] if args.no_store else ["--store", f"sqlite:///{tmp}/proxy.db"]
     config: list[str] = []
-    if args.holdback is not None:
-        (tmp / "guard.yaml").write_text(f"holdback_chars: {args.holdback}\n")
+    lines = [f"holdback_chars: {args.holdback}"] if args.holdback is not None else []
+    lines += ["input: []", "output: []"] if args.no_guards else []
+    if lines:
+        (tmp / "guard.yaml").write_text("\n".join(lines) + "\n")
         config = ["--config", str(tmp / "guard.yaml")]
     proxy, proxy_url = _start(
         [
@@ -159,7 +165,7 @@ def main() -> None:
           f"{'off' if args.no_store else 'sqlite'} holdback={holdback} upstream={args.upstream} "
           f"{'' if args.upstream == 'demo' else f'itl={args.itl_ms:g}ms '}"
           f"{'' if args.tokens_max is None else f'tokens=16..{args.tokens_max} '}"
-          f"workers={args.workers} "
+          f"workers={args.workers} {'guards=none ' if args.no_guards else ''}"
           f"cores={os.cpu_count()} "
           f"loadavg(1 min) before {load_before:.2f} after {load_after:.2f}")  # fmt: skip
 

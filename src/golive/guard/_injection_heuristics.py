@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from golive.guard._regex_heads import required_literals
+
 __all__ = ["HeuristicHit", "compact", "normalise", "scan", "variants"]
 
 # Bound the work on huge inputs: attacks hide at the start or end of long documents.
@@ -337,7 +339,8 @@ _PATTERNS: list[tuple[str, float, str]] = [
         r"\b(?:игнорируй|игнорируйте|забудь|забудьте|проигнорируй)(?:\s+\w+){0,3}\s+(?:инструкции|указания|правила|команды)",
     ),
 ]
-_COMPILED = [(n, w, re.compile(p)) for n, w, p in _PATTERNS]
+# Each with the words a match must contain: a substring test skips most searches (~3x faster).
+_COMPILED = [(n, w, re.compile(p), required_literals(p)) for n, w, p in _PATTERNS]
 # Letters-only key phrases: catch "i.g.n.o.r.e a-l-l p r e v i o u s" style splits.
 _COMPACT = re.compile(
     r"(?:ignore|disregard|forget)(?:all|any|the|your)*(?:previous|prior|above|earlier|system)"
@@ -351,8 +354,10 @@ def scan(text: str) -> list[HeuristicHit]:
     variant, the heaviest)."""
     best: dict[tuple[str, str], float] = {}
     for label, variant in variants(text):
-        for name, weight, rx in _COMPILED:
-            if weight > best.get((name, label), 0.0) and rx.search(variant):
+        for name, weight, rx, heads in _COMPILED:
+            if weight <= best.get((name, label), 0.0):
+                continue
+            if (heads is None or any(h in variant for h in heads)) and rx.search(variant):
                 best[(name, label)] = weight
         if label in ("plain", "obfuscated") and _COMPACT.search(compact(variant)):
             best[("compact", label)] = max(best.get(("compact", label), 0.0), 0.85)

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from golive.guard._regex_heads import required_literals
+
 __all__ = [
     "PII_TYPES",
     "Span",
@@ -274,8 +276,15 @@ def _looks_random(secret: str) -> bool:
     return len(set(body)) >= 10 and any(c.isdigit() for c in body)
 
 
+# The prefix each key shape must contain ("sk-", "AKIA", ".eyJ"): the stream relay runs this
+# on every chunk, and a substring test is far cheaper than a search.
+_KEY_HEADS = tuple(required_literals(p.pattern, p.flags) for p, _, _ in _KEY_SHAPES)
+
+
 def _api_keys(text: str) -> Iterator[Span]:
-    for pattern, score, reason in _KEY_SHAPES:
+    for (pattern, score, reason), heads in zip(_KEY_SHAPES, _KEY_HEADS, strict=True):
+        if heads is not None and not any(h in text for h in heads):
+            continue
         for m in pattern.finditer(text):
             token = m.group(0)
             if reason == "JWT":

@@ -1,14 +1,17 @@
 """The proxy's exchange log: rows queued on the event loop, written in batches by one thread.
 
-The proxy never waits on disk: ``put`` only enqueues. The writer takes whatever is queued
-(up to ``batch_max`` rows) and commits it in one transaction. A failing database costs the
-log, never a request: errors are counted and the first is kept for ``close``'s report.
+The proxy never waits on disk: ``put`` only enqueues. The writer collects rows for up to
+``linger_s`` after the first (or ``batch_max`` rows) and commits them in one transaction: one
+row per commit cost ~300 us of CPU under the GIL the event loop needs, 32 per commit ~75 us
+each. ``flush`` and ``close`` write at once. A failing database costs the log, never a
+request: errors are counted and the first is kept for ``close``'s report.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -27,10 +30,12 @@ _STOP = object()
 class ExchangeLog:
     """``put(row)`` from the event loop; ``close()`` flushes and stops the writer."""
 
-    def __init__(self, store: Store | str | None, *, batch_max: int = 500) -> None:
+    def __init__(self, store: Store | str | None, *, batch_max: int = 500,
+                 linger_s: float = 0.25) -> None:  # fmt: skip
         self._owns_store = not isinstance(store, Store)
         self.store = store if isinstance(store, Store) else open_store(store)
         self._batch_max = batch_max
+        self._linger_s = linger_s
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.written = 0
         self.failed = 0
@@ -58,15 +63,16 @@ class ExchangeLog:
             item = self._queue.get()
             batch: list[dict[str, Any]] = []
             signals: list[Any] = []
+            deadline = time.monotonic() + self._linger_s
             while True:
                 if isinstance(item, dict):
                     batch.append(_clean(item))
                 else:
-                    signals.append(item)
-                if len(batch) >= self._batch_max or item is _STOP:
+                    signals.append(item)  # flush or close: write what there is now
+                if len(batch) >= self._batch_max or signals:
                     break
                 try:
-                    item = self._queue.get_nowait()
+                    item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
             if batch:
