@@ -148,13 +148,20 @@ class StreamRelay:
                 return b""
             if not released and "role" not in delta:
                 return b""  # all held back
-            delta["content"] = released
             self.released = self.released or bool(released)
-        if choice.get("finish_reason") is not None:
+            if released != content:
+                delta["content"] = released
+                return self._passed(body)
+        return self._passed(body, data)
+
+    def _passed(self, body: dict[str, Any], unchanged: str | None = None) -> bytes:
+        """The event to send now (the upstream's own text when nothing in it changed); the
+        finish chunk waits for the end checks."""
+        if body["choices"][0].get("finish_reason") is not None:
             self._envelope = self._envelope or body
-            self._tail.append(sse(body))
+            self._tail.append(sse(unchanged if unchanged is not None else body))
             return b""
-        return sse(body)
+        return sse(unchanged if unchanged is not None else body)
 
     async def finish(self, blocked: bool, notice: str) -> None:
         """Flush what is held; ``blocked`` ends the stream with ``content_filter`` instead."""

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from golive.guard._proxy_stream import HoldbackRedactor, _safe_cut
+import json
+
+from golive.guard._proxy_stream import HoldbackRedactor, StreamRelay, _safe_cut
 from golive.guard.pii import PiiArgs, PiiGuard
 
 
@@ -44,3 +46,20 @@ def test_strict_mode_lets_no_part_of_a_split_value_leave() -> None:
     chunks = ["Write to jane", "@acme", ".io today."]
     out = "".join(redactor.feed(c) for c in chunks) + redactor.finish()
     assert out == "Write to [EMAIL] today."
+
+
+async def test_unchanged_events_leave_as_the_upstream_wrote_them() -> None:
+    sent: list[bytes] = []
+
+    async def write(data: bytes) -> None:
+        sent.append(data)
+
+    relay = StreamRelay(write, HoldbackRedactor(PiiGuard(PiiArgs()), 64))
+    plain = '{"choices":[{"delta":{"content":"Caf\\u00e9 hours: "},"index":0}],"id":"c1"}'
+    with_pii = '{"choices":[{"delta":{"content":"mail jane@acme.io now "},"index":0}],"id":"c1"}'
+    await relay.feed(f"data: {plain}\n\ndata: {with_pii}\n\n".encode())
+    out = b"".join(sent).decode()
+    assert out.startswith(f"data: {plain}\n\n")  # byte for byte: escapes and key order kept
+    events = [json.loads(e) for e in out.split("data: ")[1:]]
+    assert events[1]["choices"][0]["delta"]["content"] == "mail [EMAIL] now "
+    assert relay.released
