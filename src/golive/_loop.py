@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-__all__ = ["loop_factory", "run_main", "until_stopped"]
+__all__ = ["freeze_startup_heap", "loop_factory", "run_main", "until_stopped"]
 
 T = TypeVar("T")
 
@@ -37,3 +38,10 @@ async def until_stopped() -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+
+
+def freeze_startup_heap() -> None:
+    """Exempt what a server built at startup from garbage collection: a full collection over
+    it (~110k objects in the proxy) stops the event loop for ~50 ms, a tail-latency spike."""
+    gc.collect()
+    gc.freeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import socket
 from collections.abc import AsyncIterator
@@ -10,9 +11,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from sqlalchemy import select
 
+from golive._loop import freeze_startup_heap
 from golive.demo import DemoServer, DemoSettings
+from golive.guard import _injection_corpus
 from golive.guard.config import ProxyConfig
 from golive.guard.proxy import GuardProxy
 from golive.store.engine import open_store
@@ -187,3 +191,51 @@ async def test_upstream_down_is_a_502() -> None:
         async with GuardProxy(f"http://127.0.0.1:{port}/v1", record=False) as p:
             status, body = await _post(p.url, _chat("hello there"))
     assert status == 502 and body["error"]["code"] == "upstream_unreachable"
+
+
+async def test_guards_are_ready_before_the_first_request(
+    demo: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_injection_corpus, "_index", None)  # as in a fresh process
+    async with GuardProxy(demo.url, ProxyConfig(), record=False):
+        assert _injection_corpus._index is not None  # built at start, not by request one
+
+
+def test_freeze_startup_heap_exempts_what_exists_from_collection() -> None:
+    gc.unfreeze()
+    try:
+        freeze_startup_heap()
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
+
+
+async def test_upstream_cookies_never_reach_another_request() -> None:
+    seen: list[str | None] = []
+
+    async def chat(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Cookie"))
+        reply = {"id": "c", "object": "chat.completion", "created": 0, "model": "m",
+                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"},
+                              "finish_reason": "stop"}]}  # fmt: skip
+        response = web.json_response(reply)
+        response.set_cookie("session", f"user-{len(seen)}")
+        return response
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", chat)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        # A host name: aiohttp's default jar ignores cookies from IP addresses, so only a
+        # name (as real upstreams have) would show one user's cookie sent for another.
+        async with GuardProxy(f"http://localhost:{port}/v1", ProxyConfig(), record=False) as p:
+            for text in ("first user", "second user"):
+                status, body = await _post(p.url, _chat(text))
+                assert status == 200 and body["choices"][0]["message"]["content"] == "ok"
+    finally:
+        await runner.cleanup()
+    assert seen == [None, None]

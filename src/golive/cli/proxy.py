@@ -63,7 +63,7 @@ def proxy_command(
 
     Example: golive proxy --upstream http://127.0.0.1:8000/v1 --config guard.yaml
     """
-    from golive._loop import run_main, until_stopped
+    from golive._loop import freeze_startup_heap, run_main, until_stopped
     from golive.errors import ConfigError
     from golive.guard.config import load_proxy_config
     from golive.guard.proxy import GuardProxy
@@ -84,6 +84,7 @@ def proxy_command(
         proxy = GuardProxy(upstream, settings, host=host, port=port,
                            store=store, record=not no_store)  # fmt: skip
         async with proxy:
+            freeze_startup_heap()
             typer.echo(f"golive proxy: {proxy.url} -> {proxy.upstream}  metrics: "
                        f"{proxy.url.removesuffix('/v1')}/metrics")  # fmt: skip
             typer.echo("Press Ctrl-C to stop.")

@@ -155,7 +155,7 @@ def _free_port(host: str) -> int:
 def _worker(index: int, spec: WorkerSpec, share: str, ready: Queue[tuple[str, str]]) -> None:
     """One worker process: a GuardProxy on the shared port until SIGTERM."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the supervisor, which stops us
-    from golive._loop import run_main, until_stopped
+    from golive._loop import freeze_startup_heap, run_main, until_stopped
     from golive.guard.config import load_proxy_config
     from golive.guard.proxy import GuardProxy
 
@@ -169,6 +169,7 @@ def _worker(index: int, spec: WorkerSpec, share: str, ready: Queue[tuple[str, st
         except GoliveError as err:
             ready.put(("error", str(err)))
             return
+        freeze_startup_heap()
         ready.put(("ok", proxy.url))
         try:
             await until_stopped()

@@ -100,6 +100,7 @@ class GuardProxy:
         return self._url
 
     async def start(self) -> str:
+        self.warm_up()
         app = web.Application(client_max_size=self.config.max_body_bytes)
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
@@ -107,9 +108,11 @@ class GuardProxy:
         app.router.add_get("/health", self._health)
         timeout = aiohttp.ClientTimeout(total=self.config.upstream_timeout_s,
                                         sock_connect=self.config.connect_timeout_s)  # fmt: skip
+        # No cookie jar: one user's upstream cookies must never ride on another user's request.
         self._session = aiohttp.ClientSession(
-            timeout=timeout, connector=aiohttp.TCPConnector(limit=1024), auto_decompress=False
-        )
+            timeout=timeout, connector=aiohttp.TCPConnector(limit=1024), auto_decompress=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )  # fmt: skip
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
@@ -128,6 +131,14 @@ class GuardProxy:
         if self._share is not None:
             self._publisher = asyncio.get_running_loop().create_task(self._publish())
         return self._url
+
+    def warm_up(self) -> None:
+        """Build what the guards build on first use (the injection corpus index, a local
+        classifier) now, so the first request does not wait for it."""
+        if self.input_chain is not None:
+            self.input_chain.check_detailed("How do I reset my password?", stage="input")
+        if self.output_chain is not None:
+            self.output_chain.check_detailed("Open Settings.", stage="output", context="Hi")
 
     async def _publish(self) -> None:
         assert self._share is not None
