@@ -18,6 +18,7 @@ from golive.diversity.expand import expand_async, lineage
 from golive.diversity.spec import DiversitySpec, GeneratorSpec
 from golive.errors import ConfigError
 from golive.schemas import Case, Message
+from servers.app import serving
 
 _MESSAGE = re.compile(r"<message>\n(.*)\n</message>", re.DOTALL)
 
@@ -71,13 +72,9 @@ async def server() -> AsyncIterator[RewriteServer]:
     srv = RewriteServer()
     app = web.Application()
     app.router.add_post("/v1/chat/completions", srv.chat)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    srv.url = f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
-    yield srv
-    await runner.cleanup()
+    async with serving(app) as port:
+        srv.url = f"http://127.0.0.1:{port}/v1"
+        yield srv
 
 
 CASES = [

@@ -16,6 +16,7 @@ from golive.load import LevelPlan, level_metrics, run_level, token_counter
 from golive.registry import registry
 from golive.schemas import FailureMode, Message, Request
 from golive.targets.base import Target
+from servers.app import serving
 from servers.misbehaving import running_server
 
 
@@ -158,16 +159,8 @@ async def test_tokenizer_counts_when_usage_absent() -> None:
 
     app = web.Application()
     app.router.add_post("/v1/chat/completions", chat)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        async with openai(f"http://127.0.0.1:{port}/v1", "m") as t:
-            lv = await run_level(t, closed(1, 0.2), [ask("x")])
-    finally:
-        await runner.cleanup()
+    async with serving(app) as port, openai(f"http://127.0.0.1:{port}/v1", "m") as t:
+        lv = await run_level(t, closed(1, 0.2), [ask("x")])
     expected = token_counter().count(["Reset your password in Settings."])[0]
     assert lv.records and lv.tokenizer == token_counter().name
     assert {(r.token_source, r.output_tokens) for r in lv.records} == {("tokenizer", expected)}

@@ -21,6 +21,7 @@ from golive.guard.config import ProxyConfig
 from golive.guard.proxy import GuardProxy
 from golive.store.engine import open_store
 from golive.store.models import ProxyExchangeRecord
+from servers.app import serving
 
 AUTH = {"Authorization": "Bearer sk-test-SECRET-never-stored-123456"}
 EMAIL = "jane.roe@example.com"
@@ -224,18 +225,13 @@ async def test_upstream_cookies_never_reach_another_request() -> None:
 
     app = web.Application()
     app.router.add_post("/v1/chat/completions", chat)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        # A host name: aiohttp's default jar ignores cookies from IP addresses, so only a
-        # name (as real upstreams have) would show one user's cookie sent for another.
-        async with GuardProxy(f"http://localhost:{port}/v1", ProxyConfig(), record=False) as p:
-            for text in ("first user", "second user"):
-                status, body = await _post(p.url, _chat(text))
-                assert status == 200 and body["choices"][0]["message"]["content"] == "ok"
-    finally:
-        await runner.cleanup()
+    # A host name: aiohttp's default jar ignores cookies from IP addresses, so only a name
+    # (as real upstreams have) would show one user's cookie sent for another.
+    async with (
+        serving(app) as port,
+        GuardProxy(f"http://localhost:{port}/v1", ProxyConfig(), record=False) as p,
+    ):
+        for text in ("first user", "second user"):
+            status, body = await _post(p.url, _chat(text))
+            assert status == 200 and body["choices"][0]["message"]["content"] == "ok"
     assert seen == [None, None]
