@@ -10,18 +10,23 @@ cannot drift from the patterns.
 
 from __future__ import annotations
 
+import importlib
 import re
-
-# re's parser is private, but stable since Python 3.11 (``sre_parse`` before that).
-from re import _constants as c  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 __all__ = ["required_literals"]
 
+# re's parser is private (stable since 3.11). Should a Python lack it or change its shape,
+# required_literals answers None: every pattern is searched, as without the prefilter.
+try:
+    c: Any = importlib.import_module("re._constants")
+    _parser: Any = importlib.import_module("re._parser")
+    _ZERO_WIDTH = {c.AT, c.ASSERT, c.ASSERT_NOT}
+    _REPEATS = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
+except (ImportError, AttributeError):  # pragma: no cover - no such Python yet
+    _parser = None
+
 _MIN_CHARS = 3  # shorter ASCII heads ("a ", "to") are in almost every text: no use as a filter
-_ZERO_WIDTH = {c.AT, c.ASSERT, c.ASSERT_NOT}
-_REPEATS = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
 
 
 def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
@@ -30,13 +35,17 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
 
     Case-insensitive and verbose patterns get None: their literals are not the text's.
     """
-    if flags & (re.IGNORECASE | re.VERBOSE) or "(?i" in pattern or "(?x" in pattern:
+    if (
+        _parser is None
+        or flags & (re.IGNORECASE | re.VERBOSE)
+        or "(?i" in pattern
+        or "(?x" in pattern
+    ):
         return None
     try:
-        parsed = _parser.parse(pattern, flags)
-    except re.error:
-        return None
-    return _sequence(list(parsed))
+        return _sequence(list(_parser.parse(pattern, flags)))
+    except (re.error, TypeError, ValueError, AttributeError, IndexError):
+        return None  # a pattern re rejects, or a parse tree of a shape this does not know
 
 
 def _sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:

@@ -42,6 +42,7 @@ def test_extracts_the_required_literals(pattern: str, expected: set[str]) -> Non
         r"a|bcd",  # one alternative has no literal of 3 characters
         r"\d{3}-\d{4}",
         r"(?i)ignore previous",  # case-insensitive: the text's case is not the pattern's
+        r"(?:unclosed group",  # not a pattern at all: no prefilter, the search reports it
     ],
 )
 def test_none_where_no_literal_is_safe_to_demand(pattern: str) -> None:
