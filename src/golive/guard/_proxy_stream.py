@@ -25,7 +25,7 @@ from golive.guard.base import Detection
 from golive.guard.pii import PiiGuard
 from golive.targets._sse import SSEParser
 
-__all__ = ["HoldbackRedactor", "StreamRelay"]
+__all__ = ["HoldbackRedactor", "StreamRelay", "sse"]
 
 
 def sse(payload: dict[str, Any] | str) -> bytes:

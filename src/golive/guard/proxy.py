@@ -26,7 +26,7 @@ from aiohttp import web
 from golive.errors import TargetSetupError
 from golive.guard._proxy_metrics import ProxyMetrics
 from golive.guard._proxy_store import ExchangeLog
-from golive.guard._proxy_stream import HoldbackRedactor, StreamRelay
+from golive.guard._proxy_stream import HoldbackRedactor, StreamRelay, sse
 from golive.guard.base import Action
 from golive.guard.chain import ChainOutcome, GuardChain
 from golive.guard.config import ProxyConfig
@@ -47,6 +47,12 @@ def _error(status: int, message: str, type_: str, code: str | None = None,
            param: str | None = None) -> web.Response:  # fmt: skip
     body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
     return web.json_response(body, status=status)
+
+
+def _passed_through(header: str) -> bool:
+    """Upstream headers a client needs on an error: when to retry, its limits, the request id."""
+    h = header.lower()
+    return h in ("retry-after", "x-request-id") or h.startswith("x-ratelimit-")
 
 
 def _text_of(content: Any) -> str | None:
@@ -202,6 +208,10 @@ class GuardProxy:
             self.metrics.request("upstream_timeout")
             return _error(504, "the upstream did not answer in time", "server_error",
                           "upstream_timeout")  # fmt: skip
+        if isinstance(exc, aiohttp.ClientPayloadError):  # it answered, then broke off
+            self.metrics.request("stream_broken")
+            why = f"the upstream's reply broke off ({type(exc).__name__})"
+            return _error(502, why, "server_error", "stream_broken")
         self.metrics.request("upstream_unreachable")
         why = f"the upstream {self.upstream} cannot be reached ({type(exc).__name__})"
         return _error(502, why, "server_error", "upstream_unreachable")
@@ -315,22 +325,24 @@ class GuardProxy:
                 row.update(outcome="upstream_status", status=up.status)
                 self.metrics.request("upstream_status")
                 passed = {"Content-Type": ctype or "application/json"}
+                passed |= {k: v for k, v in up.headers.items() if _passed_through(k)}
                 return web.Response(body=await up.read(), status=up.status, headers=passed)
             if stream and ctype.startswith("text/event-stream"):
                 return await self._relay(request, up, user, row, t0)
             reply = await up.read()
-        return self._complete(reply, user, row)
+        return self._complete(reply, user, row, ctype)
 
-    def _complete(self, reply: bytes, user: str | None, row: dict[str, Any]) -> web.Response:
+    def _complete(self, reply: bytes, user: str | None, row: dict[str, Any],
+                  ctype: str) -> web.Response:  # fmt: skip
         row["status"] = 200
         try:
             body = json.loads(reply)
             message = body["choices"][0]["message"]
             content = message.get("content")
         except (ValueError, RecursionError, KeyError, IndexError, TypeError, AttributeError):
-            row["outcome"] = "passthrough"
+            row["outcome"] = "passthrough"  # not a chat completion: as the upstream sent it
             self.metrics.request("passthrough")
-            return web.Response(body=reply, content_type="application/json")
+            return web.Response(body=reply, headers={"Content-Type": ctype or "application/json"})
         outcome_name = "allowed"
         if isinstance(content, str):
             row["output_text"] = self._redacted(content)
@@ -375,9 +387,18 @@ class GuardProxy:
             blocked = outcome is not None and outcome.decision.action == Action.BLOCK
             await relay.finish(blocked, REFUSAL)
             await response.write_eof()
-        except (ConnectionResetError, UnicodeDecodeError, aiohttp.ClientPayloadError):
-            row["outcome"] = "stream_broken"
-            self.metrics.request("stream_broken")
+        except (TimeoutError, aiohttp.ClientError, UnicodeDecodeError, OSError) as exc:
+            # The stream started, so no error status can follow: an error event ends it, as
+            # OpenAI's API does, and the client sees it failed rather than waiting on.
+            name = "upstream_timeout" if isinstance(exc, TimeoutError) else "stream_broken"
+            row.update(outcome=name, output_text=self._redacted("".join(relay.text)))
+            self.metrics.request(name)
+            why = ("the upstream did not finish the reply in time" if name == "upstream_timeout"
+                   else f"the upstream's stream broke off ({type(exc).__name__})")  # fmt: skip
+            with contextlib.suppress(ConnectionError, RuntimeError):  # the client left too
+                await response.write(sse({"error": {"message": why, "type": "server_error",
+                                                    "param": None, "code": name}}))  # fmt: skip
+                await response.write_eof()
             return response
         blocked = blocked or relay.stopped
         row["output_text"] = self._redacted(text)
