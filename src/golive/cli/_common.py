@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-__all__ = ["StoreOption", "exit_code_for", "parse_set", "print_outcome"]
+__all__ = [
+    "JsonSummaryOption",
+    "RunStoreOption",
+    "SetOption",
+    "StoreOption",
+    "exit_code_for",
+    "parse_set",
+    "print_outcome",
+]
 
 # The store the read-side commands (runs, compare, serve) look at.
 StoreOption = Annotated[
@@ -17,6 +25,19 @@ StoreOption = Annotated[
         envvar="GOLIVE_STORE",
         help="Store URL (default sqlite:///.golive/golive.db).",
     ),
+]
+
+
+# The options of the commands that run an evaluation and write its report (run, scan, demo).
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Any config field: --set FIELD=VALUE (dotted paths allowed)."),
+]
+JsonSummaryOption = Annotated[
+    Path | None, typer.Option("--json", help="Also write the JSON summary here.")
+]
+RunStoreOption = Annotated[  # no GOLIVE_STORE here: a run is stored where --store says
+    str | None, typer.Option(help="Store URL (default sqlite:///.golive/golive.db).")
 ]
 
 

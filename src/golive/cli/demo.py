@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from golive.cli import app
+from golive.cli._common import JsonSummaryOption, RunStoreOption
 
 if TYPE_CHECKING:
     from golive.config import Plan
@@ -114,12 +115,8 @@ def demo_command(
     ] = False,
     samples: Annotated[int, typer.Option(help="Samples per case.")] = 3,
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("golive-report"),
-    json_path: Annotated[
-        Path | None, typer.Option("--json", help="Also write the JSON summary here.")
-    ] = None,
-    store: Annotated[
-        str | None, typer.Option(help="Store URL (default sqlite:///.golive/golive.db).")
-    ] = None,
+    json_path: JsonSummaryOption = None,
+    store: RunStoreOption = None,
     diversity: Annotated[
         bool,
         typer.Option(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from golive.cli import app
+from golive.cli._common import JsonSummaryOption, RunStoreOption, SetOption
 
 EPILOG = """\
 Examples:
@@ -68,19 +69,12 @@ def run_command(
             "(typos,slang,...); see `golive perturb --list`."
         ),
     ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Any config field: --set FIELD=VALUE (dotted paths allowed)."),
-    ] = None,
-    json_path: Annotated[
-        Path | None, typer.Option("--json", help="Also write the JSON summary here.")
-    ] = None,
+    set_: SetOption = None,
+    json_path: JsonSummaryOption = None,
     out: Annotated[
         Path | None, typer.Option(help="Report folder (default golive-report/).")
     ] = None,
-    store: Annotated[
-        str | None, typer.Option(help="Store URL (default sqlite:///.golive/golive.db).")
-    ] = None,
+    store: RunStoreOption = None,
     baseline: Annotated[
         str | None,
         typer.Option(
