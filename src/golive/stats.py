@@ -21,6 +21,9 @@ __all__ = [
     "minimum_detectable_drop",
     "paired_bootstrap_ci",
     "percentile",
+    "percentile_ci",
+    "percentile_intervals",
+    "quantile_ci_ranks",
     "sign_flip_test",
     "summarize_latencies",
     "wilson_interval",
@@ -326,3 +329,73 @@ def minimum_detectable_drop(
         else:
             lo = mid
     return hi
+
+
+PERCENTILES = (50, 90, 95, 99)
+
+
+@functools.lru_cache(maxsize=4096)
+def quantile_ci_ranks(n: int, q: float, level: float = 0.95) -> tuple[int | None, int | None]:
+    """1-based ranks ``(l, u)`` of the order statistics that bound the ``q`` quantile (0 < q < 1)
+    of a sample of ``n`` with probability at least ``level``; None for a side no rank can bound.
+
+    Distribution-free (any continuous distribution), from order statistics: with B the number
+    of observations below the true quantile, B ~ Binomial(n, q) and
+    P(X_(l) <= x_q < X_(u)) = P(l <= B <= u - 1). Each side takes at most (1 - level)/2 of the
+    miss probability (equal tails, as Hahn & Meeker and ``scipy.stats.quantile_test`` do): l is
+    the largest rank with P(B <= l - 1) <= (1 - level)/2, u the smallest with
+    P(B <= u - 1) >= 1 - (1 - level)/2. When even X_(1) (X_(n)) leaves more than that tail,
+    the lower (upper) bound is unbounded: at 95% the upper bound of p99 needs n >= 368, of p95
+    72, of p90 36, and p50 needs n >= 6 on both sides. A side that is bounded is then still a
+    one-sided bound at 1 - (1 - level)/2.
+    """
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    if not 0 < q < 1:
+        raise ValueError(f"q must be within (0, 1), got {q}")
+    if n == 0:
+        return (None, None)
+    from scipy.stats import binom
+
+    tail = (1 - level) / 2
+    eps = 1e-12  # float dust in the CDF is resolved towards coverage
+
+    def cdf(k: int) -> float:
+        return float(binom.cdf(k, n, q))
+
+    # Lower: j = l - 1, the largest j with F(j) <= tail.
+    j = int(binom.ppf(tail, n, q))
+    while j >= 0 and cdf(j) > tail + eps:
+        j -= 1
+    while j + 1 <= n - 1 and cdf(j + 1) <= tail - eps:
+        j += 1
+    low = j + 1 if j >= 0 else None
+    # Upper: m = u - 1, the smallest m with F(m) >= 1 - tail.
+    m = int(binom.ppf(1 - tail, n, q))
+    while m > 0 and cdf(m - 1) >= 1 - tail + eps:
+        m -= 1
+    while m < n and cdf(m) < 1 - tail + eps:
+        m += 1
+    high = m + 1 if m + 1 <= n else None
+    return (low, high)
+
+
+def percentile_ci(
+    sorted_values: Sequence[float], q: float, level: float = 0.95
+) -> tuple[float | None, float | None]:
+    """Distribution-free ``level`` interval of the ``q``-th percentile (0 < q < 100) of the
+    population ``sorted_values`` was drawn from: the order statistics ``quantile_ci_ranks``
+    picks. None on a side the sample is too small to bound (never a made-up number)."""
+    low, high = quantile_ci_ranks(len(sorted_values), q / 100, level)
+    return (
+        None if low is None else sorted_values[low - 1],
+        None if high is None else sorted_values[high - 1],
+    )
+
+
+def percentile_intervals(
+    values: Sequence[float], level: float = 0.95
+) -> dict[str, tuple[float | None, float | None]]:
+    """``percentile_ci`` for p50, p90, p95 and p99 (the keys ``summarize_latencies`` uses)."""
+    ordered = sorted(values)
+    return {f"p{q}": percentile_ci(ordered, q, level) for q in PERCENTILES}
