@@ -1,20 +1,50 @@
 """Metrics of an evaluation run: pass rates with Wilson intervals, failure rates and counts,
-and latency percentiles. Names are the ones gates and the JSON summary use.
+and latency percentiles with distribution-free intervals. Names are the ones gates and the
+JSON summary use.
+
+Latency population (``LATENCY_POPULATION``): every latency figure of a run covers the same
+requests, the successful ones that returned content (not replayed from the cache). A reply
+without content has an E2E (time to its end) but no TTFT; counting it in E2E alone once put
+E2E p50 below TTFT p50 in one table.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from golive.schemas import CaseResult, FailureMode, Metric, ScoredObservation
-from golive.stats import summarize_latencies, wilson_interval
+from golive.stats import percentile_intervals, summarize_latencies, wilson_interval
 
-__all__ = ["compute_metrics", "rate"]
+__all__ = ["LATENCY_POPULATION", "compute_metrics", "latency_metrics", "rate", "unbounded_ci"]
+
+# What every latency summary covers: successful requests that returned content.
+LATENCY_POPULATION = "ok"
 
 
 def rate(name: str, successes: int, n: int) -> Metric:
     return Metric(name, successes / n if n else 0.0, wilson_interval(successes, n), n)
+
+
+def unbounded_ci(ci: tuple[float | None, float | None]) -> tuple[float, float]:
+    """An interval with unbounded sides (None) as a ``Metric.ci``: -inf / +inf there, so a
+    gate on ``.ci_high`` never passes on a bound the data did not give."""
+    low, high = ci
+    return (-math.inf if low is None else low, math.inf if high is None else high)
+
+
+def latency_metrics(prefix: str, values: Sequence[float]) -> dict[str, Metric]:
+    """``{prefix}.p50`` … ``.max``, ``.mean`` of ``values``; percentiles carry their 95%
+    distribution-free interval (``stats.percentile_ci``), all carry ``n``."""
+    ordered = sorted(values)
+    intervals = percentile_intervals(ordered)
+    out: dict[str, Metric] = {}
+    for stat, value in summarize_latencies(ordered).items():
+        ci = intervals.get(stat)
+        name = f"{prefix}.{stat}"
+        out[name] = Metric(name, value, None if ci is None else unbounded_ci(ci), len(ordered))
+    return out
 
 
 def _samples(cases: Iterable[CaseResult]) -> list[ScoredObservation]:
@@ -93,12 +123,12 @@ def compute_metrics(cases: list[CaseResult]) -> dict[str, Metric]:
             else Metric(f"failures.mode.{mode.value}.rate", 0.0, None, 0)
         )
 
-    # Replies replayed from the response cache carry another run's times: left out.
-    ok = [s.observation for s in samples if s.observation.ok and not s.observation.cached]
+    # One population for every latency figure (LATENCY_POPULATION). Replies replayed from the
+    # response cache carry another run's times: left out.
+    ok = [o for s in samples if (o := s.observation).ok and not o.cached and o.chunk_times_ns]
     for name, values in (
         ("ttft_ms", [o.ttft_ms for o in ok if o.ttft_ms is not None]),
         ("e2e_ms", [o.e2e_ms for o in ok if o.e2e_ms is not None]),
     ):
-        for stat, value in summarize_latencies(values).items():
-            add(Metric(f"latency.{name}.{stat}", value, None, len(values)))
+        metrics.update(latency_metrics(f"latency.{name}", values))
     return metrics
