@@ -20,6 +20,7 @@ __all__ = ["RefusalArgs", "is_refusal", "refusal"]
 
 _OPENING_CHARS = 400
 _I = r"(?:i|i'm|i am|i’m)"
+_SCOPE_VERBS = r"(?:help|assist|answer|discuss|respond|support|talk)"
 _PATTERNS = [
     # English
     r"\bi(?:'m| am|’m)? (?:really |very )?sorry,? (?:but )?(?:i|that)\b.{0,30}?"
@@ -33,6 +34,23 @@ _PATTERNS = [
     r"\b(?:against|violates?) (?:my|our|the) (?:guidelines|policy|policies|rules)\b",
     r"\bas an ai(?: language model)?,? i (?:can(?:no|'|’)?t|cannot|am not able|don't)",
     r"\bi(?:'m| am|’m) not (?:able|allowed|permitted) to\b",
+    # Scope refusals: "I can only help with…", "That's outside what I can help with."
+    # The subject must be the assistant, so "only the owner can…" or "we can only retry…" in
+    # a helpful answer does not count.
+    rf"\b{_I} (?:can only|(?:am|'m|’m) only able to|only (?:able|here|allowed|designed) to)"
+    rf" {_SCOPE_VERBS}",
+    r"\b(?:that|this|it|your (?:request|question))(?:'s|’s| is| falls)"
+    r" (?:(?:well|a bit|a little|unfortunately) )?(?:outside|beyond|out of) (?:of )?"
+    r"(?:the scope|my scope|my (?:area|remit|expertise)|"
+    r"what i(?:'m|’m| am)? (?:can|am able|'m able))",
+    rf"(?:\bnot|n't|n’t) something (?:that )?{_I}"
+    rf" (?:can|could|am able to|'m able to|’m able to) {_SCOPE_VERBS}",
+    r"\b(?:i(?:'m|’m| am)|my (?:role|scope|purpose|job) is) (?:only )?(?:limited|restricted) to\b",
+    rf"\b(?:this assistant|i) only (?:handles?|covers?|deals? with|answers?|discuss(?:es)?|"
+    rf"{_SCOPE_VERBS}s? with)\b",
+    rf"\b{_I} (?:designed|built|set up|configured|here|meant|programmed) to {_SCOPE_VERBS}\b"
+    r"[^.!?;]{0,60}?\bonly\b",
+    rf"\b{_I} (?:don't|don’t|do not) have the (?:ability|capability|means) to {_SCOPE_VERBS}",
     # Spanish
     r"\blo siento,? (?:pero )?no (?:puedo|es posible)",
     r"\bno puedo (?:ayudar|ayudarte|ayudarle|proporcionar|hacer|responder|cumplir)",
