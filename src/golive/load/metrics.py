@@ -12,7 +12,13 @@
   SLO keys that name no per-request latency (e.g. ``error_rate``) do not affect goodput.
 
 Percentiles are exact (sorted) up to ``EXACT_LIMIT`` values, from a ``Sketch`` (1% relative
-error, clamped to the true min and max) beyond it.
+error, clamped to the true min and max) beyond it. Each carries its 95% distribution-free
+interval (``stats.percentile_ci``: order statistics, -inf/+inf on a side the sample is too
+small to bound) and ``n``.
+
+Population (``POPULATION``): every latency but ``send_delay_ms`` covers the level's
+successful requests that returned content (``"ok"``; TPOT those of them with N > 1, ITL their
+gaps); ``send_delay_ms`` covers every measured request (``"all"``).
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from collections.abc import Mapping, Sequence
 
 from golive.load.records import LevelResult, RequestRecord
 from golive.load.sketch import Sketch
+from golive.metrics import latency_metrics, unbounded_ci
 from golive.schemas import Metric
-from golive.stats import summarize_latencies, wilson_interval
+from golive.stats import quantile_ci_ranks, summarize_latencies, wilson_interval
 
-__all__ = ["EXACT_LIMIT", "LATENCIES", "STATS", "level_metrics", "request_latency"]
+__all__ = ["EXACT_LIMIT", "LATENCIES", "POPULATION", "STATS", "level_metrics", "request_latency"]
 
 EXACT_LIMIT = 1_000_000
 STATS = ("p50", "p90", "p95", "p99", "max", "mean")
@@ -39,6 +46,8 @@ LATENCIES = (
     "send_delay_ms",
 )
 _MS = 1e-6
+# Which requests each latency covers (see the module docstring).
+POPULATION: dict[str, str] = {name: "ok" for name in LATENCIES} | {"send_delay_ms": "all"}
 
 
 def request_latency(r: RequestRecord, name: str, stat: str = "max") -> float | None:
@@ -69,21 +78,27 @@ def _summary(name: str, values: list[float]) -> dict[str, Metric]:
     n = len(values)
     if n == 0:
         return {}
-    out: dict[str, Metric] = {}
     if n <= EXACT_LIMIT:
-        for stat, value in summarize_latencies(values).items():
-            out[f"{name}.{stat}"] = Metric(f"{name}.{stat}", value, n=n)
-        return out
+        return latency_metrics(name, values)
+    out: dict[str, Metric] = {}
     sketch = Sketch()
     sketch.update(values)
+
+    def rank(r: int | None) -> float | None:  # order statistic r (1-based), from the sketch
+        return None if r is None else sketch.quantile((r - 1) / (n - 1))
+
     for stat in STATS:
+        ci: tuple[float, float] | None = None
         if stat == "max":
             v = sketch.max
         elif stat == "mean":
             v = sketch.mean
         else:
-            v = sketch.quantile(float(stat[1:]) / 100)
-        out[f"{name}.{stat}"] = Metric(f"{name}.{stat}", v, n=n)
+            q = float(stat[1:]) / 100
+            v = sketch.quantile(q)
+            low, high = quantile_ci_ranks(n, q)
+            ci = unbounded_ci((rank(low), rank(high)))
+        out[f"{name}.{stat}"] = Metric(f"{name}.{stat}", v, ci, n)
     return out
 
 

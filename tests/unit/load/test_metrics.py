@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from golive.load.metrics import level_metrics, request_latency
@@ -87,3 +89,34 @@ def test_queue_inclusive_at_least_send_based() -> None:
     m = level_metrics(level(records), {})
     for stat in ("p50", "p99", "max", "mean"):
         assert m[f"ttft_from_schedule_ms.{stat}"].value >= m[f"ttft_ms.{stat}"].value
+
+
+def test_every_latency_percentile_carries_an_order_statistic_interval() -> None:
+    records = [rec(i * 1000, i * 1000, (i * 1000 + 100 + i, i * 1000 + 200 + i)) for i in range(7)]
+    m = level_metrics(level(records), {})
+    for name in ("ttft_ms", "ttft_from_schedule_ms", "e2e_ms", "e2e_from_schedule_ms", "itl_ms"):
+        for stat in ("p50", "p90", "p95", "p99"):
+            metric = m[f"{name}.{stat}"]
+            assert metric.ci is not None and metric.n == 7, name
+            assert metric.ci[0] <= metric.value <= metric.ci[1]
+    assert m["ttft_ms.p50"].ci == pytest.approx((100.0, 106.0))  # ranks 1 and 7 of 7
+    assert m["ttft_ms.p99"].ci == (pytest.approx(105.0), math.inf)  # 7 requests bound no p99
+    assert m["ttft_ms.max"].ci is None
+
+
+def test_sketch_path_gives_intervals_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    import golive.load.metrics as lm
+
+    monkeypatch.setattr(lm, "EXACT_LIMIT", 10)
+    records = [rec(i * 1000, i * 1000, (i * 1000 + 100 + i,)) for i in range(400)]
+    m = lm.level_metrics(level(records), {})
+    low, high = m["ttft_ms.p99"].ci or (0.0, 0.0)
+    assert 100 <= low <= m["ttft_ms.p99"].value <= high <= 500 * 1.01
+
+
+def test_population_is_named_for_every_latency() -> None:
+    from golive.load.metrics import LATENCIES, POPULATION
+
+    assert set(POPULATION) == set(LATENCIES)
+    assert POPULATION["ttft_ms"] == POPULATION["e2e_ms"] == "ok"
+    assert POPULATION["send_delay_ms"] == "all"
