@@ -21,6 +21,28 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"golive {version('golive')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print golive's version and exit.",
+    ),
+) -> None:
+    """Exists only for ``--version``; the help text is the Typer's own."""
+
+
 # Each module registers its command(s) on ``app`` when imported.
 _COMMAND_MODULES = (
     "run", "demo", "init", "runs", "mock_server", "perturb", "load", "guard", "scan", "proxy",
