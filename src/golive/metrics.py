@@ -12,12 +12,22 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from golive.schemas import CaseResult, FailureMode, Metric, ScoredObservation
 from golive.stats import percentile_intervals, summarize_latencies, wilson_interval
 
-__all__ = ["LATENCY_POPULATION", "compute_metrics", "latency_metrics", "rate", "unbounded_ci"]
+__all__ = [
+    "LATENCY_POPULATION",
+    "PERCENTILE_STATS",
+    "SUMMARY_STATS",
+    "compute_metrics",
+    "latency_json",
+    "latency_metrics",
+    "rate",
+    "unbounded_ci",
+]
 
 # What every latency summary covers: successful requests that returned content.
 LATENCY_POPULATION = "ok"
@@ -44,6 +54,35 @@ def latency_metrics(prefix: str, values: Sequence[float]) -> dict[str, Metric]:
         ci = intervals.get(stat)
         name = f"{prefix}.{stat}"
         out[name] = Metric(name, value, None if ci is None else unbounded_ci(ci), len(ordered))
+    return out
+
+
+SUMMARY_STATS = ("p50", "p90", "p95", "p99", "max", "mean")
+PERCENTILE_STATS = ("p50", "p90", "p95", "p99")
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def latency_json(metrics: Mapping[str, Metric], prefix: str, population: str) -> dict[str, Any]:
+    """One latency summary as ``summary.json`` has it: ``p50`` … ``mean``, ``ci`` per percentile
+    (``[low, high]``, null on a side the sample cannot bound; null when nothing was measured),
+    ``n`` and ``population`` (which requests it covers: ``"ok"`` or ``"all"``)."""
+    out: dict[str, Any] = {}
+    ci: dict[str, list[float | None] | None] = {}
+    n = 0
+    for stat in SUMMARY_STATS:
+        metric = metrics.get(f"{prefix}.{stat}")
+        out[stat] = None if metric is None else _finite(metric.value)
+        if metric is not None:
+            n = max(n, metric.n or 0)
+        if stat in PERCENTILE_STATS:
+            interval = None if metric is None else metric.ci
+            ci[stat] = None if interval is None else [_finite(interval[0]), _finite(interval[1])]
+    out["ci"] = ci
+    out["n"] = n
+    out["population"] = population
     return out
 
 

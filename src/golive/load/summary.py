@@ -1,5 +1,6 @@
-"""The ``load`` section of the JSON summary (schema 1.2): one entry per level, then the
-capacity at the SLO, the cliff, the cold start and the abandonment estimate."""
+"""The ``load`` section of the JSON summary (schema 1.2; 1.4 adds each latency's ``ci``, ``n``
+and ``population``): one entry per level, then the capacity at the SLO, the cliff, the cold
+start and the abandonment estimate."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import math
 from typing import Any
 
 from golive.load.analysis import slo_violations
-from golive.load.metrics import STATS, level_metrics
+from golive.load.metrics import POPULATION, level_metrics
 from golive.load.quality import quality_json
 from golive.load.records import LevelResult, LoadResult
 from golive.load.session import level_key
+from golive.metrics import latency_json
 
 __all__ = ["LATENCY_FIELDS", "level_summary", "load_section"]
 
@@ -50,7 +52,8 @@ def level_summary(level: LevelResult, slo: dict[str, float]) -> dict[str, Any]:
     else:
         out["rate"] = _num(level.rate)
     for key, family in LATENCY_FIELDS.items():
-        out[key] = {stat: value(f"{family}.{stat}") for stat in STATS}
+        # p50…mean, `ci` per percentile (null on a side n cannot bound), `n`, `population`.
+        out[key] = latency_json(metrics, family, POPULATION[family])
     measured = [r for r in level.records if not r.warmup]
     out.update(
         {

@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
+from golive.metrics import LATENCY_POPULATION, latency_json, latency_metrics
 from golive.reports._hardening import hardening_section
 from golive.reports._robustness import adversarial_section, canonical_cases, robustness_section
 from golive.schemas import SILENT_MODES, VISIBLE_MODES, FailureMode, Metric, RunResult
@@ -33,8 +33,10 @@ __all__ = [
     "wilson",
 ]
 
-# 1.2: the optional `load` section; 1.3: `comparison` (run --baseline), `hardening`, `cache`
-SCHEMA_VERSION = "1.3"
+# 1.2: the optional `load` section; 1.3: `comparison` (run --baseline), `hardening`, `cache`;
+# 1.4: every latency summary has `ci` per percentile (null on an unbounded side), `n` and
+# `population` (which requests it covers)
+SCHEMA_VERSION = "1.4"
 LATENCY_STATS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "max", "mean")
 _Z95 = 1.959963984540054
 
@@ -92,28 +94,6 @@ def _metric_dict(metric: Metric) -> dict[str, Any]:
         "value": _num(metric.value),
         "ci": _ci(metric.ci),
         "n": metric.n if metric.n is not None else 0,
-    }
-
-
-def _percentile(sorted_values: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), on sorted data."""
-    pos = (len(sorted_values) - 1) * q
-    low = math.floor(pos)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (pos - low)
-
-
-def _distribution(values: Iterable[float]) -> dict[str, float | None]:
-    data = sorted(values)
-    if not data:
-        return dict.fromkeys(LATENCY_STATS)
-    return {
-        "p50": _percentile(data, 0.50),
-        "p90": _percentile(data, 0.90),
-        "p95": _percentile(data, 0.95),
-        "p99": _percentile(data, 0.99),
-        "max": data[-1],
-        "mean": sum(data) / len(data),
     }
 
 
@@ -202,28 +182,25 @@ def _failures(result: RunResult) -> dict[str, Any]:
 
 
 def _latency(result: RunResult) -> dict[str, Any]:
-    metrics = result.metrics
-    section: dict[str, Any] = {}
-    n: int | None = None
-    for family in ("ttft_ms", "e2e_ms"):
-        names = [f"latency.{family}.{stat}" for stat in LATENCY_STATS]
-        if any(name in metrics for name in names):
-            section[family] = {
-                stat: _num(metrics[name].value) if name in metrics else None
-                for stat, name in zip(LATENCY_STATS, names, strict=True)
-            }
-            n = max([n or 0, *(metrics[x].n or 0 for x in names if x in metrics)])
+    metrics: dict[str, Metric] = dict(result.metrics)
+    # One population for both families (golive.metrics.LATENCY_POPULATION): successful
+    # replies with content, never replayed from the cache (those carry another run's times).
     observations = [
-        s.observation
+        o
         for c in canonical_cases(result)
         for s in c.samples
-        if s.observation.ok and not s.observation.cached  # cached: another run's times
+        if (o := s.observation).ok and not o.cached and o.chunk_times_ns
     ]
-    if "ttft_ms" not in section:
-        section["ttft_ms"] = _distribution(t for o in observations if (t := o.ttft_ms) is not None)
-    if "e2e_ms" not in section:
-        section["e2e_ms"] = _distribution(t for o in observations if (t := o.e2e_ms) is not None)
-    section["n"] = n if n is not None else len(observations)
+    for family in ("ttft_ms", "e2e_ms"):
+        if not any(name.startswith(f"latency.{family}.") for name in metrics):
+            values = [getattr(o, family) for o in observations]
+            metrics.update(latency_metrics(f"latency.{family}", values))
+    section: dict[str, Any] = {
+        family: latency_json(metrics, f"latency.{family}", LATENCY_POPULATION)
+        for family in ("ttft_ms", "e2e_ms")
+    }
+    section["n"] = max(section["ttft_ms"]["n"], section["e2e_ms"]["n"])
+    section["population"] = LATENCY_POPULATION
     return section
 
 

@@ -64,7 +64,17 @@ def test_level_entries_follow_the_contract() -> None:
     assert first["requests"] == 19 and first["warmup_requests"] == 1  # warm-up excluded
     assert first["errors"] == {"timeout": 1}
     assert first["ttft_ms"]["p50"] == 100.0
-    assert set(first["itl_ms"]) == {"p50", "p90", "p95", "p99", "max", "mean"}
+    assert set(first["itl_ms"]) == {
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+        "max",
+        "mean",
+        "ci",
+        "n",
+        "population",
+    }
     assert first["valid"] and "invalid_reason" not in first
     assert invalid["valid"] is False and "CPU" in invalid["invalid_reason"]
     assert section["capacity_at_slo"] == 1.0 and section["cliff"] == 8.0
@@ -79,7 +89,7 @@ def test_summary_with_load_validates_against_the_schema() -> None:
         "r1", "finished", now, now, {"kind": "demo"}, {}, (), metrics, Verdict(True, ()), load=load
     )
     summary = build_summary(result)
-    assert summary["schema_version"] == "1.3"
+    assert summary["schema_version"] == "1.4"
     jsonschema.Draft202012Validator(load_schema()).validate(summary)
     # Without a load test there is no load key: runs without `load:` are unchanged.
     plain = build_summary(replace(result, load=None))

@@ -35,6 +35,7 @@ from golive.schemas import (
     Usage,
     Verdict,
 )
+from golive.stats import percentile_ci
 
 HOSTILE = "[bold red]PWNED[/] <script>window.__pwned = 1</script></details> \x1b[31m\x00 end"
 T0 = 1_000_000_000_000
@@ -312,7 +313,11 @@ def compute_metrics(cases: list[CaseResult]) -> dict[str, Metric]:
         }
         for stat, value in stats.items():
             name = f"latency.{family}.{stat}"
-            metrics[name] = Metric(name, value, None, len(ok))
+            ci = None
+            if stat.startswith("p"):  # distribution-free interval, infinite where unbounded
+                low, high = percentile_ci(sorted(values), float(stat[1:]))
+                ci = (-math.inf if low is None else low, math.inf if high is None else high)
+            metrics[name] = Metric(name, value, ci, len(ok))
     return metrics
 
 

@@ -52,7 +52,7 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
 def test_summary_validates_against_schema(run_result: RunResult) -> None:
     summary = build_summary(run_result)
     _validate(summary)
-    assert summary["schema_version"] == SCHEMA_VERSION == "1.3"
+    assert summary["schema_version"] == SCHEMA_VERSION == "1.4"
     assert summary["verdict"] == "no-go"
     assert summary["status"] == "finished"
 
@@ -139,7 +139,10 @@ def test_derived_from_cases_when_metrics_are_missing(run_result: RunResult) -> N
     assert bare["quality"]["consistency"] == {"value": None, "ci": None, "n": 0}
     assert bare["latency"]["n"] == full["latency"]["n"]
     for family in ("ttft_ms", "e2e_ms"):
-        assert bare["latency"][family] == pytest.approx(full["latency"][family])
+        b, f = bare["latency"][family], full["latency"][family]
+        assert b["ci"] == f["ci"] and (b["n"], b["population"]) == (f["n"], f["population"])
+        stats = ("p50", "p90", "p95", "p99", "max", "mean")
+        assert [b[s] for s in stats] == pytest.approx([f[s] for s in stats])
     assert bare["metrics"] == {}
 
 
@@ -189,7 +192,7 @@ def test_mode_counts_from_metrics_are_zero_filled(run_result: RunResult) -> None
 def test_write_summary_is_strict_utf8_json(run_result: RunResult, tmp_path: Path) -> None:
     path = write_summary(run_result, tmp_path / "nested" / "out.json")
     text = path.read_text(encoding="utf-8")
-    assert text.startswith('{\n  "schema_version": "1.3"')
+    assert text.startswith('{\n  "schema_version": "1.4"')
     assert json.loads(text) == json.loads(json.dumps(build_summary(run_result)))
     assert "úteis" not in text  # references are not part of the summary…
     assert run_result.target["model"] in text  # …but the target fingerprint is
@@ -206,3 +209,16 @@ def test_json_reporter_writes_summary_json(run_result: RunResult, tmp_path: Path
 
 def test_all_reporters_are_registered() -> None:
     assert {"terminal", "html", "json", "junit"} <= set(registry.names("reporter"))
+
+
+def test_latency_percentiles_carry_intervals_and_population(run_result: RunResult) -> None:
+    latency = build_summary(run_result)["latency"]
+    assert latency["population"] == "ok"
+    for family in ("ttft_ms", "e2e_ms"):
+        summary = latency[family]
+        assert summary["population"] == "ok" and summary["n"] == latency["n"] == 20
+        low, high = summary["ci"]["p50"]
+        assert low <= summary["p50"] <= high
+        # 20 requests bound no p95 or p99 from above: null, never a number.
+        assert summary["ci"]["p99"][1] is None and summary["ci"]["p95"][1] is None
+        assert summary["ci"]["p99"][0] is not None
