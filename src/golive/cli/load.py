@@ -26,8 +26,11 @@ c_1…c_K = arrival of the chunks carrying content; N = output tokens):
   met every SLO (errors count as misses). Warm-up requests are excluded.
 - Tokens: the usage field when the server sends it, else a bundled tokenizer (else an
   estimate); the report says which.
-- Client lag p99 and CPU % are measured per level; a level where the client was the bottleneck
-  is marked valid: no, with the reason. --processes N spreads each level over N client
+- Client health is measured per level; a level where the client was the bottleneck is marked
+  valid: no, with the reason. Where chunks carry kernel arrival stamps (plain http:// on Linux)
+  it is judged by how late the loop handled each stamped read and sent each due request,
+  elsewhere by event-loop lag (p99 over --max-lag-ms, 5 by default), and by client CPU (over
+  --max-client-cpu, 90% of a core). --processes N spreads each level over N client
   processes on this machine (users, or the arrival schedule, split between them; one clock).
 """
 
@@ -83,6 +86,13 @@ def _build_spec(**flags: Any) -> Any:
     for key in keys:
         if flags[key] is not None:
             data[key] = flags[key]
+    client = {
+        key: flags[flag]
+        for key, flag in (("max_lag_ms", "max_lag_ms"), ("max_cpu_pct", "max_client_cpu"))
+        if flags[flag] is not None
+    }
+    if client:
+        data["client"] = client
     if flags["slo"]:
         from golive.load.spec import parse_slo
 
@@ -149,6 +159,14 @@ def load_command(
         int | None,
         typer.Option(help="Client processes per level (users or arrivals split between them)."),
     ] = None,
+    max_lag_ms: Annotated[
+        float | None,
+        typer.Option(help="A level is invalid when its chunk times may be this late at p99 (5)."),
+    ] = None,
+    max_client_cpu: Annotated[
+        float | None,
+        typer.Option(help="A level is invalid past this client CPU, % of a core (90)."),
+    ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON here.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for summary.json.")] = Path("golive-report"),
     store: Annotated[
@@ -173,6 +191,8 @@ def load_command(
         max_tokens=max_tokens,
         seed=seed,
         processes=processes,
+        max_lag_ms=max_lag_ms,
+        max_client_cpu=max_client_cpu,
         slo=slo,
         cold_start=cold_start,
         start=start,

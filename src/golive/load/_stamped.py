@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from golive.errors import TargetFailure
 from golive.load._wire import Exchange, ends_with_done
+from golive.load.monitor import Delays
 from golive.schemas import FailureMode
 from golive.targets._http import excerpt
 
@@ -120,6 +121,9 @@ class StampedPool:
         lines += [f"{k}: {v}" for k, v in headers.items() if k.lower() not in _OWN_HEADERS]
         self._head = ("\r\n".join(lines) + "\r\n").encode("latin-1")
         self._connect_timeout_s = connect_timeout_s
+        # Set by the load engine for the length of a level: every read's stamp-to-handling
+        # delay, which judges that level's validity (load.monitor).
+        self.read_delays: Delays | None = None
         self._idle: list[socket.socket] = []
         self._open: set[socket.socket] = set()
         self._address: tuple[int, tuple[object, ...]] | None = None
@@ -179,7 +183,7 @@ class StampedPool:
         except OSError as exc:
             ex.error, ex.message = FailureMode.TRANSPORT_ERROR, _describe(exc)
             return None
-        reader = _Response(sock, ex, max_bytes, self._release, on_read)
+        reader = _Response(sock, ex, max_bytes, self._release, on_read, self.read_delays)
         self._readers[sock] = reader
         data = self._head + b"Content-Length: %d\r\n\r\n" % len(body) + body
         try:
@@ -282,9 +286,11 @@ class _Response:
         max_bytes: int,
         release: Callable[[socket.socket, bool], None],
         on_read: Callable[[], None] | None = None,
+        delays: Delays | None = None,
     ) -> None:
         self.sock = sock
         self.on_read = on_read
+        self.delays = delays
         self.ex = ex
         self.max_bytes = max_bytes
         self.release = release
@@ -340,6 +346,8 @@ class _Response:
                 # Realtime stamp -> this process's perf_counter, read as close together as we
                 # can; clamped to [request start, now] so a clock step cannot reorder reads.
                 t = min(now, max(self.t_floor, sec * 1_000_000_000 + nsec - (time.time_ns() - now)))
+                if self.delays is not None:
+                    self.delays.add(now - t)
         if not data:
             self._eof()
             return

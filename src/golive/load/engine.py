@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from golive.execution.observe import observe
 from golive.load._stamped import StampedPool
 from golive.load._wire import Exchange, fast_route, parse, read_stream
-from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, LagMonitor
+from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, Delays, LagMonitor
 from golive.load.records import LevelResult, RequestRecord, ResponseSample, TokenSource
 from golive.load.tokens import token_counter
 from golive.schemas import FailureMode, Request
@@ -80,6 +80,7 @@ class _Level:
         self.pool: StampedPool | None = (
             target._stamped if isinstance(target, OpenAITarget) and self.route else None
         )
+        self.send_delays = Delays()
         self.bodies: dict[int, bytes] = {}
         self.raw: list[_Raw] = []
         # Raw streams read during the level, parsed once it is over (see ``_fast``).
@@ -108,6 +109,8 @@ class _Level:
 
     async def request(self, t_sched: int, p: int) -> None:
         loop = asyncio.get_running_loop()
+        # How late the loop got to a due request (an open loop's queue wait comes after).
+        self.send_delays.add(time.perf_counter_ns() - t_sched)
         t_send = t_sched
         try:
             if self.sem is not None:
@@ -255,6 +258,9 @@ async def run_level(
     monitor = LagMonitor(max_lag_ms=max_lag_ms, max_cpu_pct=max_cpu_pct)
     if start_ns is not None:  # a perf_counter_ns() instant shared with other processes
         await _sleep_until(start_ns)
+    reads = Delays() if level.pool is not None else None
+    if level.pool is not None:
+        level.pool.read_delays = reads
     monitor.start()
     tasks: set[asyncio.Task[None]] = set()
     loop = asyncio.get_running_loop()
@@ -273,7 +279,9 @@ async def run_level(
             task.cancel()
         if late:
             await asyncio.wait(late)
-    health = await monitor.stop()
+    health = await monitor.stop(reads, level.send_delays)
+    if level.pool is not None:
+        level.pool.read_delays = None
     level.parse_pending()
     gc.unfreeze()
     return LevelResult(

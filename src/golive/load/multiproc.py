@@ -160,9 +160,15 @@ def merge_results(
         if part is not None and not part.health.valid:
             reasons.append(f"worker {k}: {part.health.reason}")
     healths = [p.health for p in done]
+    delays_p99 = [h.read_delay_ms_p99 for h in healths if h.read_delay_ms_p99 is not None]
+    delays_max = [h.read_delay_ms_max for h in healths if h.read_delay_ms_max is not None]
+    sends_p99 = [h.send_delay_ms_p99 for h in healths if h.send_delay_ms_p99 is not None]
     health = ClientHealth(
         lag_ms_p99=max((h.lag_ms_p99 for h in healths), default=0.0),
         lag_ms_max=max((h.lag_ms_max for h in healths), default=0.0),
+        read_delay_ms_p99=max(delays_p99) if delays_p99 else None,
+        read_delay_ms_max=max(delays_max) if delays_max else None,
+        send_delay_ms_p99=max(sends_p99) if sends_p99 else None,
         cpu_pct=sum(h.cpu_pct for h in healths),
         valid=not reasons,
         reason="; ".join(reasons),

@@ -59,6 +59,12 @@ class ClientHealth:
     reason: str = ""
     # A level spread over processes: each worker's CPU (cpu_pct is then their sum).
     worker_cpu_pct: tuple[float, ...] = ()
+    # Kernel-stamped levels: how long each read waited between its stamp and the loop
+    # handling it, and each request between its due time and its send (None: the chunk
+    # times came from the loop, judged by lag_ms_p99 instead). See load.monitor.
+    read_delay_ms_p99: float | None = None
+    read_delay_ms_max: float | None = None
+    send_delay_ms_p99: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from golive.load.abandonment import AbandonmentCurve, abandonment_summary
 from golive.load.analysis import capacity_at_slo, error_share, find_cliff, slo_violations
 from golive.load.engine import LevelPlan, run_level
 from golive.load.metrics import STATS, level_metrics
-from golive.load.multiproc import run_level_spread, spread_spec
+from golive.load.multiproc import WorkerOptions, run_level_spread, spread_spec
 from golive.load.profiles import LevelOptions, build_profile
 from golive.load.quality import QualityScoring, quality_metrics
 from golive.load.records import LevelResult, LoadResult, TokenSource
@@ -262,9 +262,23 @@ async def run_load(
             events.started(plan)
         if spec.processes > 1:  # one level over several client processes (load.multiproc)
             spread = spread_spec(target_args, target)
-            level = await run_level_spread(spread, plan, prompts, spec.processes)
+            level = await run_level_spread(
+                spread,
+                plan,
+                prompts,
+                spec.processes,
+                options=WorkerOptions(
+                    max_lag_ms=spec.client.max_lag_ms, max_cpu_pct=spec.client.max_cpu_pct
+                ),
+            )
         else:
-            level = await run_level(target, plan, prompts)
+            level = await run_level(
+                target,
+                plan,
+                prompts,
+                max_lag_ms=spec.client.max_lag_ms,
+                max_cpu_pct=spec.client.max_cpu_pct,
+            )
         level = replace(level, metrics=level_metrics(level, slo))
         if quality is not None:  # scored between levels: never competes with the clock
             level = replace(level, quality=await quality.score(level, prompts))

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from golive.errors import ConfigError
 from golive.load.metrics import LATENCIES, STATS
+from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS
 
 if TYPE_CHECKING:
     from golive.registry import ComponentArgs
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SHORT_LATENCIES",
     "AbandonmentSpec",
+    "ClientSpec",
     "ColdStartSpec",
     "LoadSpec",
     "parse_number_list",
@@ -159,6 +161,26 @@ class AbandonmentSpec(BaseModel):
     tail_per_s: float = Field(default=0.07, ge=0, description="Growth past the last point.")
 
 
+class ClientSpec(BaseModel):
+    """When a level counts as measured: golive's own client must not be the bottleneck."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_lag_ms: float = Field(
+        default=DEFAULT_MAX_LAG_MS,
+        gt=0,
+        description="A level is invalid when its chunk times may be this late at p99: the "
+        "kernel-stamped reads' delay between stamp and handling where the client reads kernel "
+        "stamps (plain http:// on Linux), the event-loop lag elsewhere.",
+    )
+    max_cpu_pct: float = Field(
+        default=DEFAULT_MAX_CPU_PCT,
+        gt=0,
+        description="A level is invalid when a client process used more than this share of "
+        "one core (percent): it had no headroom left to measure with.",
+    )
+
+
 class LoadSpec(BaseModel):
     """A load test: which traffic, for how long, against which SLOs."""
 
@@ -205,6 +227,11 @@ class LoadSpec(BaseModel):
         ge=1,
         description="Client processes each level is spread over (load.multiproc), so a level "
         "past one client core is still measured validly.",
+    )
+    client: ClientSpec = Field(
+        default_factory=ClientSpec,
+        description="Client-health limits that decide whether a level is valid, e.g. "
+        "{max_lag_ms: 5, max_cpu_pct: 90} (the defaults).",
     )
     seed: int = Field(default=0, description="Seeds the arrival times.")
     request_timeout_s: float = Field(default=60.0, gt=0, description="Per-request limit.")

@@ -69,6 +69,10 @@ def level_summary(level: LevelResult, slo: dict[str, float]) -> dict[str, Any]:
             "client_lag_ms_p99": _num(level.health.lag_ms_p99),
             "client_lag_ms_max": _num(level.health.lag_ms_max),
             "client_cpu_pct": _num(level.health.cpu_pct),
+            # Kernel-stamped reads: stamp-to-handling delay (null where the loop stamped).
+            "client_read_delay_ms_p99": _num(level.health.read_delay_ms_p99),
+            "client_read_delay_ms_max": _num(level.health.read_delay_ms_max),
+            "client_send_delay_ms_p99": _num(level.health.send_delay_ms_p99),
             "valid": level.health.valid,
             "slo_violations": slo_violations(level, slo) if slo else [],
         }

@@ -127,6 +127,9 @@ def _level(
         lag_ms_p99=_num(item.get("client_lag_ms_p99"), math.nan),
         lag_ms_max=_num(item.get("client_lag_ms_max"), math.nan),
         cpu_pct=_num(item.get("client_cpu_pct"), math.nan),
+        read_delay_ms_p99=_opt(item.get("client_read_delay_ms_p99")),
+        read_delay_ms_max=_opt(item.get("client_read_delay_ms_max")),
+        send_delay_ms_p99=_opt(item.get("client_send_delay_ms_p99")),
         valid=valid,
         reason="" if valid else str(item.get("invalid_reason") or ""),
     )

@@ -89,3 +89,17 @@ def test_plan_load_section_errors_name_the_field() -> None:
         plan_from_dict({**base, "load": {"concurrency": [1], "slo": {"speed_p95": 1}}})
     with pytest.raises(ConfigError, match="duration"):
         plan_from_dict({**base, "load": {"concurrency": [1], "duration": -1}})
+
+
+def test_client_health_limits_default_and_name_their_field() -> None:
+    base = {"target": {"kind": "demo"}}
+    plan = plan_from_dict({**base, "load": {"concurrency": [1]}})
+    assert plan.load is not None
+    assert (plan.load.client.max_lag_ms, plan.load.client.max_cpu_pct) == (5.0, 90.0)
+    load = {"concurrency": [1], "client": {"max_lag_ms": 50, "max_cpu_pct": 150}}
+    plan = plan_from_dict({**base, "load": load})
+    assert plan.load is not None and plan.load.client.max_lag_ms == 50.0
+    with pytest.raises(ConfigError, match=r"load\.client\.max_lag_ms"):
+        plan_from_dict({**base, "load": {"concurrency": [1], "client": {"max_lag_ms": 0}}})
+    with pytest.raises(ConfigError, match=r"load\.client\.max_lag"):
+        plan_from_dict({**base, "load": {"concurrency": [1], "client": {"max_lag": 5}}})
