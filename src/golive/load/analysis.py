@@ -12,26 +12,37 @@ Rules, applied everywhere in this module:
   figure so that coordinated omission cannot hide a queue.
 - An SLO is an upper bound: ``{"ttft_ms.p95": 500}`` means the level's ``ttft_ms.p95`` must be
   ≤ 500. A metric a level lacks (no request succeeded) fails its SLO.
+- An SLO on a percentile is judged on its point estimate (capacity, cliff and the sweep) and,
+  per level, also on its 95% interval (``slo_status``): ``met`` when the interval's upper end
+  is within the bound, ``missed`` when the point estimate is past it, ``inconclusive`` when the
+  point meets it but the interval still reaches past it (at 20 requests nothing bounds p95
+  from above: no p95 SLO can be settled yet).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 from golive.load.metrics import level_metrics
 from golive.load.records import LevelResult
+from golive.schemas import Metric
 
 __all__ = [
     "CLIFF_FACTOR",
     "CLIFF_MIN_INCREASE_MS",
+    "SloStatus",
     "capacity_at_slo",
     "error_share",
     "find_cliff",
+    "fmt_interval",
     "latency_p95_ms",
     "level_value",
     "meets_slo",
     "metric_value",
+    "slo_status",
+    "slo_unsettled",
     "slo_violations",
     "throughput_rps",
 ]
@@ -62,10 +73,13 @@ def metric_value(level: LevelResult, name: str) -> float | None:
     Taken from ``level.metrics``; one the level does not carry is computed by
     ``load.metrics.level_metrics`` (the one definition of every metric).
     """
-    metric = level.metrics.get(name)
-    if metric is None:
-        metric = level_metrics(level, {}).get(name)
+    metric = _metric(level, name)
     return None if metric is None else metric.value
+
+
+def _metric(level: LevelResult, name: str) -> Metric | None:
+    metric = level.metrics.get(name)
+    return metric if metric is not None else level_metrics(level, {}).get(name)
 
 
 def latency_p95_ms(level: LevelResult) -> float | None:
@@ -97,6 +111,45 @@ def slo_violations(level: LevelResult, slo: Mapping[str, float]) -> list[str]:
         elif value > bound:
             missed.append(f"{name}={value:g} > {bound:g}")
     return missed
+
+
+SloStatus = Literal["met", "missed", "inconclusive"]
+_PERCENTILES = ("p50", "p90", "p95", "p99")
+
+
+def fmt_interval(ci: tuple[float, float]) -> str:
+    """``[280, 612]``; an unbounded side (±inf) reads ``unbounded``, never a number."""
+    low, high = ci
+    lo = f"{low:g}" if math.isfinite(low) else "unbounded"
+    hi = f"{high:g}" if math.isfinite(high) else "unbounded"
+    return f"[{lo}, {hi}]"
+
+
+def slo_unsettled(level: LevelResult, slo: Mapping[str, float]) -> list[str]:
+    """Each percentile SLO whose point estimate meets the bound while its 95% interval still
+    reaches past it, as ``"ttft_ms.p95=312 <= 500, 95% CI [280, unbounded] at n=40"``."""
+    unsettled: list[str] = []
+    for name, bound in slo.items():
+        if name.rpartition(".")[2] not in _PERCENTILES:
+            continue
+        metric = _metric(level, name)
+        if metric is None or metric.ci is None or math.isnan(metric.value):
+            continue
+        if metric.value <= bound < metric.ci[1]:
+            unsettled.append(
+                f"{name}={metric.value:g} <= {bound:g}, 95% CI {fmt_interval(metric.ci)}"
+                f" at n={metric.n}"
+            )
+    return unsettled
+
+
+def slo_status(level: LevelResult, slo: Mapping[str, float], *, max_error_rate: float) -> SloStatus:
+    """``missed`` when an SLO's point estimate is past its bound (or too many requests
+    failed), else ``inconclusive`` when a percentile's interval still reaches past its bound,
+    else ``met``. Validity is judged apart (``health.valid``)."""
+    if error_share(level) > max_error_rate or slo_violations(level, slo):
+        return "missed"
+    return "inconclusive" if slo_unsettled(level, slo) else "met"
 
 
 def meets_slo(level: LevelResult, slo: Mapping[str, float], *, max_error_rate: float) -> bool:

@@ -5,7 +5,9 @@ Gate metric names (one per level, ``@c=N`` closed loop, ``@r=X`` open loop):
 ``load.ttft_p95_ms@c=50`` (queue-inclusive TTFT, c_1 − t_sched), ``load.ttft_send_p95_ms@c=50``,
 ``load.e2e_p99_ms@r=10`` (queue-inclusive), ``load.e2e_send_p99_ms@…``, ``load.tpot_p50_ms@…``,
 ``load.itl_p99_ms@…``, ``load.goodput_rps@c=8``, ``load.rps@…``, ``load.output_tps@…``,
-``load.error_rate@…``, ``load.slo_met@…`` (1 or 0), ``load.valid@…`` (1 or 0),
+``load.error_rate@…``, ``load.slo_met@…`` (1 or 0; CI [0, 1] when a percentile SLO is met
+by its point estimate but not by its 95% interval: gated on ``.ci_low``, inconclusive),
+``load.valid@…`` (1 or 0),
 ``load.abandonment@…``, ``load.quality_pass_rate@…`` (sampled replies scored like the suite,
 Wilson CI), ``load.quality_truncated_share@…``; and ``load.capacity_at_slo``, ``load.cliff``,
 ``load.cold_start_ms``.
@@ -23,7 +25,7 @@ from typing import Any
 
 from golive.errors import ConfigError
 from golive.load.abandonment import AbandonmentCurve, abandonment_summary
-from golive.load.analysis import capacity_at_slo, error_share, find_cliff, slo_violations
+from golive.load.analysis import capacity_at_slo, find_cliff, slo_status
 from golive.load.engine import LevelPlan, run_level
 from golive.load.metrics import STATS, level_metrics
 from golive.load.multiproc import WorkerOptions, run_level_spread, spread_spec
@@ -360,7 +362,7 @@ def load_metrics(load: LoadResult, *, max_error_rate: float = 0.01) -> dict[str,
             for stat in STATS:
                 m = metrics.get(f"{full}.{stat}")
                 if m is not None:
-                    add(f"load.{short}_{stat}_ms@{key}", m.value, m.n)
+                    add(f"load.{short}_{stat}_ms@{key}", m.value, m.n, m.ci)
         for name in ("goodput_rps", "goodput_ratio", "rps", "output_tps", "error_rate", "requests"):
             m = metrics.get(name)
             if m is not None:
@@ -368,8 +370,11 @@ def load_metrics(load: LoadResult, *, max_error_rate: float = 0.01) -> dict[str,
         n = int(metrics["requests"].value) if "requests" in metrics else None
         # Validity is its own metric (load.valid@…): an invalid level's SLO verdict stands, and
         # the terminal and JSON say the client was the bottleneck.
-        met = error_share(level) <= max_error_rate and not slo_violations(level, load.slo)
-        add(f"load.slo_met@{key}", 1.0 if met else 0.0, n)
+        status = slo_status(level, load.slo, max_error_rate=max_error_rate)
+        # CI (0, 1): every SLO's point estimate is met but a percentile's 95% interval still
+        # reaches past its bound; the gate on .ci_low is then inconclusive, not passed.
+        unsettled = (0.0, 1.0) if status == "inconclusive" else None
+        add(f"load.slo_met@{key}", 0.0 if status == "missed" else 1.0, n, unsettled)
         add(f"load.valid@{key}", 1.0 if level.health.valid else 0.0, n)
         add(f"load.client_lag_ms_p99@{key}", level.health.lag_ms_p99, n)
         add(f"load.client_cpu_pct@{key}", level.health.cpu_pct, n)
@@ -393,4 +398,4 @@ def slo_gates(load: LoadResult, spec: LoadSpec) -> list[str]:
     if spec.is_sweep:
         start = float(spec.profile.get("start", 1.0))
         return [f"load.capacity_at_slo >= {start:g}"]
-    return [f"load.slo_met@{level_key(level)} >= 1" for level in load.levels]
+    return [f"load.slo_met@{level_key(level)}.ci_low >= 1" for level in load.levels]

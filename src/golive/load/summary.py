@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from golive.load.analysis import slo_violations
+from golive.load.analysis import slo_unsettled, slo_violations
 from golive.load.metrics import POPULATION, level_metrics
 from golive.load.quality import quality_json
 from golive.load.records import LevelResult, LoadResult
@@ -75,6 +75,8 @@ def level_summary(level: LevelResult, slo: dict[str, float]) -> dict[str, Any]:
             "client_send_delay_ms_p99": _num(level.health.send_delay_ms_p99),
             "valid": level.health.valid,
             "slo_violations": slo_violations(level, slo) if slo else [],
+            # 1.4: percentile SLOs met by the point estimate but not by its 95% interval.
+            "slo_unsettled": slo_unsettled(level, slo) if slo else [],
         }
     )
     if level.quality is not None:

@@ -141,3 +141,21 @@ def test_slo_violations_say_what_was_missed() -> None:
     assert slo_violations(level, {"ttft_ms.p95": 500.0}) == ["ttft_ms.p95=700 > 500"]
     failed = make_level(0, 1, 700.0, errors=20)
     assert "unknown" in slo_violations(failed, {"ttft_ms.p95": 500.0})[0]
+
+
+def test_a_percentile_slo_is_settled_only_by_its_interval() -> None:
+    from golive.load.analysis import slo_status, slo_unsettled
+
+    slo = {"ttft_ms.p95": 500.0}
+    # 20 requests: the point estimate meets 500 ms, but nothing bounds p95 from above.
+    small = make_level(0, 1, 100.0, n=20)
+    assert slo_status(small, slo, max_error_rate=0.0) == "inconclusive"
+    (line,) = slo_unsettled(small, slo)
+    assert "unbounded" in line and "n=20" in line
+    # 100 requests: the interval's upper end (the 99th value, 100 ms) is within the bound.
+    assert slo_status(make_level(0, 1, 100.0, n=100), slo, max_error_rate=0.0) == "met"
+    assert slo_unsettled(make_level(0, 1, 100.0, n=100), slo) == []
+    # A point estimate past the bound is missed, whatever the interval.
+    assert slo_status(make_level(0, 1, 700.0, n=20), slo, max_error_rate=0.0) == "missed"
+    # Not a percentile: judged on the point alone.
+    assert slo_unsettled(small, {"ttft_ms.max": 500.0}) == []
