@@ -1,8 +1,10 @@
 """A chat-completions server on 127.0.0.1 that counts requests and answers from a table.
 
 The reply is the first entry of ``replies`` whose key occurs in the last user message (else
-``default``), streamed in three chunks. It runs on its own thread and event loop, so tests
-can point a `golive` subprocess or the in-process engine at it alike.
+``default``), streamed in three chunks. It serves one model, ``counting``: another name gets
+vLLM's 404, and ``list_models=False`` makes ``GET /v1/models`` a 404 too. It runs on its own
+thread and event loop, so tests can point a `golive` subprocess or the in-process engine at
+it alike.
 """
 
 from __future__ import annotations
@@ -15,13 +17,18 @@ from contextlib import contextmanager
 
 from aiohttp import web
 
-__all__ = ["CountingServer", "counting_server"]
+__all__ = ["MODEL", "CountingServer", "counting_server"]
+
+MODEL = "counting"
 
 
 class CountingServer:
-    def __init__(self, replies: dict[str, str], default: str = "I do not know.") -> None:
+    def __init__(
+        self, replies: dict[str, str], default: str = "I do not know.", list_models: bool = True
+    ) -> None:
         self.replies = replies
         self.default = default
+        self.list_models = list_models
         self.url = ""
         self._count = 0
         self._lock = threading.Lock()
@@ -38,6 +45,14 @@ class CountingServer:
         with self._lock:
             self._count += 1
         body = await request.json()
+        if body.get("model") != MODEL:
+            error = {
+                "object": "error",
+                "message": f"The model `{body.get('model')}` does not exist.",
+                "type": "NotFoundError",
+                "code": 404,
+            }
+            return web.json_response(error, status=404)
         text = self.reply_for(str(body["messages"][-1]["content"]))
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
@@ -54,7 +69,9 @@ class CountingServer:
         return response
 
     async def _models(self, request: web.Request) -> web.Response:
-        return web.json_response({"object": "list", "data": [{"id": "counting"}]})
+        if not self.list_models:
+            raise web.HTTPNotFound()
+        return web.json_response({"object": "list", "data": [{"id": MODEL}, {"id": "other"}]})
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -65,10 +82,10 @@ class CountingServer:
 
 @contextmanager
 def counting_server(
-    replies: dict[str, str], default: str = "I do not know."
+    replies: dict[str, str], default: str = "I do not know.", list_models: bool = True
 ) -> Iterator[CountingServer]:
     """Serve on a free port in a background thread; ``server.url`` ends in /v1."""
-    server = CountingServer(replies, default)
+    server = CountingServer(replies, default, list_models)
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     runner = web.AppRunner(server.app())

@@ -91,7 +91,9 @@ class MisbehavingServer:
             self._idle.notify_all()
 
     async def _models(self, request: web.Request) -> web.Response:
-        return web.json_response({"object": "list", "data": [{"id": "good"}]})
+        # Any model name is a behaviour here, so no list would be true: like a server that
+        # does not list its models.
+        raise web.HTTPNotFound()
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         await self._enter(request)

@@ -3,7 +3,8 @@
 This is the measurement boundary: it takes ``t_send`` just before the call, keeps each
 content chunk's own arrival time, enforces the deadline and the output cap, and converts
 every misbehaviour of the target into a failure mode. It never raises for the target,
-never hangs past its deadline, and always closes the stream.
+never hangs past its deadline, and always closes the stream. Only golive's own errors
+(a target that finds the configuration wrong raises ``ConfigError``) pass through.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 
-from golive.errors import TargetFailure
+from golive.errors import GoliveError, TargetFailure
 from golive.schemas import (
     Chunk,
     FailureMode,
@@ -116,6 +117,8 @@ async def observe(
         error = ObservationError(
             FailureMode.TRANSPORT_ERROR, _bounded(f"{type(exc).__name__}: {exc}")
         )
+    except GoliveError:  # the configuration is wrong (no such model): stop, do not measure
+        raise
     except Exception as exc:  # a buggy target must not crash the run
         error = ObservationError(
             FailureMode.PROTOCOL_ERROR, _bounded(f"the target raised {type(exc).__name__}: {exc}")

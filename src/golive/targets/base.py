@@ -24,7 +24,12 @@ class Target(Protocol):
         """Acquire resources (sessions, a server golive manages). Called once."""
 
     async def validate(self) -> str | None:
-        """A quick reachability check: None when fine, else what is wrong (not raised)."""
+        """A quick reachability check: None when fine, else what is wrong (not raised).
+
+        Raises ``ConfigError`` only when the configuration is certainly wrong (the server
+        lists its models and the configured one is not among them). ``stream`` may raise
+        ``ConfigError`` too, for the same reason, when the run's first request shows it.
+        """
 
     def stream(self, request: Request) -> AsyncIterator[StreamItem]:
         """Send one request and yield what comes back as it arrives."""

@@ -96,6 +96,8 @@ class OpenAITarget:
         self._session: aiohttp.ClientSession | None = None
         self._stamped: StampedPool | None = None
         self._version: str | None = None  # what /v1/models says of the model, if anything
+        self._listed: tuple[str, ...] | None = None  # the models /v1/models lists, if it does
+        self._answered = False  # some request got a 2xx: a later 404 is the target's own
         self._key: str | None = None
         self._headers: dict[str, str] = {}
 
@@ -149,6 +151,11 @@ class OpenAITarget:
         return {**found, "version": self._version} if self._version else found
 
     async def validate(self) -> str | None:
+        """Reachability, and the model against ``/models`` where the server lists them.
+
+        Raises:
+            ConfigError: the server lists its models and ``target.model`` is not one of them.
+        """
         session = self._require_session()
         timeout = aiohttp.ClientTimeout(total=self.args.validate_timeout_s)
         url = self._models
@@ -163,10 +170,34 @@ class OpenAITarget:
                     with contextlib.suppress(TargetFailure):  # a huge list says nothing
                         listing = await read_body(resp, limit=1024 * 1024)
                         self._version = _reported_version(listing, self._model)
-                return None
+                        self._listed = _listed_models(listing)
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             message = redact(f"{type(exc).__name__}: {exc}", self._key)
             return f"cannot reach {safe_url(url)}: {message}"
+        if self._listed and self._model not in self._listed:
+            raise ConfigError(
+                f"{self.base_url} does not serve model {self._model!r}; it serves "
+                f"{_names(self._listed)}. Set target.model (--model) to one of them.",
+                field="target.model",
+            )
+        return None
+
+    def _first_404(self, failure: TargetFailure) -> None:
+        """A 404 before any request succeeded means no such model or endpoint: every other
+        request would fail the same way, so the run stops with a config error (exit 4)."""
+        if failure.status != 404 or self._answered:
+            return
+        listed = (
+            f"it serves {_names(self._listed)}"
+            if self._listed
+            else "the server does not list its models at /models"
+        )
+        raise ConfigError(
+            f"{safe_url(self._completions)} answered the first request for model "
+            f"{self._model!r} with {failure.message}. Check target.model (--model) and "
+            f"target.url (--url); {listed}.",
+            field="target.model",
+        )
 
     def _require_session(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -199,9 +230,11 @@ class OpenAITarget:
             reads = stamped_reads(self._stamped, data, MAX_BODY_BYTES)
             try:
                 async for item in self._events(reads):
+                    self._answered = True
                     yield item
             except TargetFailure as failure:
                 failure.message = redact(failure.message, self._key)
+                self._first_404(failure)
                 raise
             return
         got_response = False
@@ -209,7 +242,10 @@ class OpenAITarget:
             async with session.post(self._completions, data=data, headers=self._headers) as resp:
                 got_response = True
                 if resp.status >= 300:
-                    raise await status_failure(resp, self._key)
+                    refused = await status_failure(resp, self._key)
+                    self._first_404(refused)
+                    raise refused
+                self._answered = True
                 items = self._sse(resp) if self.args.stream else self._json(resp)
                 async for item in items:
                     yield item
@@ -296,6 +332,23 @@ def _reported_version(body: bytes, model: str) -> str | None:
         if isinstance(value, str) and value and value != model:
             return value[:200]
     return None
+
+
+def _listed_models(body: bytes) -> tuple[str, ...] | None:
+    """The model ids a ``/v1/models`` reply lists; None when it is not such a list."""
+    try:
+        listed = json.loads(body).get("data")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(listed, list):
+        return None
+    ids = tuple(e["id"] for e in listed if isinstance(e, dict) and isinstance(e.get("id"), str))
+    return ids or None
+
+
+def _names(models: tuple[str, ...], most: int = 20) -> str:
+    shown = ", ".join(repr(m) for m in models[:most])
+    return shown if len(models) <= most else f"{shown} and {len(models) - most} more"
 
 
 async def _timed(reads: AsyncIterator[bytes]) -> AsyncIterator[tuple[bytes, int]]:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from golive.errors import TargetFailure
+from golive.errors import ConfigError, TargetFailure
 from golive.execution.observe import observe
 from golive.schemas import Chunk, FailureMode, Message, Observation, Request, StreamEnd, Usage
 from golive.targets.base import StreamItem
@@ -169,6 +169,15 @@ async def test_unexpected_exceptions_become_failure_modes(
     assert obs.error is not None and obs.error.mode is mode
     if mode is FailureMode.PROTOCOL_ERROR:
         assert "KeyError" in obs.error.message
+
+
+async def test_a_config_error_from_the_target_stops_instead_of_being_measured() -> None:
+    async def script() -> AsyncIterator[object]:
+        raise ConfigError("no such model", field="target.model")
+        yield  # an async generator
+
+    with pytest.raises(ConfigError, match=r"target\.model: no such model"):
+        await run(script)
 
 
 async def test_junk_item_is_a_protocol_error() -> None:
