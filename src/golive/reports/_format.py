@@ -7,14 +7,18 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "UNBOUNDED_NOTE",
     "fmt_ci",
+    "fmt_ci_ms",
     "fmt_delta",
     "fmt_delta_ci",
     "fmt_ms",
     "fmt_num",
     "fmt_pct",
+    "fmt_pctl_ms",
     "fmt_rate",
     "fmt_unit",
+    "has_unbounded",
 ]
 
 DASH = "—"
@@ -42,6 +46,51 @@ def fmt_ms(value: Any) -> str:
     if not _finite(value):
         return DASH
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+UNBOUNDED_NOTE = (
+    "≥ x, ∞: too few requests to bound this percentile from above (95% CI from order "
+    "statistics; an upper bound needs n ≥ 36 for p90, 72 for p95, 368 for p99)."
+)
+
+
+def _side(ci: Sequence[float | None] | None) -> tuple[float | None, float | None] | None:
+    if not ci or len(ci) != 2:
+        return None
+    low, high = ci
+    return (low if _finite(low) else None, high if _finite(high) else None)
+
+
+def fmt_pctl_ms(value: Any, ci: Sequence[float | None] | None) -> str:
+    """A latency percentile in ms as far as its 95% interval supports it: the number when
+    both sides are bounded (or no interval is known), '≥ 812' when nothing bounds it from
+    above, '≤ 40' when nothing bounds it from below, 'unbounded' when neither side is."""
+    sides = _side(ci)
+    if sides is None or (sides[0] is not None and sides[1] is not None):
+        return fmt_ms(value)
+    low, high = sides
+    if low is not None:
+        return f"≥ {fmt_ms(low)}"
+    return f"≤ {fmt_ms(high)}" if high is not None else "unbounded"
+
+
+def fmt_ci_ms(ci: Sequence[float | None] | None) -> str:
+    """A percentile's 95% interval in ms: '[180, 260]'; an open side as ∞ ('[812, ∞)'),
+    never a number; a dash when unknown."""
+    sides = _side(ci)
+    if sides is None:
+        return DASH
+    low, high = sides
+    lo = "(-∞" if low is None else f"[{fmt_ms(low)}"
+    hi = "∞)" if high is None else f"{fmt_ms(high)}]"
+    return f"{lo}, {hi}"
+
+
+def has_unbounded(ci: dict[str, Any] | None) -> bool:
+    """Whether any percentile interval of a latency summary's ``ci`` has an open side."""
+    return any(
+        (s := _side(v)) is not None and None in s for v in (ci or {}).values() if v is not None
+    )
 
 
 def fmt_ci(ci: Sequence[float] | None, *, percent: bool = False) -> str:

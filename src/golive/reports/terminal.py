@@ -23,13 +23,16 @@ from rich.text import Text
 from golive.registry import ComponentArgs, reporter
 from golive.reports._cases import worst_cases
 from golive.reports._format import (
+    UNBOUNDED_NOTE,
     fmt_ci,
+    fmt_ci_ms,
     fmt_delta,
     fmt_delta_ci,
-    fmt_ms,
     fmt_num,
     fmt_pct,
+    fmt_pctl_ms,
     fmt_rate,
+    has_unbounded,
 )
 from golive.reports._hardening import hardening_table
 from golive.reports._robustness import by_delta
@@ -132,16 +135,29 @@ def _failures(summary: dict[str, Any]) -> Table:
 
 def _latency(summary: dict[str, Any]) -> Table:
     lat = summary["latency"]
+    families = (("TTFT", "ttft_ms"), ("E2E", "e2e_ms"))
+    unbounded = any(has_unbounded(lat[key].get("ci")) for _, key in families)
     table = Table(
-        title=f"Latency, ms (n={lat['n']} successful requests)",
+        # One population for the whole table (summary.json's latency.population).
+        title=f"Latency, ms (n={lat['n']} successful requests with content; 95% CI)",
         title_justify="left",
+        caption=UNBOUNDED_NOTE if unbounded else None,
+        caption_justify="left",
         box=box.SIMPLE_HEAD,
     )
     table.add_column("")
     for stat in LATENCY_STATS:
         table.add_column(stat, justify="right")
-    for label, key in (("TTFT", "ttft_ms"), ("E2E", "e2e_ms")):
-        table.add_row(label, *(fmt_ms(lat[key][stat]) for stat in LATENCY_STATS))
+    for label, key in families:
+        family = lat[key]
+        cis = family.get("ci") or {}
+        table.add_row(label, *(fmt_pctl_ms(family[stat], cis.get(stat)) for stat in LATENCY_STATS))
+        if cis:
+            table.add_row(
+                "  95% CI",
+                *(fmt_ci_ms(cis.get(stat)) if stat in cis else "" for stat in LATENCY_STATS),
+                style="dim",
+            )
     return table
 
 

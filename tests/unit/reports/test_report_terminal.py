@@ -38,7 +38,7 @@ def test_no_go_summary(run_result: RunResult) -> None:
     assert "capability security" in text
     assert "visible (9.5% of samples)" in text and "silent (38.1% of samples)" in text
     assert "instruction_hijacked" in text and "timeout" in text
-    assert "Latency, ms (n=20 successful requests)" in text
+    assert "Latency, ms (n=20 successful requests with content; 95% CI)" in text
     assert "TTFT" in text and "1,900" in text  # the slow sample's max
 
 
@@ -90,3 +90,17 @@ def test_reporter_prints_to_context_console(run_result: RunResult, tmp_path: Pat
     text = buffer.getvalue()
     assert "Worst 1 cases" in text and "inject-<b>admin</b>" in text
     assert f"Report: {tmp_path}" in text.replace("\n", "")
+
+
+def test_latency_percentiles_show_their_interval_and_never_an_unbounded_number(
+    run_result: RunResult,
+) -> None:
+    text = _render(run_result)
+    lines = text.splitlines()
+    ttft = next(line for line in lines if line.strip().startswith("TTFT"))
+    ci = lines[lines.index(ttft) + 1]
+    assert "95% CI" in ci and "[" in ci  # p50's interval, both sides bounded at n=20
+    # 20 requests bound no p95 or p99 from above: "≥ x", not the interpolated 1,596.
+    assert ttft.count("≥") == 3 and "1,596" not in ttft  # p90, p95, p99
+    assert "∞)" in ci
+    assert "too few requests to bound this percentile" in text
