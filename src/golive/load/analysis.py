@@ -118,11 +118,11 @@ _PERCENTILES = ("p50", "p90", "p95", "p99")
 
 
 def fmt_interval(ci: tuple[float, float]) -> str:
-    """``[280, 612]``; an unbounded side (±inf) reads ``unbounded``, never a number."""
+    """``[280, 612]``; an unbounded side (±inf) reads ``unbounded``: ``[280, unbounded)``."""
     low, high = ci
-    lo = f"{low:g}" if math.isfinite(low) else "unbounded"
-    hi = f"{high:g}" if math.isfinite(high) else "unbounded"
-    return f"[{lo}, {hi}]"
+    lo = f"[{low:g}" if math.isfinite(low) else "(unbounded"
+    hi = f"{high:g}]" if math.isfinite(high) else "unbounded)"
+    return f"{lo}, {hi}"
 
 
 def slo_unsettled(level: LevelResult, slo: Mapping[str, float]) -> list[str]:

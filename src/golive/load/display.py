@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from golive.load.analysis import slo_unsettled
 from golive.load.engine import LevelPlan
 from golive.load.quality import quality_json
 from golive.load.records import LevelResult, LoadResult
@@ -90,6 +91,16 @@ def _ms(value: float | None) -> str:
     return f"{value / 1000:.2f} s" if value >= 10_000 else f"{value:.1f}"
 
 
+def _pctl(summary: dict[str, Any], stat: str) -> str:
+    """A percentile as far as its 95% interval supports it: '≥ 812.0' when nothing bounds it
+    from above at this n (never the interpolated number)."""
+    ci = (summary.get("ci") or {}).get(stat)
+    value = summary[stat]
+    if ci is None or value is None or (ci[0] is not None and ci[1] is not None):
+        return _ms(value)
+    return f"≥ {_ms(ci[0])}" if ci[0] is not None else "unbounded"
+
+
 def _pass(quality: dict[str, Any] | None) -> str:
     if quality is None:
         return "-"
@@ -135,15 +146,15 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
                 "level": s["key"],
                 "req": str(s["requests"]),
                 "rps": f"{s['rps']:.1f}",
-                "TTFT\np50": _ms(t["p50"]),
-                "TTFT\np95": _ms(t["p95"]),
-                "TTFT\np99": _ms(t["p99"]),
-                "q\np50": _ms(q["p50"]),
-                "q\np95": _ms(q["p95"]),
-                "q\np99": _ms(q["p99"]),
-                "E2E\np95": _ms(s["e2e_ms"]["p95"]),
-                "TPOT\np50": _ms(s["tpot_ms"]["p50"]),
-                "ITL\np99": _ms(s["itl_ms"]["p99"]),
+                "TTFT\np50": _pctl(t, "p50"),
+                "TTFT\np95": _pctl(t, "p95"),
+                "TTFT\np99": _pctl(t, "p99"),
+                "q\np50": _pctl(q, "p50"),
+                "q\np95": _pctl(q, "p95"),
+                "q\np99": _pctl(q, "p99"),
+                "E2E\np95": _pctl(s["e2e_ms"], "p95"),
+                "TPOT\np50": _pctl(s["tpot_ms"], "p50"),
+                "ITL\np99": _pctl(s["itl_ms"], "p99"),
                 "tok/s": f"{s['output_tps']:.0f}",
                 "good\nrps": f"{s['goodput_rps']:.1f}",
                 "errors": escape(", ".join(f"{k} {v}" for k, v in s["errors"].items()) or "0"),
@@ -179,7 +190,10 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
     )
     # One wide table when it fits; two narrower ones on an 80-column terminal or a CI log.
     groups = [latency + rest[1:]] if console.width >= 150 else [latency, rest]
-    titles = ["load test (ms; q = from schedule, queue-inclusive)", "throughput and client"]
+    titles = [
+        "load test (ms over successful requests; q = from schedule, queue-inclusive)",
+        "throughput and client",
+    ]
     for i, columns in enumerate(groups):
         table = Table(
             title=titles[i] if len(groups) > 1 else titles[0],
@@ -195,6 +209,16 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
         console.print(table)
     for i, reason in enumerate(reasons, 1):
         console.print(f"[red]({i}) invalid[/] {escape(reason)}")
+    if any("≥" in row[name] for row in rows for name in latency):
+        console.print(
+            "≥ x: too few requests to bound that percentile from above (95% CI from order "
+            "statistics; p95 needs 72 requests, p99 368)"
+        )
+    for level in load.levels:
+        for line in slo_unsettled(level, load.slo) if load.slo else ():
+            console.print(
+                f"[yellow]{level_key(level)}: SLO not settled[/] {escape(line)}", highlight=False
+            )
     if scored:
         _print_quality(console, load)
     if load.slo:

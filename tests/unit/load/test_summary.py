@@ -121,3 +121,21 @@ def test_gate_metrics_and_slo_gates() -> None:
     assert metrics["load.slo_met@c=1"].ci == (0.0, 1.0)
     sweep = LoadSpec.model_validate({"sweep": {"start": 2}, "slo": SLO})
     assert slo_gates(load, sweep) == ["load.capacity_at_slo >= 2"]
+
+
+def test_terminal_load_table_never_prints_an_unbounded_percentile_as_a_number() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from golive.load.display import render_load
+
+    buffer = StringIO()
+    render_load(Console(file=buffer, width=200, color_system=None), _load())
+    text = buffer.getvalue()
+    row = next(line for line in text.splitlines() if line.strip().startswith("c=1 "))
+    # 18 requests: p50 is bounded, p95 and p99 are not ("≥ x", never the interpolated max).
+    assert row.count("≥") >= 4 and "100.0" in row
+    assert "too few requests to bound that percentile" in text
+    assert "c=1: SLO not settled" in text and "95% CI" in text
+    assert "ms over successful requests" in text
