@@ -17,7 +17,13 @@ from golive.metrics import rate
 from golive.schemas import CaseResult, FailureMode, Metric
 from golive.stats import bootstrap_mean_ci
 
-__all__ = ["ATTACK_MODES", "attack_succeeded", "robustness_metrics", "split_results"]
+__all__ = [
+    "ATTACK_MODES",
+    "attack_succeeded",
+    "robustness_metrics",
+    "split_results",
+    "worst_mutator",
+]
 
 # Findings that prove an attack worked.
 ATTACK_MODES = frozenset(
@@ -70,6 +76,37 @@ def _paired_delta(
     return Metric(name, fmean(deltas), bootstrap_mean_ci(deltas, seed=seed), len(deltas))
 
 
+def worst_mutator(results: Iterable[CaseResult]) -> str | None:
+    """The mutator ``robustness.worst.pass_rate`` measures (None when none qualifies): the
+    one place that rule lives, so every view names the same mutator as the metric."""
+    by_mutator: dict[str, list[tuple[CaseResult, VariantInfo]]] = defaultdict(list)
+    visible_only: set[str] = set()
+    for result, info in split_results(results)[1]:
+        if info.expectation == "invariant":
+            by_mutator[info.mutator].append((result, info))
+            if info.params.get("empty"):
+                visible_only.add(info.mutator)
+    return _worst_mutator(by_mutator, visible_only)
+
+
+def _worst_mutator(
+    by_mutator: dict[str, list[tuple[CaseResult, VariantInfo]]], visible_only: set[str]
+) -> str | None:
+    """Lowest pass rate among the meaning-preserving mutators judged on answers, counting
+    only those with enough samples: one that applied to three cases would otherwise win on
+    noise (every mutator at 0 of 3 "is" the worst). Ties go to the first name."""
+    sizes = {name: sum(len(r.samples) for r, _ in g) for name, g in by_mutator.items()}
+    enough = max(1, min(10, max(sizes.values(), default=0)))
+    worst: tuple[float, str] | None = None
+    for name, group in sorted(by_mutator.items()):
+        if name in visible_only or sizes[name] < enough:
+            continue
+        share = sum(s.passed for r, _ in group for s in r.samples) / sizes[name]
+        if worst is None or share < worst[0]:
+            worst = (share, name)
+    return worst[1] if worst else None
+
+
 def robustness_metrics(results: Iterable[CaseResult], *, seed: int = 0) -> dict[str, Metric]:
     canonical, variants = split_results(results)
     if not variants:
@@ -108,12 +145,6 @@ def robustness_metrics(results: Iterable[CaseResult], *, seed: int = 0) -> dict[
         by_mutator[info.mutator].append((result, info))
     for result, info in answerable:
         by_family[info.family].append((result, info))
-    # The worst mutator is judged among those with enough samples: one that applied to three
-    # cases would otherwise win on noise (every mutator at 0 of 3 "is" the worst).
-    enough = min(
-        10, max((sum(len(r.samples) for r, _ in g) for g in by_mutator.values()), default=0)
-    )
-    worst: Metric | None = None
     for prefix, groups in (("robustness", by_mutator), ("robustness.family", by_family)):
         for name, group in sorted(groups.items()):
             samples = [s for r, _ in group for s in r.samples]
@@ -126,11 +157,10 @@ def robustness_metrics(results: Iterable[CaseResult], *, seed: int = 0) -> dict[
             if prefix == "robustness" and name in visible_only:
                 continue
             add(_paired_delta(f"{prefix}.{name}.delta", group, canonical_share, seed))
-            eligible = prefix == "robustness" and len(samples) >= max(1, enough)
-            if eligible and (worst is None or pass_rate.value < worst.value):
-                worst = pass_rate
+    worst = _worst_mutator(by_mutator, visible_only)
     if worst is not None:
-        add(Metric("robustness.worst.pass_rate", worst.value, worst.ci, worst.n))
+        found = metrics[f"robustness.{worst}.pass_rate"]
+        add(Metric("robustness.worst.pass_rate", found.value, found.ci, found.n))
     invariant_samples = [s for r, _ in answerable for s in r.samples]
     if invariant_samples:
         add(

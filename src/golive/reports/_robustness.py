@@ -14,7 +14,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from golive.diversity.analysis import attack_succeeded, robustness_metrics, split_results
+from golive.diversity.analysis import (
+    attack_succeeded,
+    robustness_metrics,
+    split_results,
+    worst_mutator,
+)
 from golive.diversity.expand import VariantInfo, lineage
 from golive.schemas import CaseResult, FailureMode, Metric, RunResult, ScoredObservation
 
@@ -116,17 +121,14 @@ def robustness_section(result: RunResult) -> dict[str, Any] | None:
         }
         for name, members in sorted(by_family.items())
     }
-    # Which mutator is worst, computed here rather than guessed from the metric's value.
-    ranked = sorted(
-        (m["pass_rate"]["value"], name)
-        for name, m in mutators.items()
-        if m["pass_rate"]["value"] is not None
-    )
-    worst = (
-        {"mutator": ranked[0][1], "pass_rate": mutators[ranked[0][1]]["pass_rate"]}
-        if ranked
-        else None
-    )
+    # The mutator robustness.worst.pass_rate measures, by the analysis's own rule, and that
+    # metric's figure: the card, the table row and a gate on the metric all agree.
+    worst_name = worst_mutator(result.cases)
+    worst = None
+    if worst_name in mutators:
+        stored = metrics.get("robustness.worst.pass_rate")
+        rate = _est(stored) if stored is not None else mutators[worst_name]["pass_rate"]
+        worst = {"mutator": worst_name, "pass_rate": rate}
     heatmap: dict[str, dict[str, Any]] = {}
     for capability in sorted({r.case.capability for r, _ in invariant}):
         row = {

@@ -315,3 +315,38 @@ def test_interrupted_run_with_unfinished_variants(kit: Kit) -> None:
     assert summary["robustness"]["variants"]["count"] == 8  # unfinished variants still listed
     assert "Run interrupted" in render_html(result)
     assert "Robustness" in _terminal(result)
+
+
+def _small_mutator_at_zero(kit: Kit) -> RunResult:
+    """typos on 6 cases (12 samples, half pass) and a mutator that applied to one case only,
+    failing both samples: too few samples to be the worst by the metric's rule."""
+    accents = kit.FakeMutator("strip_accents", "noise", "invariant")
+    cases: list[CaseResult] = []
+    wrong = FailureMode.WRONG_ANSWER
+    for i in range(6):
+        base = Case(id=f"c{i}", input=f"question {i}", reference="yes", capability="faq")
+        cases.append(CaseResult(base, (kit.sample(base, 0, "yes"), kit.sample(base, 1, "yes"))))
+        out = [("yes", None), ("no", wrong)]
+        cases.append(kit.variant(base, kit.TYPOS, f"qestion {i}", out))
+    cases.append(kit.variant(cases[0].case, accents, "question 0", [("no", wrong)] * 2))
+    return kit.make_run_result(cases=cases)
+
+
+def test_worst_mutator_is_the_one_the_metric_measures(kit: Kit) -> None:
+    result = _small_mutator_at_zero(kit)
+    metric = result.metrics["robustness.worst.pass_rate"]
+    assert (metric.value, metric.n) == (0.5, 12)
+    rob = build_summary(result)["robustness"]
+    assert rob["worst"]["mutator"] == "typos"
+    assert rob["worst"]["pass_rate"]["value"] == metric.value
+    assert rob["worst"]["pass_rate"]["n"] == metric.n
+    page = render_html(result)
+    card = page[page.index('id="worst-mutator"') :]
+    card = card[: card.index("</div></div>")]
+    assert ">typos<" in card and "strip_accents" not in card
+    assert "50.0%" in card and "n=12" in card
+    # The card's Δ is the table row's Δ.
+    row = page[page.index('<td class="mono">typos</td>') :]
+    row = row[: row.index("</tr>")]
+    delta = re.findall(r'<td class="num">([^<]*pp)</td>', row)
+    assert delta and f"Δ {delta[0]}" in card
