@@ -9,13 +9,13 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 
 from golive.load.abandonment import DEFAULT_CURVE, AbandonmentCurve, level_abandonment
-from golive.load.analysis import level_value
+from golive.load.analysis import level_value, slo_unsettled
 from golive.load.metrics import level_metrics
 from golive.load.records import LevelResult, LoadResult
 from golive.reports._load_charts import (
@@ -66,9 +66,20 @@ class LevelRow:
     cpu_pct: float
     abandoned: float | None  # expected share of users lost
     slo_missed: tuple[str, ...]
+    # Percentile SLOs met by the point estimate but not by its 95% interval (not settled).
+    slo_unsettled: tuple[str, ...] = ()
+    # metric name -> its 95% interval (percentiles only; ±inf on a side n cannot bound)
+    cis: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def m(self, name: str) -> float | None:
         return self.metrics.get(name)
+
+    def ci(self, name: str) -> list[float | None] | None:
+        """The interval of ``name`` as summary.json has it: an unbounded side is None."""
+        ci = self.cis.get(name)
+        if ci is None:
+            return None
+        return [v if math.isfinite(v) else None for v in ci]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +149,8 @@ def _row(level: LevelResult, metrics: dict[str, Metric], load: LoadResult) -> Le
         cpu_pct=level.health.cpu_pct,
         abandoned=abandoned,
         slo_missed=missed,
+        slo_unsettled=tuple(slo_unsettled(level, load.slo)) if load.slo else (),
+        cis={k: m.ci for k, m in metrics.items() if m.ci is not None and ".p" in k},
     )
 
 

@@ -25,12 +25,15 @@ from golive.registry import ComponentArgs, reporter
 from golive.reports._cases import case_view, worst_cases
 from golive.reports._compare_md import case_changes, mde_statement, run_label
 from golive.reports._format import (
+    UNBOUNDED_NOTE,
     fmt_ci,
+    fmt_ci_ms,
     fmt_delta,
     fmt_delta_ci,
     fmt_ms,
     fmt_num,
     fmt_pct,
+    fmt_pctl_ms,
     fmt_unit,
 )
 from golive.reports._hardening import hardening_rows
@@ -126,6 +129,9 @@ def _environment() -> Environment:
         pct0=lambda value: "—" if value is None else f"{round(value * 100)}%",
         num=fmt_num,
         ms=fmt_ms,
+        # A latency percentile as far as its 95% interval supports it, and the interval.
+        pctl_ms=lambda value, ci: fmt_pctl_ms(value, ci),
+        ci_ms=fmt_ci_ms,
         clean=clean,
         clip=lambda text, limit: clean(str(text)[:limit]),
         ms_unit=lambda value: "—" if value is None else f"{fmt_ms(value)} ms",
@@ -301,6 +307,7 @@ def render_html(result: RunResult, *, max_output_chars: int = 20_000) -> str:
         failure_columns=_failure_columns(summary),
         bar_width=_BAR_WIDTH,
         latency_stats=LATENCY_STATS,
+        unbounded_note=UNBOUNDED_NOTE,
         cases=views,
         anchors=anchors,
         counts={

@@ -155,3 +155,18 @@ def test_reporter_writes_index_html(run_result: RunResult, tmp_path: Path) -> No
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert RAW_SCRIPT not in page
+
+
+def test_latency_table_shows_intervals_and_no_unbounded_number(run_result: RunResult) -> None:
+    page = render_html(run_result)
+    section = page[
+        page.index('id="latency-table"') : page.index("</table>", page.index('id="latency-table"'))
+    ]
+    assert section.count('class="ci-row"') == 2  # one interval row under TTFT and under E2E
+    assert "[200, 240]" in section  # TTFT p50's interval, bounded at n=20
+    assert "≥ 300" in section and "1,596" not in section  # p99: not bounded above at n=20
+    assert "[300, ∞)" in section
+    assert 'id="latency-unbounded"' in page
+    assert "the same 20 successful requests" in page
+    # The card says it too: TTFT p95 is not a number at n=20.
+    assert '<div class="value">≥ 300 ms</div>' in page

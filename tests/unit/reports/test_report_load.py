@@ -305,3 +305,23 @@ def test_levels_without_successes_or_records_still_render() -> None:
     assert view.capacity is None and view.cliff is None
     html = render_html(run_result(load))
     assert 'id="load-levels"' in html and "none" in html
+
+
+def _level_row(html: str, label: str) -> str:
+    table = html[html.index('id="load-levels"') :]
+    start = table.index(f'<td class="mono">{label}</td>')
+    return table[start : table.index("</tr>", start)]
+
+
+def test_level_percentiles_carry_their_interval_and_small_levels_say_so() -> None:
+    small = make_level(0, 1, 80.0, n=30)  # 20 measured requests: p95, p99 not bounded above
+    load = dataclasses.replace(make_load(), levels=(small, *make_load().levels[1:]))
+    html = render_html(run_result(load))
+    row = _level_row(html, "c=1")
+    assert "≥ " in row and 'title="95% CI [' in row and "∞)" in row
+    big = _level_row(html, "c=2")  # 290 requests: p95 bounded, p99 not
+    assert re.search(r'title="95% CI \[[\d.,]+, [\d.,]+\] ms">[\d.,]+</td>', big)
+    # p95 SLO met by the point estimate, not by the interval: shown as unsettled, not MET.
+    assert "UNSETTLED" in row and "MET" not in row
+    assert 'class="note unsettled-level"' in html and "95% CI [" in html
+    assert "successful requests" in html
