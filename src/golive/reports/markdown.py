@@ -17,7 +17,15 @@ from pydantic import Field
 
 from golive.registry import ComponentArgs, reporter
 from golive.reports._compare_md import comparison_markdown
-from golive.reports._format import fmt_ci, fmt_delta, fmt_ms, fmt_num, fmt_pct, fmt_rate
+from golive.reports._format import (
+    fmt_ci,
+    fmt_ci_ms,
+    fmt_delta,
+    fmt_num,
+    fmt_pct,
+    fmt_pctl_ms,
+    fmt_rate,
+)
 from golive.reports._md import md_text, table
 from golive.reports.base import ReportContext
 from golive.reports.summary import build_summary
@@ -58,9 +66,13 @@ def _headline(summary: dict[str, Any]) -> list[str]:
             rows.append((f"{kind} failure rate", fmt_rate(failures[f"{kind}_rate"])))
     latency = summary.get("latency") or {}
     for family in ("ttft_ms", "e2e_ms"):
-        p95 = (latency.get(family) or {}).get("p95")
-        if p95 is not None:
-            rows.append((f"latency: {family[:-3]} p95", f"{fmt_ms(p95)} ms"))
+        if (latency.get(family) or {}).get("p95") is not None:
+            rows.append(
+                (
+                    f"latency: {family[:-3]} p95 (n={latency.get('n', 0)} successful requests)",
+                    _pctl(latency[family], "p95"),
+                )
+            )
     robustness = summary.get("robustness")
     if robustness:
         variants = robustness.get("variants") or {}
@@ -94,6 +106,16 @@ def _headline(summary: dict[str, Any]) -> list[str]:
     return table(("figure", "value [95% CI]"), rows) if rows else []
 
 
+def _pctl(family: dict[str, Any], stat: str) -> str:
+    """'212 ms [190, 240]'; '≥ 300 ms [300, ∞)' when n cannot bound it from above."""
+    ci = (family.get("ci") or {}).get(stat)
+    value = family.get(stat)
+    if value is None:
+        return "—"
+    text = f"{fmt_pctl_ms(value, ci)} ms"
+    return text if ci is None else f"{text} {fmt_ci_ms(ci)}"
+
+
 def _per_unit(value: Any) -> str:
     return fmt_num(value) if isinstance(value, int | float) else "—"
 
@@ -114,15 +136,26 @@ def _load_levels(load: dict[str, Any]) -> list[str]:
                 md_text(key),
                 str(level.get("requests", 0)),
                 fmt_num(level.get("rps")),
-                fmt_ms((level.get("ttft_from_schedule_ms") or {}).get("p95")),
-                fmt_ms((level.get("e2e_ms") or {}).get("p95")),
+                _pctl(level.get("ttft_from_schedule_ms") or {}, "p95"),
+                _pctl(level.get("e2e_ms") or {}, "p95"),
                 fmt_num(level.get("goodput_rps")),
                 str(sum((level.get("errors") or {}).values())),
                 valid,
             )
         )
-    header = ("level", "requests", "req/s", "TTFT p95 (queue-incl.) ms", "E2E p95 ms")
-    return table((*header, "goodput req/s", "errors", "valid"), rows) if rows else []
+    if not rows:
+        return []
+    header = ("level", "requests", "req/s", "TTFT p95 (queue-incl.) [95% CI]", "E2E p95 [95% CI]")
+    lines = table((*header, "goodput req/s", "errors", "valid"), rows)
+    lines += [
+        "",
+        "_Latencies over each level's successful requests; 95% CI from order statistics. "
+        "≥ x, ∞: too few requests to bound that percentile from above._",
+    ]
+    for level in load.get("levels") or []:
+        for line in level.get("slo_unsettled") or []:
+            lines.append(f"- SLO not settled at {md_text(level.get('key', ''))}: {md_text(line)}")
+    return lines
 
 
 def _failures(summary: dict[str, Any]) -> list[str]:

@@ -94,7 +94,7 @@ def test_load_and_cache_sections() -> None:
     }
     text = render_markdown(summary)
     assert text.startswith("## golive: ✅ GO")
-    assert "| c=8 | 40 | 20.5 | 120 | 900 | 19 | 1 | **no**: client &lt;lag&gt; |" in text
+    assert "| c=8 | 40 | 20.5 | 120 ms | 900 ms | 19 | 1 | **no**: client &lt;lag&gt; |" in text
     assert "| load: capacity at SLO | 8 |" in text
     assert "Response cache: 3 hits, 1 misses (75.0% replayed" in text
 
@@ -108,3 +108,21 @@ def test_the_markdown_reporter_is_registered_and_writes_summary_md(
     path = built.write(run_result, ReportContext(tmp_path, Console(file=None)))
     assert path == tmp_path / "summary.md"
     assert path.read_text() == render_markdown(build_summary(run_result))
+
+
+def test_latency_percentiles_show_their_interval_and_unbounded_ones_say_so(
+    run_result: RunResult,
+) -> None:
+    text = render_markdown(build_summary(run_result))
+    # 20 requests bound no p95 from above: "≥ x", not the interpolated 380 ms.
+    assert "| latency: ttft p95 (n=20 successful requests) | ≥ 300 ms [300, ∞) |" in text
+    level = {
+        "key": "c=1",
+        "requests": 7,
+        "ttft_from_schedule_ms": {"p95": 880.0, "ci": {"p95": [812.0, None]}},
+        "e2e_ms": {"p95": 1200.0, "ci": {"p95": [1100.0, 1300.0]}},
+        "slo_unsettled": ["ttft_ms.p95=880 <= 1000, 95% CI [812, unbounded) at n=7"],
+    }
+    text = render_markdown({"verdict": "go", "gates": [], "load": {"levels": [level]}})
+    assert "| c=1 | 7 | — | ≥ 812 ms [812, ∞) | 1,200 ms [1,100, 1,300] |" in text
+    assert "SLO not settled at c=1" in text and "too few requests to bound" in text
