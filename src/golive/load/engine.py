@@ -4,17 +4,24 @@ one ``RequestRecord`` per request, bounded by the level's duration plus a grace 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from golive.execution.observe import observe
 from golive.load._stamped import StampedPool
 from golive.load._wire import Exchange, fast_route, parse, read_stream
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, Delays, LagMonitor
-from golive.load.records import LevelResult, RequestRecord, ResponseSample, TokenSource
+from golive.load.records import (
+    ClientHealth,
+    LevelResult,
+    RequestRecord,
+    ResponseSample,
+    TokenSource,
+)
 from golive.load.tokens import token_counter
 from golive.schemas import FailureMode, Request
 from golive.targets.base import Target
@@ -249,41 +256,9 @@ async def run_level(
     ``perf_counter_ns()`` instant to wait for (default: now). Up to ``sample_replies``
     measured replies, spread over the level, are kept for quality under load (``load.quality``).
     """
-    # Full collections scan every live object (prompts, earlier levels' records): tens of ms
-    # with the loop stopped. Frozen objects are skipped; per-request garbage stays cheap. This
-    # happens before the level's clock starts: on a busy machine it can outlast a short level.
-    gc.collect()
-    gc.freeze()
-    level = _Level(target, plan, prompts, max_output_bytes, start_ns)
-    monitor = LagMonitor(max_lag_ms=max_lag_ms, max_cpu_pct=max_cpu_pct)
-    if start_ns is not None:  # a perf_counter_ns() instant shared with other processes
-        await _sleep_until(start_ns)
-    reads = Delays() if level.pool is not None else None
-    if level.pool is not None:
-        level.pool.read_delays = reads
-    monitor.start()
-    tasks: set[asyncio.Task[None]] = set()
-    loop = asyncio.get_running_loop()
-    if plan.concurrency is not None:
-        for _ in range(plan.concurrency):
-            task = loop.create_task(level.user())
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-    else:
-        await level.open_loop(tasks)
-    if tasks:
-        # Requests bound themselves by the hard end; the extra second is a safety net.
-        wait_s = (level.hard - time.perf_counter_ns()) / _NS + 1.0
-        _, late = await asyncio.wait(set(tasks), timeout=max(wait_s, 0.0))
-        for task in late:
-            task.cancel()
-        if late:
-            await asyncio.wait(late)
-    health = await monitor.stop(reads, level.send_delays)
-    if level.pool is not None:
-        level.pool.read_delays = None
-    level.parse_pending()
-    gc.unfreeze()
+    with _no_full_collections():
+        level = _Level(target, plan, prompts, max_output_bytes, start_ns)
+        health = await _run(level, plan, max_lag_ms, max_cpu_pct, start_ns)
     return LevelResult(
         index=plan.index,
         concurrency=plan.concurrency,
@@ -296,6 +271,70 @@ async def run_level(
         tokenizer=token_counter().name,
         samples=_samples(level, plan, sample_replies),
     )
+
+
+@contextlib.contextmanager
+def _no_full_collections() -> Iterator[None]:
+    """No full garbage collection while a level runs.
+
+    A full collection scans every live object with the loop stopped. Before the level, what
+    is alive (prompts, earlier levels' records) is collected once and frozen, so no later
+    collection scans it. During the level, the requests' own records pile up: Python starts
+    a full collection whenever a quarter more objects than the last one saw have survived, each
+    longer than the last: over a level of minutes, pauses of a large part of a second. Young collections
+    still run, so short-lived cycles are freed as usual; what survives is scanned after the
+    level, outside every measured interval.
+    """
+    gc.collect()
+    gc.freeze()
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(young, middle, 2**31 - 1)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, old)
+        gc.unfreeze()
+
+
+async def _run(
+    level: _Level,
+    plan: LevelPlan,
+    max_lag_ms: float,
+    max_cpu_pct: float,
+    start_ns: int | None,
+) -> ClientHealth:
+    """Send the level's requests, wait for them (bounded), parse what was read."""
+    monitor = LagMonitor(max_lag_ms=max_lag_ms, max_cpu_pct=max_cpu_pct)
+    if start_ns is not None:  # a perf_counter_ns() instant shared with other processes
+        await _sleep_until(start_ns)
+    reads = Delays() if level.pool is not None else None
+    if level.pool is not None:
+        level.pool.read_delays = reads
+    monitor.start()
+    tasks: set[asyncio.Task[None]] = set()
+    loop = asyncio.get_running_loop()
+    try:
+        if plan.concurrency is not None:
+            for _ in range(plan.concurrency):
+                task = loop.create_task(level.user())
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        else:
+            await level.open_loop(tasks)
+        if tasks:
+            # Requests bound themselves by the hard end; the extra second is a safety net.
+            wait_s = (level.hard - time.perf_counter_ns()) / _NS + 1.0
+            _, late = await asyncio.wait(set(tasks), timeout=max(wait_s, 0.0))
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
+        health = await monitor.stop(reads, level.send_delays)
+    finally:
+        if level.pool is not None:
+            level.pool.read_delays = None
+    level.parse_pending()
+    return health
 
 
 def _samples(level: _Level, plan: LevelPlan, k: int) -> tuple[ResponseSample, ...]:
