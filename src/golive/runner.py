@@ -8,9 +8,7 @@ cancellation) still returns a result, marked ``interrupted``, holding every fini
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import signal
 import time
 import uuid
 from collections.abc import Sequence
@@ -18,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from golive import _interrupt
 from golive._loop import run_main
 from golive._redact import redact
 from golive.config import Plan
@@ -26,6 +25,7 @@ from golive.diversity.expand import lineage
 from golive.events import CaseFinished, EventBus, ObservationRecorded, RunFinished, RunStarted
 from golive.execution.local import run_pipeline
 from golive.execution.observe import observe
+from golive.execution.scoring import CaseScorers, Scoring, ScoringMode
 from golive.failures import classify, kind_of
 from golive.gates import evaluate_gates
 from golive.metrics import compute_metrics
@@ -66,13 +66,24 @@ class Runner:
     """Runs one plan against its target. Subscribe to ``bus`` before calling ``run_async``."""
 
     def __init__(
-        self, plan: Plan, *, bus: EventBus | None = None, run_id: str | None = None
+        self,
+        plan: Plan,
+        *,
+        bus: EventBus | None = None,
+        run_id: str | None = None,
+        scoring: ScoringMode | None = None,
     ) -> None:
+        """``scoring``: ``process`` (the default where fork exists) scores in a child process,
+        off the loop that stamps reply arrivals; ``loop`` scores on it (see
+        ``golive.execution.scoring``)."""
         self.plan = plan
         self.bus = bus or EventBus()
         self.run_id = run_id or new_run_id()
+        self.scoring_mode = scoring
         self._plan_scorers = [registry.build("scorer", args) for args in plan.scorers]
         self._assertion_cache: dict[str, Scorer | SampleSetScorer] = {}
+        self.scorer_seconds: dict[str, float] = {}
+        """Each scorer's own time in the last run, summed by name (wherever it ran)."""
 
     def _scorers_for(self, case: Case) -> tuple[list[Scorer], list[SampleSetScorer]]:
         scorers: list[Any] = list(self._plan_scorers)
@@ -114,7 +125,18 @@ class Runner:
         finished: dict[str, CaseResult] = {}
         started_at = datetime.now(UTC)
         status = "finished"
-        await target.start()
+        scoring = Scoring(
+            {k: CaseScorers(s.case, s.sample_scorers, s.set_scorers) for k, s in states.items()},
+            mode=self.scoring_mode,
+        )
+        try:
+            # Warm, then forked before the target starts: the scoring process holds none of
+            # the target's sockets, and no model loads while a reply is being timed.
+            await scoring.start()
+            await target.start()
+        except BaseException:
+            await scoring.close()
+            raise
         cache = None
         try:
             # An unreachable target is a finding, not a crash: say so up front, then let every
@@ -125,6 +147,7 @@ class Runner:
             fingerprint = target.fingerprint()
             cache = self._open_cache(fingerprint)
             measure = observe if cache is None else cache.observe
+            await scoring.ready()
             self.bus.emit(
                 RunStarted(
                     self.run_id,
@@ -151,21 +174,21 @@ class Runner:
                 )
                 return state, observation
 
-            # Scoring runs in one consumer, off the request slots: a slot is refilled as soon
-            # as its reply is in, and the CPU-bound scorers no longer stall the event loop in
-            # bursts that would delay the arrival times of other streams.
+            # Scoring runs in one consumer, off the request slots (a slot is refilled as soon
+            # as its reply is in) and, through ``scoring``, off this loop: the loop that
+            # stamps reply arrivals only waits for the scores.
             async def one(entry: tuple[_CaseState, Observation]) -> None:
                 state, observation = entry
                 case_id, sample = observation.case_id, observation.sample
-                scored = await self._score(observation, state)
+                scored = await self._score(scoring, observation, state)
                 state.samples[sample] = scored
                 self.bus.emit(ObservationRecorded(self.run_id, state.case, scored))
                 if len(state.samples) == self.samples_for(state.case):
-                    finished[case_id] = await self._finish_case(state)
+                    finished[case_id] = await self._finish_case(scoring, state)
                     self.bus.emit(CaseFinished(self.run_id, finished[case_id]))
 
             main = asyncio.current_task()
-            with _cancel_on_signals(main):
+            with _interrupt.cancelling(main):  # Ctrl-C, SIGTERM
                 try:
                     await run_pipeline(work, fetch, one, self.plan.concurrency)
                 except asyncio.CancelledError:
@@ -175,7 +198,11 @@ class Runner:
         finally:
             if cache is not None:
                 cache.close()
-            await target.close()
+            try:
+                await target.close()
+            finally:
+                await scoring.close()
+                self.scorer_seconds = dict(scoring.seconds)
         results = []
         for case in cases:
             if case.id in finished:
@@ -211,61 +238,25 @@ class Runner:
         identity = target_identity(fingerprint, self.plan.target.model_dump(mode="json"))
         return ResponseCache(spec.dir, identity)
 
-    async def _score(self, observation: Observation, state: _CaseState) -> ScoredObservation:
+    async def _score(
+        self, scoring: Scoring, observation: Observation, state: _CaseState
+    ) -> ScoredObservation:
         scores: tuple[Score, ...] = ()
         if observation.ok:
-            results: list[Score] = []
-            for s in state.sample_scorers:
-                # Yield between scorers so I/O callbacks (chunk arrival times) wait for at
-                # most one scorer call, not a whole reply's scoring.
-                await asyncio.sleep(0)
-                results.append(await s.score(observation, state.case))
-            scores = tuple(results)
+            _interrupt.pause_at("scoring")  # test seam: a reply is being scored
+            scores = await scoring.score(state.case.id, observation)
         return ScoredObservation(observation, scores, tuple(classify(observation, scores)))
 
-    async def _finish_case(self, state: _CaseState) -> CaseResult:
+    async def _finish_case(self, scoring: Scoring, state: _CaseState) -> CaseResult:
         samples = tuple(state.samples[k] for k in sorted(state.samples))
         ok = [s.observation for s in samples if s.observation.ok]
-        case_scores: list[Score] = []
-        for s in state.set_scorers:
-            await asyncio.sleep(0)  # as in _score
-            case_scores.append(await s.score_samples(ok, state.case))
+        case_scores = await scoring.score_case(state.case.id, ok)
         findings = tuple(
             Finding(s.mode, kind_of(s.mode).value, s.reason)
             for s in case_scores
             if s.passed is False and s.mode is not None
         )
         return CaseResult(state.case, samples, tuple(case_scores), findings)
-
-
-@contextlib.contextmanager
-def _cancel_on_signals(task: asyncio.Task[Any] | None) -> Any:
-    """Ctrl-C and SIGTERM cancel the run, so finished results are kept and reported.
-
-    The loop's own handlers (a self-pipe) wake it at once whatever it is doing, which the
-    interpreter-level SIGINT handler cannot guarantee under every event loop. The first Ctrl-C
-    cancels; its handler then steps aside, so a second one interrupts for good.
-    """
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-
-    def interrupt(sig: signal.Signals) -> None:
-        if task is not None:
-            task.cancel()
-        if sig == signal.SIGINT:
-            loop.remove_signal_handler(sig)
-            installed.remove(sig)
-
-    if task is not None:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, interrupt, sig)
-                installed.append(sig)
-    try:
-        yield
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
 
 
 def run(plan: Plan, cases: Sequence[Case], *, bus: EventBus | None = None) -> RunResult:

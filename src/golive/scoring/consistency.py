@@ -14,7 +14,7 @@ from golive.registry import scorer
 from golive.schemas import Case, FailureMode, Observation, Score
 from golive.scoring._common import judged, skipped
 from golive.scoring.base import ScorerArgs
-from golive.scoring.semantic import DEFAULT_THRESHOLDS, Backend, similarity_async
+from golive.scoring.semantic import DEFAULT_THRESHOLDS, Backend, similarity_async, warm_backend
 
 __all__ = ["ConsistencyArgs", "consistency"]
 
@@ -32,6 +32,9 @@ class _Consistency:
     args: ConsistencyArgs
     name: str = "consistency"
     scope: Literal["case"] = "case"
+
+    def warm(self) -> None:
+        warm_backend(self.args.backend)
 
     async def score_samples(self, observations: Sequence[Observation], case: Case) -> Score:
         outputs = [o.output for o in observations if o.ok and o.output.strip()]

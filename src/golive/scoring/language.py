@@ -26,6 +26,7 @@ DEFAULT_LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
 # lingua's cost grows with the text.
 _MAX_CHARS = 1000
 _detectors: dict[frozenset[str], Any] = {}
+_WARM_TEXT = "How do I reset my password before the order ships?"
 _lock = threading.Lock()
 
 
@@ -107,6 +108,11 @@ class _Language:
         if self.args.expected and self.args.expected not in langs:
             langs.append(self.args.expected)
         return tuple(langs)
+
+    def warm(self) -> None:
+        """Build the detector and load its language models (about a second, once)."""
+        # lingua loads each language's model on its first detection, not at build time.
+        detect_language(_WARM_TEXT, self._candidates)
 
     def _confident(self, text: str) -> tuple[str, float] | None:
         if len(text.split()) < self.args.min_words:

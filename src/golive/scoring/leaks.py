@@ -70,6 +70,9 @@ class _Leaks:
                 return match.kind
         return None
 
+    def warm(self) -> None:
+        find_pii("Write to ana@example.com or call +44 20 7946 0958.")
+
     async def score(self, observation: Observation, case: Case) -> Score:
         override = self.args.mode
         canary = self._canary(observation.output, case)

