@@ -68,7 +68,8 @@ def observations(
                     t_end_ns=None,
                     ttft_ms=ttft,
                     e2e_ms=None if ttft is None else 2 * ttft,
-                    chunk_times_us=[],
+                    # A reply with a TTFT had content: its first chunk came then.
+                    chunk_times_us=[] if ttft is None else [round(ttft * 1000)],
                     finish_reason="stop",
                     prompt_tokens=None,
                     completion_tokens=None,

@@ -20,7 +20,9 @@ How a change is judged:
   BH controls the chance of any false case at its level). By the union bound two runs of an
   unchanged system fail the gate with probability at most ``alpha``; the A/A simulation in
   the tests measures it on the demo's real outcome distribution.
-- **Latency** (TTFT and E2E p50/p95): a bootstrap interval of the difference in the quantile.
+- **Latency** (TTFT and E2E p50/p95): a bootstrap interval of the difference in the quantile,
+  over the population of each run's own ``latency.*`` metrics (the suite's cases, successful
+  replies, no cached sample); the figures shown are the stored ones the run's report shows.
   Latency also moves with the machine (another CI runner, a noisy neighbour), which no
   interval over requests captures, so a latency change counts only when its interval
   excludes 0 *and* it is at least ``LATENCY_MIN_ABS_MS`` and ``LATENCY_MIN_REL`` of the base

@@ -107,7 +107,7 @@ def compare_runs(
     if majority is not None:
         metrics.append(majority)
     for field, q in _LATENCY:
-        change = _latency(base_obs, head_obs, field, q, alpha, seed, gate_latency)
+        change = _latency(base, head, base_obs, head_obs, field, q, alpha, seed, gate_latency)
         if change is not None:
             metrics.append(change)
     return Comparison(
@@ -251,7 +251,34 @@ def _majority(
     )
 
 
+def _latency_values(rows: Sequence[ObservationRow], field: str) -> list[float]:
+    """The population of the run's own ``latency.*`` metrics: the suite's cases (variants
+    are not in them), successful replies with content, and no cached sample (its times
+    are those of the call it replays)."""
+    picked = (
+        getattr(o, field)
+        for o in rows
+        if o.error_mode is None
+        and not o.cached
+        and o.chunk_times_us
+        and not is_variant_id(o.case_id)
+    )
+    return [float(v) for v in picked if v is not None]
+
+
+def _stored_percentile(run: RunRow, field: str, q: int) -> float | None:
+    """``latency.<field>.p<q>`` as the run's summary holds it: the figure its report shows."""
+    latency = (run.summary or {}).get("latency")
+    stat = latency.get(field) if isinstance(latency, dict) else None
+    value = stat.get(f"p{q}") if isinstance(stat, dict) else None
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
 def _latency(
+    base_run: RunRow,
+    head_run: RunRow,
     base_obs: Sequence[ObservationRow],
     head_obs: Sequence[ObservationRow],
     field: str,
@@ -260,16 +287,17 @@ def _latency(
     seed: int,
     gate: bool,
 ) -> MetricChange | None:
-    def values(rows: Sequence[ObservationRow]) -> list[float]:
-        # A cached sample's times are those of the call it replays, not of this run.
-        picked = (getattr(o, field) for o in rows if o.error_mode is None and not o.cached)
-        return [float(v) for v in picked if v is not None]
-
-    b, h = values(base_obs), values(head_obs)
+    b, h = _latency_values(base_obs, field), _latency_values(head_obs, field)
     if len(b) < 2 or len(h) < 2:
         return None
     delta, ci, p = stats.bootstrap_quantile_diff(b, h, q, seed=seed, level=1 - alpha)
-    base_q = stats.percentile(sorted(b), q)
+    # The figures shown are the runs' stored metrics where they have them (the same numbers
+    # as each run's report and dashboard page), else the same computation over the rows.
+    base_q = _stored_percentile(base_run, field, q)
+    head_q = _stored_percentile(head_run, field, q)
+    if base_q is None or head_q is None:
+        base_q = stats.percentile(sorted(b), q)
+        head_q = stats.percentile(sorted(h), q)
     significant = ci[0] > 0 or ci[1] < 0
     practical = abs(delta) >= max(LATENCY_MIN_ABS_MS, LATENCY_MIN_REL * base_q)
     status = "unchanged"
@@ -283,7 +311,7 @@ def _latency(
     return MetricChange(
         f"latency.{field}.p{q}",
         base_q,
-        stats.percentile(sorted(h), q),
+        head_q,
         delta,
         ci,
         p,
