@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.exc import SQLAlchemyError
 
 from golive.errors import ConfigError, GoliveError
-from golive.reports._format import fmt_ci, fmt_num, fmt_pct, fmt_unit
+from golive.reports._format import fmt_ci, fmt_ci_ms, fmt_num, fmt_pct, fmt_pctl_ms, fmt_unit
 from golive.store.engine import Store
 
 __all__ = [
@@ -54,6 +54,9 @@ def _environment() -> Environment:
         pct=fmt_pct,
         num=fmt_num,
         ci=lambda ci, percent=False: fmt_ci(ci, percent=percent),
+        # A latency percentile whose interval has an unbounded side: '≥ 812', '[812, ∞)'.
+        pctl=fmt_pctl_ms,
+        ci_open=fmt_ci_ms,
         unit=lambda value, unit, signed=False: fmt_unit(value, unit, signed=signed),
         q=lambda value: quote(str(value), safe=""),
         when=lambda moment: moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else "—",

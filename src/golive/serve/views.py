@@ -61,15 +61,19 @@ class MetricPoint:
     value: float
     ci: tuple[float, float] | None
     n: int | None
+    # A latency percentile's interval with a side this n cannot bound (None there); ``ci``
+    # is then None, so the chart draws no band that looks measured.
+    open_ci: tuple[float | None, float | None] | None = None
 
     def to_json(self) -> dict[str, Any]:
+        ci = list(self.ci) if self.ci else list(self.open_ci) if self.open_ci else None
         return {
             "run_id": self.run_id,
             "started_at": self.started_at.isoformat(),
             "branch": self.branch,
             "commit": self.commit,
             "value": self.value,
-            "ci": list(self.ci) if self.ci else None,
+            "ci": ci,
             "n": self.n,
         }
 
@@ -88,6 +92,25 @@ def _estimate(raw: Any) -> tuple[float, tuple[float, float] | None, int | None] 
     if isinstance(ci, list) and len(ci) == 2 and all(_finite(c) for c in ci):
         interval = (float(ci[0]), float(ci[1]))
     return float(value), interval, n if isinstance(n, int) else None
+
+
+def _open_interval(raw: Any) -> tuple[float | None, float | None] | None:
+    """``[812, null]``: an interval with an unbounded side; None for any other shape."""
+    ci: Any = raw.get("ci") if isinstance(raw, dict) else None
+    if not (isinstance(ci, list) and len(ci) == 2 and None in ci):
+        return None
+    if not all(c is None or _finite(c) for c in ci) or ci == [None, None]:
+        return None
+    return (ci[0], ci[1])
+
+
+def _percentile(stats: dict[str, Any], stat: str) -> Any:
+    """A latency percentile as ``{value, ci, n}`` where the summary has its interval (1.4)."""
+    value = stats.get(stat)
+    cis = stats.get("ci")
+    if not isinstance(cis, dict) or stat not in cis:
+        return value
+    return {"value": value, "ci": cis[stat], "n": stats.get("n")}
 
 
 def run_metrics(summary: dict[str, Any] | None) -> dict[str, Any]:
@@ -113,8 +136,16 @@ def run_metrics(summary: dict[str, Any] | None) -> dict[str, Any]:
         for family in _LOAD_FIELDS:
             stats = latency.get(family)
             if isinstance(stats, dict):
-                for stat, value in stats.items():
-                    found.setdefault(f"latency.{family}.{stat}", value)
+                for stat in stats:
+                    if stat in ("ci", "n", "population"):
+                        continue
+                    # The section's interval keeps an unbounded side (null) that the
+                    # ``metrics`` entry cannot: it wins over that entry.
+                    name = f"latency.{family}.{stat}"
+                    if isinstance(stats.get("ci"), dict) and stat in stats["ci"]:
+                        found[name] = _percentile(stats, stat)
+                    else:
+                        found.setdefault(name, stats[stat])
     load = summary.get("load")
     if isinstance(load, dict):
         levels = [lv for lv in load.get("levels") or [] if isinstance(lv, dict)]
@@ -123,12 +154,12 @@ def run_metrics(summary: dict[str, Any] | None) -> dict[str, Any]:
             for family in _LOAD_FIELDS:
                 stats = level.get(family) or {}
                 for stat in _LOAD_STATS:
-                    found[f"load.{family}.{stat}@{lkey}"] = stats.get(stat)
+                    found[f"load.{family}.{stat}@{lkey}"] = _percentile(stats, stat)
             found[f"load.goodput_rps@{lkey}"] = level.get("goodput_rps")
         if levels:  # the heaviest level: one series comparable across runs of one profile
             top = levels[-1]
-            found["load.ttft_ms.p95"] = (top.get("ttft_ms") or {}).get("p95")
-            found["load.e2e_ms.p95"] = (top.get("e2e_ms") or {}).get("p95")
+            found["load.ttft_ms.p95"] = _percentile(top.get("ttft_ms") or {}, "p95")
+            found["load.e2e_ms.p95"] = _percentile(top.get("e2e_ms") or {}, "p95")
         for key in ("capacity_at_slo", "cold_start_ms"):
             found[f"load.{key}"] = load.get(key)
     return {name: raw for name, raw in found.items() if _estimate(raw) is not None}
@@ -152,12 +183,22 @@ def metric_series(
 def metric_points(runs: Iterable[RunRow], name: str) -> list[MetricPoint]:
     points = []
     for run in runs:
-        estimate = _estimate(run_metrics(run.summary).get(name))
+        raw = run_metrics(run.summary).get(name)
+        estimate = _estimate(raw)
         if estimate is None:
             continue
         value, ci, n = estimate
         points.append(
-            MetricPoint(run.id, run.started_at, run.git_branch, run.git_commit, value, ci, n)
+            MetricPoint(
+                run.id,
+                run.started_at,
+                run.git_branch,
+                run.git_commit,
+                value,
+                ci,
+                n,
+                _open_interval(raw),
+            )
         )
     return points
 

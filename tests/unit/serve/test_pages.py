@@ -192,3 +192,15 @@ async def test_a_broken_store_is_a_503_page_not_a_traceback(tmp_path: Path) -> N
     assert response.status == 503 and api.status == 503
     assert "did not answer" in html and "Traceback" not in html
     assert "bad.db" in error
+
+
+async def test_a_latency_percentile_small_runs_cannot_bound_shows_as_such(
+    client: TestClient,
+) -> None:
+    html = await _page(client, "/metrics?name=latency.ttft_ms.p99")
+    table = html.split("<tbody>")[1].split("</tbody>")[0]
+    # A few samples per run bound no p99 from above: '≥ x' and '[x, ∞)', never a number.
+    assert table.count("≥ ") == 3 and table.count("∞)") == 3
+    response = await client.get("/api/metrics?name=latency.ttft_ms.p99")
+    points = (await response.json())["points"]
+    assert all(p["ci"][1] is None and p["ci"][0] is not None for p in points)
