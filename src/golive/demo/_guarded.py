@@ -60,6 +60,9 @@ class GuardedResponder:
     def __init__(self, responder: Responder, config: ProxyConfig = HARDENED_GUARDS) -> None:
         self.responder = responder
         self.input_chain, self.output_chain = config.chains()
+        for chain in (self.input_chain, self.output_chain):
+            if chain is not None:
+                chain.warm()  # the corpus index and the language detector: not on a request
 
     def reply(self, messages: Sequence[ChatMessage], request_seed: int | None = None) -> Reply:
         """The guarded reply to the last user message of a chat."""

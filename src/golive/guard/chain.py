@@ -62,6 +62,22 @@ class GuardChain:
     def stages(self) -> tuple[Stage, ...]:
         return tuple(s for s in ("input", "output") if all(s in g.stages for g in self.guards))
 
+    def warm(self) -> None:
+        """Build now what the guards build on first use (the injection corpus index, the
+        language detector, a local classifier), so that no request waits for it."""
+        from golive.scoring.base import warm_all  # scoring imports guard: import on use
+
+        warm_all(self.guards)
+        if "input" in self._any_stages:
+            self.check_detailed("How do I reset my password?", stage="input")
+        if "output" in self._any_stages:
+            reply = "Open Settings, then Security, and choose Reset password."
+            self.check_detailed(reply, stage="output", context="How do I reset my password?")
+
+    @property
+    def _any_stages(self) -> set[str]:
+        return {s for g in self.guards for s in g.stages}
+
     def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
         return self.check_detailed(text, stage=stage, context=context).decision
 

@@ -112,3 +112,12 @@ def test_build_chain_errors_name_the_field() -> None:
         build_chain([{"kind": "pii", "mode": "scramble"}])
     with pytest.raises(ConfigError, match="at least one"):
         build_chain([])
+
+
+def test_warm_builds_what_the_guards_build_on_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    from golive.guard import _injection_corpus
+
+    monkeypatch.setattr(_injection_corpus, "_index", None)
+    chain = build_chain(["validate", "injection"])
+    chain.warm()
+    assert _injection_corpus._index is not None
