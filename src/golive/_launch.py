@@ -2,12 +2,14 @@
 
 Shared by the cold-start profile (a user's ``start:`` command) and the demo target run in its
 own process (``process: true``), so both stop their servers the same way: SIGTERM to the group,
-SIGKILL if it lingers, SIGKILL again for whatever the shell left behind.
+SIGKILL if it lingers, SIGKILL again for whatever the shell left behind. A group still alive
+when golive exits (a second Ctrl-C aborted it before ``kill`` ran) gets SIGKILL at exit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import os
 import re
@@ -20,6 +22,15 @@ __all__ = ["URL_PATTERN", "Launched", "launch"]
 
 URL_PATTERN = re.compile(r"https?://[^\s'\"<>]+")
 _STOP_TIMEOUT_S = 5.0  # SIGTERM, then this long, then SIGKILL
+_LIVE: set[int] = set()  # process groups started and not yet killed
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    for pgid in sorted(_LIVE):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+    _LIVE.clear()
 
 
 class Launched:
@@ -27,6 +38,7 @@ class Launched:
 
     def __init__(self, proc: asyncio.subprocess.Process, log: IO[bytes] | None) -> None:
         self.proc, self.log = proc, log
+        _LIVE.add(proc.pid)
         self.url: asyncio.Future[tuple[str, int]] = asyncio.get_running_loop().create_future()
         self.reader = asyncio.create_task(self._read())
 
@@ -70,6 +82,7 @@ class Launched:
         # gets SIGKILL, so no server outlives its user.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        _LIVE.discard(self.proc.pid)
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(self.reader, _STOP_TIMEOUT_S)
         self.reader.cancel()

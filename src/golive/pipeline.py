@@ -1,13 +1,15 @@
 """One evaluation end to end: plan → suite → runner (with progress and the store) → reports.
 
 The CLI commands and the Python API both call ``execute``; it owns the wiring, the runner
-owns the engine.
+owns the engine. An interrupt (Ctrl-C, SIGTERM; see ``golive._interrupt``) at any stage ends
+the stage in flight and skips the later ones; the run is then stored and reported whole,
+marked ``interrupted``.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,13 +17,14 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
+from golive import _interrupt
 from golive._loop import run_main
 from golive.config import Plan
 from golive.display import ProgressDisplay
 from golive.errors import ConfigError, NoSuchRunError, NothingToRunError
-from golive.events import EventBus
+from golive.events import Event, EventBus, ObservationRecorded
 from golive.registry import registry
-from golive.reports.base import ReportContext
+from golive.reports.base import ReportContext, Reporter
 from golive.reports.summary import build_summary
 from golive.runner import Runner
 from golive.schemas import Case, RunResult
@@ -95,14 +98,18 @@ async def execute_async(
     if plan.diversity is not None:
         from golive.diversity import expand_async
 
-        expansion = await expand_async(cases, plan.diversity, seed=plan.seed)
-        for note in expansion.notes:
-            console.print(f"[yellow]note:[/] {escape(note)}")
-        console.print(
-            f"diversity: {len(expansion.variants)} variants of {len(expansion.cases)} cases "
-            f"(amplification {expansion.amplification:.1f}x)"
+        # None: interrupted while expanding; the runner then stops before its first request.
+        expansion = await _interrupt.until_interrupted(
+            expand_async(cases, plan.diversity, seed=plan.seed)
         )
-        cases = [*expansion.cases, *expansion.variants]
+        if expansion is not None:
+            for note in expansion.notes:
+                console.print(f"[yellow]note:[/] {escape(note)}")
+            console.print(
+                f"diversity: {len(expansion.variants)} variants of {len(expansion.cases)} "
+                f"cases (amplification {expansion.amplification:.1f}x)"
+            )
+            cases = [*expansion.cases, *expansion.variants]
     if plan.scan is not None:
         from golive.scan.probes import build_attack_cases
 
@@ -118,6 +125,7 @@ async def execute_async(
         for name in plan.reporters
     ]
     bus = EventBus()
+    bus.subscribe(_pause_at_first_observation)
     runner = Runner(plan, bus=bus)
     recorder = StoreRecorder(plan.store) if record else None
     if recorder is not None:
@@ -128,7 +136,7 @@ async def execute_async(
         result = await _closing_on_error(recorder, runner.run_async(cases))
     finally:
         display.stop()
-    if plan.scan is not None and plan.scan.unguarded is not None and result.status == "finished":
+    if plan.scan is not None and plan.scan.unguarded is not None and _going(result):
         from golive.scan.unguarded import with_unguarded
 
         # The same attacks without the guardrails: hardening.* metrics, before and after.
@@ -137,7 +145,7 @@ async def execute_async(
             from golive.events import RunFinished
 
             recorder(RunFinished(result))  # the metrics and verdict now include hardening.*
-    if plan.load is not None and result.status == "finished":
+    if plan.load is not None and _going(result):
         result = await _closing_on_error(recorder, _with_load(plan, result, cases, console))
         if recorder is not None:
             from golive.events import RunFinished
@@ -147,23 +155,80 @@ async def execute_async(
             recorder.flush()
             if result.load is not None:
                 record_load(recorder.store, result.run_id, result.load)
-    if base_run is not None and recorder is not None and result.status == "finished":
+    if base_run is not None and recorder is not None and _going(result):
         from golive.compare._baseline import compare_with_baseline
         from golive.events import RunFinished
 
         result = compare_with_baseline(recorder, base_run, result, console, seed=plan.seed)
         recorder(RunFinished(result))  # the verdict now includes the baseline gate
-    summary = build_summary(result)
-    if recorder is not None:
-        recorder.close(summary)
-    context = ReportContext(out_dir=plan.out, console=console)
-    paths = [p for r in reporters if (p := r.write(result, context)) is not None]
-    if json_path is not None:
-        from golive.reports.json import write_summary
+    result, paths = _commit(
+        result, recorder, reporters, ReportContext(plan.out, console), json_path
+    )
+    return Outcome(result, paths)
 
-        write_summary(result, json_path)
-        paths.append(json_path)
-    return Outcome(result, tuple(paths))
+
+def _going(result: RunResult) -> bool:
+    """Whether the run goes on to its next stage: not after an interrupt."""
+    return result.status == "finished" and not _interrupt.requested()
+
+
+def _pause_at_first_observation(event: Event) -> None:
+    if isinstance(event, ObservationRecorded):
+        _interrupt.pause_at("requests")  # test seam: requests are in flight
+
+
+def _commit(
+    result: RunResult,
+    recorder: StoreRecorder | None,
+    reporters: list[Reporter],
+    context: ReportContext,
+    json_path: Path | None,
+) -> tuple[RunResult, tuple[Path, ...]]:
+    """Store the run's final state, then write every report. An interrupt that arrives
+    meanwhile marks the run ``interrupted``: the store and every report are then written
+    again, so none of them calls finished a run whose command was interrupted."""
+    from golive.events import RunFinished
+    from golive.reports.json import write_summary
+
+    files = list(reporters)  # after the first pass: only the reporters that write a file
+    paths: list[Path] = []
+    lost = f"the reports not yet written to {context.out_dir}"
+    with _interrupt.losing(lost), _closing(recorder):
+        while True:
+            interrupted = _interrupt.requested()
+            if interrupted and result.status != "interrupted":
+                result = replace(result, status="interrupted")
+            if recorder is not None:
+                recorder(RunFinished(result))
+                recorder.set_summary(build_summary(result))
+                recorder.flush()
+            paths, written = [], []
+            for reporter in files:
+                if (path := reporter.write(result, context)) is not None:
+                    paths.append(path)
+                    written.append(reporter)
+                    _interrupt.pause_at("reports")  # test seam: the first report is written
+            if json_path is not None:
+                paths.append(write_summary(result, json_path))
+            if _interrupt.requested() == interrupted:
+                break
+            files = written
+    return result, tuple(paths)
+
+
+@contextlib.contextmanager
+def _closing(recorder: StoreRecorder | None) -> Iterator[None]:
+    """Close the recorder after the block; if the block fails, close it quietly first, so the
+    original error is the one reported."""
+    try:
+        yield
+    except BaseException:
+        if recorder is not None:
+            with contextlib.suppress(Exception):
+                recorder.close()
+        raise
+    if recorder is not None:
+        recorder.close()
 
 
 async def _closing_on_error(
@@ -229,7 +294,11 @@ def execute(
     json_path: Path | None = None,
     baseline: str | None = None,
 ) -> Outcome:
-    """Sync wrapper: run the plan, record it, write its reports."""
-    return run_main(
-        execute_async(plan, console=console or Console(), json_path=json_path, baseline=baseline)
-    )
+    """Sync wrapper: run the plan, record it, write its reports; Ctrl-C and SIGTERM end it
+    as ``interrupted``, with every finished result stored and reported."""
+    with _interrupt.handling():
+        return run_main(
+            execute_async(
+                plan, console=console or Console(), json_path=json_path, baseline=baseline
+            )
+        )

@@ -36,8 +36,14 @@ SetOption = Annotated[
 JsonSummaryOption = Annotated[
     Path | None, typer.Option("--json", help="Also write the JSON summary here.")
 ]
-RunStoreOption = Annotated[  # no GOLIVE_STORE here: a run is stored where --store says
-    str | None, typer.Option(help="Store URL (default sqlite:///.golive/golive.db).")
+# Where run, demo and scan store the run: --store, else GOLIVE_STORE (as runs and serve read
+# it), else the config's `store:`, else the default.
+RunStoreOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="GOLIVE_STORE",
+        help="Store URL (default: golive.yaml's store:, else sqlite:///.golive/golive.db).",
+    ),
 ]
 
 

@@ -65,4 +65,7 @@ def run_app(app: typer.Typer) -> None:
             fg="red",
         )
         sys.exit(EXIT_INTERNAL)
+    if code == 130:  # Typer's code for a KeyboardInterrupt (a second Ctrl-C: abort at once)
+        typer.secho("interrupted", err=True, fg="yellow")
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

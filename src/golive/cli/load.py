@@ -170,7 +170,11 @@ def load_command(
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON here.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for summary.json.")] = Path("golive-report"),
     store: Annotated[
-        str | None, typer.Option(help="Store URL for the raw per-request records.")
+        str | None,
+        typer.Option(
+            envvar="GOLIVE_STORE",
+            help="Store URL for the raw per-request records (default sqlite:///.golive/golive.db).",
+        ),
     ] = None,
     no_store: Annotated[bool, typer.Option(help="Do not write to the store.")] = False,
 ) -> None:

@@ -135,6 +135,9 @@ def scan_command(
     plan = plan_from_dict(data, base_dir=Path.cwd())
     from rich.console import Console
 
-    outcome = run_main(execute_async(plan, console=Console(), json_path=json_path, cases=[]))
+    from golive._interrupt import handling
+
+    with handling():  # Ctrl-C, SIGTERM: exit 2, finished probes stored and reported
+        outcome = run_main(execute_async(plan, console=Console(), json_path=json_path, cases=[]))
     print_outcome(outcome.report_paths, outcome.result.verdict.label, outcome.result.status)
     raise typer.Exit(exit_code_for(outcome.result.status, outcome.result.verdict.go))

@@ -3,6 +3,7 @@ the tables, judge the gates, write summary.json (and ``--json``) and the store's
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
+from golive import _interrupt
 from golive._loop import run_main
 from golive.errors import ConfigError
 from golive.gates import evaluate_gates
@@ -74,10 +76,10 @@ def load_run_result(
 
 
 def _write_json(summary: dict[str, Any], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from golive.reports.base import write_atomic
+
     text = json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
+    return write_atomic(path, text + "\n")
 
 
 def run_load_command(
@@ -96,7 +98,6 @@ def run_load_command(
 ) -> int:
     """Run it all; returns the exit code (0 go, 1 no-go, 2 interrupted)."""
     from golive.gates import parse_gate
-    from golive.reports.summary import build_summary
     from golive.runner import new_run_id
 
     gates = list(gates or [])
@@ -125,49 +126,94 @@ def run_load_command(
         finally:
             progress.stop()
 
-    outcome = run_main(go())
-    fingerprint = {
-        "kind": kind,
-        **({"url": url} if url else {}),
-        **({"model": model} if model else {}),
-    }
-    result = load_run_result(
-        outcome, spec, gates, run_id=run_id, started_at=started, target=fingerprint
-    )
-    render_load(console, outcome.load, status=outcome.status)
-    for g in result.verdict.gates:
-        mark = "[green]pass[/]" if g.passed else f"[red]FAIL[/] {g.reason}"
-        console.print(f"gate {g.name}: {mark}", markup=True, highlight=False)
-    summary = build_summary(result)
-    summary["load"]["notes"] = list(outcome.notes)
-    paths = [_write_json(summary, out / "summary.json")]
-    if json_path is not None:
-        paths.append(_write_json(summary, json_path))
-    if record:
-        from golive.store import open_store
-        from golive.store.load_records import record_load
-
-        with open_store(store) as opened:
-            record_load(
-                opened,
-                run_id,
-                result.load or replace(outcome.load),
-                run_values={
-                    "status": result.status,
-                    "started_at": result.started_at,
-                    "finished_at": result.finished_at,
-                    "heartbeat_at": result.finished_at,
-                    "verdict": result.verdict.label,
-                    "config_json": result.config,
-                    "target_json": result.target,
-                    "summary_json": summary,
-                },
-            )
+    # Ctrl-C, SIGTERM: the level in flight is dropped, the finished ones stored and reported.
+    with _interrupt.handling():
+        outcome = run_main(go())
+        fingerprint = {
+            "kind": kind,
+            **({"url": url} if url else {}),
+            **({"model": model} if model else {}),
+        }
+        result = load_run_result(
+            outcome, spec, gates, run_id=run_id, started_at=started, target=fingerprint
+        )
+        render_load(console, outcome.load, status=outcome.status)
+        for g in result.verdict.gates:
+            mark = "[green]pass[/]" if g.passed else f"[red]FAIL[/] {g.reason}"
+            console.print(f"gate {g.name}: {mark}", markup=True, highlight=False)
+        result, paths = _commit(
+            result,
+            outcome,
+            out=out,
+            json_path=json_path,
+            store=store if record else None,
+            record=record,
+        )
     verdict = result.verdict.label
     color = "green" if result.verdict.go else "red"
     console.print(f"[bold {color}]verdict: {verdict.upper()}[/]")
     for path in paths:
         console.print(f"wrote {path}", highlight=False)
-    if outcome.status == "interrupted":
+    if result.status == "interrupted":
+        if outcome.status != "interrupted":  # else render_load said so
+            console.print("[yellow]interrupted: the finished levels are stored and reported[/]")
         return 2
     return 0 if result.verdict.go else 1
+
+
+def _commit(
+    result: RunResult,
+    outcome: LoadOutcome,
+    *,
+    out: Path,
+    json_path: Path | None,
+    store: str | None,
+    record: bool,
+) -> tuple[RunResult, list[Path]]:
+    """Write summary.json (and ``--json``), then the store's records. An interrupt meanwhile
+    marks the run ``interrupted``, and what was already written is written again as such."""
+    from golive.reports.summary import build_summary
+    from golive.store import open_store
+    from golive.store.load_records import record_load
+    from golive.store.recorder import mark_interrupted
+
+    paths: list[Path] = []
+    recorded = False
+    opened = None
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_interrupt.losing(f"the reports not yet written to {out}"))
+        while True:
+            interrupted = _interrupt.requested()
+            if interrupted and result.status != "interrupted":
+                result = replace(result, status="interrupted")
+            summary = build_summary(result)
+            summary["load"]["notes"] = list(outcome.notes)
+            paths = []
+            for path in (out / "summary.json", json_path):
+                if path is not None:
+                    paths.append(_write_json(summary, path))
+                    _interrupt.pause_at("reports")  # test seam: the first report is written
+            if record:
+                _interrupt.pause_at("store")  # test seam: the run is about to be stored
+                opened = opened or stack.enter_context(open_store(store))
+                if not recorded:
+                    record_load(
+                        opened,
+                        result.run_id,
+                        result.load or replace(outcome.load),
+                        run_values={
+                            "status": result.status,
+                            "started_at": result.started_at,
+                            "finished_at": result.finished_at,
+                            "heartbeat_at": result.finished_at,
+                            "verdict": result.verdict.label,
+                            "config_json": result.config,
+                            "target_json": result.target,
+                            "summary_json": summary,
+                        },
+                    )
+                    recorded = True
+                elif interrupted:
+                    mark_interrupted(opened, result.run_id, summary)
+            if _interrupt.requested() == interrupted:
+                return result, paths

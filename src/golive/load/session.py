@@ -16,13 +16,12 @@ Wilson CI), ``load.quality_truncated_share@…``; and ``load.capacity_at_slo``, 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from golive import _interrupt
 from golive.errors import ConfigError
 from golive.load.abandonment import AbandonmentCurve, abandonment_summary
 from golive.load.analysis import capacity_at_slo, find_cliff, slo_status
@@ -204,23 +203,6 @@ def _token_source(levels: Sequence[LevelResult]) -> TokenSource:
     return "tokenizer" if "tokenizer" in sources else "none"
 
 
-@contextlib.contextmanager
-def _cancel_on_sigterm() -> Iterator[None]:
-    """SIGTERM cancels the load test like Ctrl-C: finished levels are kept and reported."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    installed = False
-    if task is not None:
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signal.SIGTERM, task.cancel)
-            installed = True
-    try:
-        yield
-    finally:
-        if installed:
-            loop.remove_signal_handler(signal.SIGTERM)
-
-
 async def run_load(
     spec: LoadSpec,
     target_args: ComponentArgs,
@@ -287,9 +269,10 @@ async def run_load(
         levels.append(level)
         if events.finished is not None:
             events.finished(level)
+        _interrupt.pause_at("load")  # test seam: a level is done, the next one comes
         return level
 
-    with _cancel_on_sigterm():
+    with _interrupt.cancelling():  # Ctrl-C, SIGTERM: finished levels are kept
         target = _build(target_args)
         try:
             cold_ms, problem = await _cold_start(spec, target_args, prompts[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -10,7 +11,7 @@ from rich.console import Console
 
 from golive.schemas import RunResult
 
-__all__ = ["ReportContext", "Reporter"]
+__all__ = ["ReportContext", "Reporter", "write_atomic"]
 
 
 @dataclass(frozen=True)
@@ -26,3 +27,17 @@ class Reporter(Protocol):
     def write(self, result: RunResult, context: ReportContext) -> Path | None:
         """Write the report; return the file written, or None for the terminal."""
         ...
+
+
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` whole or not at all: into a temporary file
+    beside it, then renamed over it, so an interrupt never leaves a half-written report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path

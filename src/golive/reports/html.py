@@ -40,7 +40,7 @@ from golive.reports._hardening import hardening_rows
 from golive.reports._load_view import load_view
 from golive.reports._robustness import by_delta, successful_attacks, worst_examples
 from golive.reports._text import clean
-from golive.reports.base import ReportContext
+from golive.reports.base import ReportContext, write_atomic
 from golive.reports.summary import LATENCY_STATS, build_summary
 from golive.schemas import SILENT_MODES, VISIBLE_MODES, FailureMode, RunResult
 
@@ -357,5 +357,5 @@ class HtmlReporter:
         context.out_dir.mkdir(parents=True, exist_ok=True)
         path = context.out_dir / self.args.filename
         html = render_html(result, max_output_chars=self.args.max_output_chars)
-        path.write_text(html, encoding="utf-8")
+        write_atomic(path, html)
         return path

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from golive.registry import ComponentArgs, reporter
-from golive.reports.base import ReportContext
+from golive.reports.base import ReportContext, write_atomic
 from golive.reports.summary import build_summary
 from golive.schemas import RunResult
 
@@ -22,8 +22,7 @@ def write_summary(result: RunResult, path: Path) -> Path:
     # ensure_ascii=False keeps non-English output readable; allow_nan=False guarantees
     # strict JSON (build_summary already turns non-finite numbers into null).
     text = json.dumps(build_summary(result), indent=2, ensure_ascii=False, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
+    return write_atomic(path, text + "\n")
 
 
 class JsonArgs(ComponentArgs):

@@ -24,7 +24,7 @@ from golive.registry import ComponentArgs, reporter
 from golive.reports._cases import case_view
 from golive.reports._format import fmt_ci, fmt_num
 from golive.reports._text import excerpt, xml_safe
-from golive.reports.base import ReportContext
+from golive.reports.base import ReportContext, write_atomic
 from golive.schemas import CaseResult, RunResult
 
 __all__ = ["JunitArgs", "JunitReporter", "build_junit", "render_junit", "suite_name"]
@@ -202,5 +202,5 @@ class JunitReporter:
     def write(self, result: RunResult, context: ReportContext) -> Path:
         context.out_dir.mkdir(parents=True, exist_ok=True)
         path = context.out_dir / self.args.filename
-        path.write_bytes(render_junit(result, excerpt_chars=self.args.excerpt_chars))
+        write_atomic(path, render_junit(result, excerpt_chars=self.args.excerpt_chars))
         return path

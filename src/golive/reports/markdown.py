@@ -27,7 +27,7 @@ from golive.reports._format import (
     fmt_rate,
 )
 from golive.reports._md import md_text, table
-from golive.reports.base import ReportContext
+from golive.reports.base import ReportContext, write_atomic
 from golive.reports.summary import build_summary
 from golive.schemas import RunResult
 
@@ -228,5 +228,5 @@ class MarkdownReporter:
     def write(self, result: RunResult, context: ReportContext) -> Path:
         context.out_dir.mkdir(parents=True, exist_ok=True)
         path = context.out_dir / self.args.filename
-        path.write_text(render_markdown(build_summary(result)), encoding="utf-8")
+        write_atomic(path, render_markdown(build_summary(result)))
         return path

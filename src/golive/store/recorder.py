@@ -4,13 +4,16 @@
 ``recorder(event)`` only enqueues; one writer thread commits each item as soon as it is taken
 (batching only what is already queued), never waiting for more. While a run is live the
 writer also refreshes ``runs.heartbeat_at``, which is how readers tell a live run from one
-whose process was killed (see ``queries.effective_status``).
+whose process was killed (see ``queries.effective_status``). A run still unfinished when the
+recorder closes is marked ``interrupted`` after Ctrl-C or SIGTERM, else ``failed``.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import queue
+import signal
 import sys
 import threading
 import time
@@ -22,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert, update
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
+from golive import _interrupt
 from golive.errors import StoreError
 from golive.events import CaseFinished, Event, ObservationRecorded, RunFinished, RunStarted
 from golive.store._rows import (
@@ -34,7 +38,7 @@ from golive.store._sanitize import drop_secrets
 from golive.store.engine import Store, open_store
 from golive.store.models import CaseResultRecord, ObservationRecord, RunRecord
 
-__all__ = ["HEARTBEAT_S", "StoreRecorder"]
+__all__ = ["HEARTBEAT_S", "StoreRecorder", "mark_interrupted"]
 
 HEARTBEAT_S = 30.0  # a live recorder touches its run at least this often
 _BEAT_WHILE_BUSY_S = 5.0  # and at most this often while observations flow
@@ -133,7 +137,8 @@ class StoreRecorder:
     def close(self, summary: Mapping[str, Any] | None = None, *, timeout: float = 60.0) -> None:
         """Write what is queued (and ``summary``), stop the writer, release the store.
 
-        A run that started but never finished (the caller crashed) is marked ``failed``.
+        A run that started but never finished is marked ``interrupted`` when the process was
+        interrupted (Ctrl-C, SIGTERM), else ``failed`` (the caller crashed).
 
         Raises:
             StoreError: a write failed, or the writer could not finish within ``timeout``.
@@ -166,6 +171,9 @@ class StoreRecorder:
     # -- writer thread -------------------------------------------------------------------
 
     def _work(self) -> None:
+        # Signals go to the main thread, whose handler decides what an interrupt stops.
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         while True:
             try:
                 first = self._queue.get(timeout=self._heartbeat_s)
@@ -181,6 +189,8 @@ class StoreRecorder:
             writes = [item for item in batch if isinstance(item, _Write)]
             signals = [item for item in batch if isinstance(item, _Signal)]
             stop = any(s.stop for s in signals)
+            if any(item.summary is not None for item in writes):
+                _interrupt.pause_at("store")  # test seam: the run's final state is written now
             try:
                 ops = [op for item in writes for op in self._ops(item)]
                 if stop:
@@ -188,8 +198,8 @@ class StoreRecorder:
                 self._commit(ops)
             except Exception as exc:  # a bug here must not kill the thread and hang close()
                 self._record(exc)
-            for signal in signals:
-                signal.done.set()
+            for waiting in signals:
+                waiting.done.set()
             if stop:
                 return
 
@@ -214,8 +224,9 @@ class StoreRecorder:
     def _fail_unfinished(self) -> list[_Op]:
         ops: list[_Op] = []
         now = datetime.now(UTC)
+        status = "interrupted" if _interrupt.requested() else "failed"
         for run_id in sorted(self._live):
-            values = {"status": "failed", "finished_at": now, "heartbeat_at": now}
+            values = {"status": status, "finished_at": now, "heartbeat_at": now}
             stmt = update(_RUNS).where(_RUNS.c.id == run_id, _RUNS.c.status == "running")
             ops.append((None, lambda c, s=stmt, v=values: c.execute(s, v)))
         self._live.clear()
@@ -266,6 +277,24 @@ class StoreRecorder:
             self.close(timeout=10.0)
         except StoreError as exc:
             print(f"error: {exc}", file=sys.stderr)
+
+
+def mark_interrupted(store: Store, run_id: str, summary: Mapping[str, Any]) -> None:
+    """Mark a stored run ``interrupted`` with its (interrupted) summary: for an interrupt that
+    arrived after the run's last results were written.
+
+    Raises:
+        StoreError: the database refused the update.
+    """
+    values = {"status": "interrupted", "summary_json": drop_secrets(summary)}
+    try:
+        with store.engine.begin() as connection:
+            connection.execute(update(_RUNS).where(_RUNS.c.id == run_id), values)
+    except SQLAlchemyError as exc:
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise StoreError(
+            f"marking the run {run_id} interrupted in the store {store.url} failed ({line})"
+        ) from None
 
 
 def _execute(connection: Connection, ops: list[_Op]) -> None:
