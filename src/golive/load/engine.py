@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import gc
 import time
+from array import array
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ class LevelPlan:
 
 
 # (t_sched, t_send, chunk times, t_end, usage tokens, text, error, prompt index, finish reason)
-_Raw = tuple[int, int, tuple[int, ...], int, int | None, str, FailureMode | None, int, str | None]
+_Raw = tuple[int, int, Sequence[int], int, int | None, str, FailureMode | None, int, str | None]
 
 
 class _Level:
@@ -168,7 +169,7 @@ class _Level:
             t_sched, t_send, ex, t_end, p = self.unparsed.popleft()
             self.unparsed_bytes -= sum(len(r) for r in ex.reads)
             parse(ex)
-            times = tuple(ex.chunk_times)
+            times = array("q", ex.chunk_times)  # packed: a record's form (load.records)
             self.raw.append(
                 (t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p, ex.finish)
             )
@@ -281,9 +282,9 @@ def _no_full_collections() -> Iterator[None]:
     is alive (prompts, earlier levels' records) is collected once and frozen, so no later
     collection scans it. During the level, the requests' own records pile up: Python starts
     a full collection whenever a quarter more objects than the last one saw have survived, each
-    longer than the last: over a level of minutes, pauses of a large part of a second. Young collections
-    still run, so short-lived cycles are freed as usual; what survives is scanned after the
-    level, outside every measured interval.
+    longer than the last: over a level of minutes, pauses of a large part of a second. Young
+    collections still run, so short-lived cycles are freed as usual; what survives is scanned
+    after the level, outside every measured interval.
     """
     gc.collect()
     gc.freeze()
