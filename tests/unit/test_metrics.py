@@ -66,3 +66,14 @@ def test_latency_percentiles_carry_an_interval_unbounded_where_the_sample_is_sma
     assert p99.ci[1] == math.inf  # no rank bounds p99 from above at n = 7
     assert p99.ci_high == math.inf  # a gate on .ci_high cannot pass on it
     assert metrics["latency.ttft_ms.max"].ci is None
+
+
+def test_a_gate_on_a_latency_bound_the_sample_cannot_settle_is_not_passed() -> None:
+    from golive.gates import evaluate_gates
+
+    metrics = compute_metrics(_cases([_obs(i, 100.0 + i, 500.0 + i) for i in range(7)]))
+    verdict = evaluate_gates(
+        ["latency.ttft_ms.p50.ci_high <= 500", "latency.ttft_ms.p99.ci_high <= 500"], metrics
+    )
+    assert [g.passed for g in verdict.gates] == [True, False]
+    assert verdict.gates[1].inconclusive  # p99 <= 500 by its point, unbounded above at n=7

@@ -93,12 +93,15 @@ def has_unbounded(ci: dict[str, Any] | None) -> bool:
     )
 
 
-def fmt_ci(ci: Sequence[float] | None, *, percent: bool = False) -> str:
-    """'[71.2%, 91.0%]' or '[0.7, 0.9]'; a dash when unknown."""
+def fmt_ci(ci: Sequence[float | None] | None, *, percent: bool = False) -> str:
+    """'[71.2%, 91.0%]' or '[0.7, 0.9]'; a dash when unknown; a side the sample cannot
+    bound (None, a latency percentile's) as ∞: '[812, ∞)'."""
     if not ci or len(ci) != 2:
         return DASH
     fmt = fmt_pct if percent else fmt_num
-    return f"[{fmt(ci[0])}, {fmt(ci[1])}]"
+    low = "(-∞" if ci[0] is None else f"[{fmt(ci[0])}"
+    high = "∞)" if ci[1] is None else f"{fmt(ci[1])}]"
+    return f"{low}, {high}"
 
 
 def fmt_rate(estimate: dict[str, Any]) -> str:

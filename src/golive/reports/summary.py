@@ -82,11 +82,13 @@ def _num(value: float | None) -> float | None:
     return float(value)
 
 
-def _ci(ci: tuple[float, float] | None) -> list[float] | None:
+def _ci(ci: tuple[float, float] | None) -> list[float | None] | None:
+    # A side at ±inf is one the sample cannot bound (a latency percentile at small n): null
+    # there, the other side kept (schema 1.4).
     if ci is None:
         return None
     low, high = _num(ci[0]), _num(ci[1])
-    return None if low is None or high is None else [low, high]
+    return None if low is None and high is None else [low, high]
 
 
 def _metric_dict(metric: Metric) -> dict[str, Any]:

@@ -139,3 +139,19 @@ def test_terminal_load_table_never_prints_an_unbounded_percentile_as_a_number() 
     assert "too few requests to bound that percentile" in text
     assert "c=1: SLO not settled" in text and "95% CI" in text
     assert "ms over successful requests" in text
+
+
+def test_gates_read_a_latency_interval_like_a_rate_interval() -> None:
+    metrics = load_metrics(_load(), max_error_rate=0.1)
+    p50 = metrics["load.ttft_p50_ms@c=1"]
+    assert p50.ci is not None and p50.ci[0] <= p50.value <= p50.ci[1] and p50.n == 18
+    verdict = evaluate_gates(
+        [
+            "load.ttft_p50_ms@c=1.ci_high <= 500",  # bounded: settled
+            "load.ttft_p95_ms@c=1.ci_high <= 500",  # 18 requests bound no p95 from above
+            "load.ttft_p50_ms@c=8.ci_low <= 500",  # the whole interval is past 500: failed
+        ],
+        metrics,
+    )
+    assert [g.passed for g in verdict.gates] == [True, False, False]
+    assert [g.inconclusive for g in verdict.gates] == [False, True, False]

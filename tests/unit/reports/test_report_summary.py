@@ -222,3 +222,13 @@ def test_latency_percentiles_carry_intervals_and_population(run_result: RunResul
         # 20 requests bound no p95 or p99 from above: null, never a number.
         assert summary["ci"]["p99"][1] is None and summary["ci"]["p95"][1] is None
         assert summary["ci"]["p99"][0] is not None
+
+
+def test_an_unbounded_side_is_null_in_metrics_and_gates_too(run_result: RunResult) -> None:
+    from golive.reports._format import fmt_ci
+
+    summary = build_summary(run_result)
+    _validate(summary)
+    low, high = summary["metrics"]["latency.ttft_ms.p99"]["ci"]
+    assert low is not None and high is None  # not dropped to null as a whole, not a number
+    assert fmt_ci([low, high]) == f"[{low:g}, ∞)"
