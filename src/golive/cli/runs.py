@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from golive.cli import app
 from golive.cli._common import StoreOption
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from golive.store.queries import RunRow
 
 EPILOG = """\
 Examples:
@@ -59,12 +64,27 @@ def runs_command(
         return
 
     from rich.console import Console
+
+    render_runs(rows, Console(soft_wrap=False))
+
+
+# Below this width the table would cut columns: each run takes two lines instead.
+_WIDE = 120
+
+
+def render_runs(rows: list[RunRow], console: Console) -> None:
+    """The runs as a table, or on a narrow terminal (CI logs, 80 columns) as two lines per
+    run; run ids are never cut either way (a user copies them into compare and report)."""
     from rich.table import Table
     from rich.text import Text
 
+    if console.width < _WIDE:
+        _render_narrow(rows, console)
+        return
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("run", "started", "status", "verdict", "target"):
-        table.add_column(name, no_wrap=name != "target")
+    table.add_column("run", no_wrap=True, min_width=max(len(r.id) for r in rows))
+    for name in ("started", "status", "verdict", "target"):
+        table.add_column(name, no_wrap=name != "target", overflow="fold")
     for name in ("pass rate", "cases", "obs"):
         table.add_column(name, justify="right", no_wrap=True)
     for row in rows:
@@ -80,4 +100,52 @@ def runs_command(
             Text(str(row.cases)),
             Text(str(row.observations)),
         )
-    Console(soft_wrap=False).print(table)
+    console.print(table)
+
+
+def _render_narrow(rows: list[RunRow], console: Console) -> None:
+    from rich.text import Text
+
+    cells = [
+        (
+            row.id,
+            row.started_at.astimezone().strftime("%m-%d %H:%M"),
+            row.status,
+            row.verdict or "-",
+            "-" if row.pass_rate is None else f"{row.pass_rate:.1%}",
+            str(row.cases),
+        )
+        for row in rows
+    ]
+    head = ("run", "started", "status", "verdict", "pass", "cases")
+    widths = [max(len(c[i]) for c in (head, *cells)) for i in range(len(head))]
+    right = (False, False, False, False, True, True)
+
+    def line(values: tuple[str, ...], styles: tuple[str, ...]) -> Text:
+        out = Text()
+        for i, (value, style) in enumerate(zip(values, styles, strict=True)):
+            cell = value.rjust(widths[i]) if right[i] else value.ljust(widths[i])
+            out.append(("  " if i else "") + cell, style=style)
+        return out
+
+    console.print(line(head, ("bold",) * len(head)), overflow="fold")
+    for row, values in zip(rows, cells, strict=True):
+        styles = (
+            "",
+            "",
+            _STATUS_STYLE.get(row.status, ""),
+            _VERDICT_STYLE.get(row.verdict or "", ""),
+            "",
+            "",
+        )
+        console.print(line(values, styles), overflow="fold")
+        # Text, not markup: a target name may hold brackets.
+        detail = Text(f"  {row.target_label} · {row.observations} obs", style="dim")
+        console.print(detail, overflow="fold")
+    console.print(
+        Text(
+            "started: MM-DD HH:MM local time; under each run: its target and observations "
+            "(a terminal of 120+ columns shows one table; --json has every field)",
+            style="dim",
+        )
+    )

@@ -30,16 +30,18 @@ def render_comparison(
 
 
 def _renderable(c: Comparison, *, all_cases: bool, max_cases: int, wide: bool) -> RenderableType:
-    parts: list[RenderableType] = [
-        Text.assemble(
-            ("compare ", "bold"),
-            (f"base {c.base.id}", ""),
-            (f" ({c.base.target_label}, {_when(c)[0]})", "dim"),
-            ("  →  ", ""),
-            (f"head {c.head.id}", ""),
-            (f" ({c.head.target_label}, {_when(c)[1]})", "dim"),
-        )
-    ]
+    base = Text.assemble(
+        (f"base {c.base.id}", ""), (f" ({c.base.target_label}, {_when(c)[0]})", "dim")
+    )
+    head = Text.assemble(
+        (f"head {c.head.id}", ""), (f" ({c.head.target_label}, {_when(c)[1]})", "dim")
+    )
+    # Narrow (CI logs): one line per run, so no run id is split by the wrap.
+    parts: list[RenderableType] = (
+        [Text.assemble(("compare ", "bold"), base, "  →  ", head)]
+        if wide
+        else [Text.assemble(("compare ", "bold"), base), Text.assemble("     → ", head)]
+    )
     parts.append(_metrics_table(c, wide=wide))
     ungated = [m.name for m in c.metrics if not m.gating]
     if ungated:
@@ -113,7 +115,10 @@ def _metrics_table(c: Comparison, *, wide: bool) -> Table:
 
 def _cases_table(title: str, items: list[CaseChange], max_cases: int) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold", title=title, title_justify="left")
-    table.add_column("case", overflow="fold")
+    # Case ids stay whole up to 40 characters: the note wraps first. (No min_width: rich then
+    # crops the wrapped columns.)
+    longest = max((len(x.case_id) for x in items[:max_cases]), default=4)
+    table.add_column("case", overflow="fold", no_wrap=longest <= 40)
     for name in ("base", "head", "q"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("note", overflow="fold")
