@@ -27,6 +27,7 @@ __all__ = [
     "sign_flip_test",
     "summarize_latencies",
     "wilson_interval",
+    "wilson_samples_needed",
 ]
 
 Z95 = 1.959963984540054
@@ -399,3 +400,21 @@ def percentile_intervals(
     """``percentile_ci`` for p50, p90, p95 and p99 (the keys ``summarize_latencies`` uses)."""
     ordered = sorted(values)
     return {f"p{q}": percentile_ci(ordered, q, level) for q in PERCENTILES}
+
+
+def wilson_samples_needed(rate: float, threshold: float, z: float = Z95) -> float | None:
+    """The n at which the Wilson interval of an observed ``rate``, held fixed, stops covering
+    ``threshold`` (its bound on the side of ``threshold`` reaches it): sample-size planning
+    for a gate such as ``rate.ci_low >= threshold``.
+
+    Wilson's interval is exactly the set of ``t`` with ``(rate - t)**2 <= z**2 t(1 - t)/n``,
+    so its bound meets ``threshold`` at ``n = z**2 t(1 - t) / (rate - t)**2``; a larger n
+    clears it. Returns that n, unrounded, or None when no n does: ``rate == threshold``, or a
+    threshold of 0 or 1, which a Wilson bound only approaches.
+    """
+    if not (0.0 <= rate <= 1.0):
+        raise ValueError(f"rate must lie within [0, 1], got {rate}")
+    t = threshold
+    if not (0.0 < t < 1.0) or rate == t:
+        return None
+    return z * z * t * (1 - t) / (rate - t) ** 2
