@@ -68,18 +68,35 @@ def parse_set(items: list[str]) -> dict[str, Any]:
     return pairs
 
 
-def exit_code_for(status: str, go: bool) -> int:
+def exit_code_for(status: str, verdict: str) -> int:
+    """The exit code of a run: 2 interrupted, else 0 go, 1 no-go, 6 inconclusive."""
+    from golive.cli._errors import (
+        EXIT_INCONCLUSIVE,
+        EXIT_INTERRUPTED,
+        EXIT_NO_GO,
+        EXIT_OK,
+    )
+
     if status == "interrupted":
-        return 2
-    return 0 if go else 1
+        return EXIT_INTERRUPTED
+    return {"go": EXIT_OK, "inconclusive": EXIT_INCONCLUSIVE}.get(verdict, EXIT_NO_GO)
+
+
+_VERDICT_COLOR = {"go": "green", "inconclusive": "yellow"}
 
 
 def print_outcome(paths: tuple[Path, ...], verdict: str, status: str) -> None:
-    color = "green" if verdict == "go" else "red"
+    color = _VERDICT_COLOR.get(verdict, "red")
     if status == "interrupted":
         typer.secho(
             "run interrupted: every finished sample is kept and reported", fg="yellow", err=True
         )
     typer.secho(f"verdict: {verdict.upper()}", fg=color, bold=True)
+    if verdict == "inconclusive":
+        typer.secho(
+            "no gate failed, but the data cannot settle every gate: the report says how many "
+            "samples each one needs",
+            fg="yellow",
+        )
     for path in paths:
         typer.echo(f"wrote {path}")

@@ -12,6 +12,7 @@ import typer
 from golive.errors import GoliveError
 
 __all__ = [
+    "EXIT_INCONCLUSIVE",
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_NOTHING",
@@ -28,6 +29,7 @@ EXIT_INTERRUPTED = 2
 EXIT_INTERNAL = 3
 EXIT_USAGE = 4
 EXIT_NOTHING = 5
+EXIT_INCONCLUSIVE = 6  # no gate failed, but one at least cannot be settled by the data
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:

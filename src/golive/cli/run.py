@@ -24,7 +24,8 @@ Examples:
 
   golive run --baseline branch:main            # no-go on a significant regression vs main
 
-Exit codes: 0 go, 1 no-go, 2 interrupted, 3 internal error, 4 bad config or flag, 5 nothing to run.
+Exit codes: 0 go, 1 no-go, 2 interrupted, 3 internal error, 4 bad config or flag, 5 nothing to run,
+6 inconclusive (no gate failed; the data cannot settle one: the report says how many samples).
 """
 
 
@@ -163,4 +164,4 @@ def run_command(
         typer.echo(line)
     if ci:
         publish_ci(plan, outcome.result, config=config_path, json_path=json_path)
-    raise typer.Exit(exit_code_for(outcome.result.status, outcome.result.verdict.go))
+    raise typer.Exit(exit_code_for(outcome.result.status, outcome.result.verdict.label))

@@ -28,7 +28,7 @@ observations are kept. GOLIVE_STORE sets the store when --store is not given.
 """
 
 _STATUS_STYLE = {"finished": "green", "running": "yellow", "interrupted": "red", "failed": "red"}
-_VERDICT_STYLE = {"go": "green", "no-go": "red"}
+_VERDICT_STYLE = {"go": "green", "no-go": "red", "inconclusive": "yellow"}
 
 
 @app.command("runs", epilog=EPILOG)

@@ -30,7 +30,8 @@ Categories: instruction_override, prompt_extraction, roleplay, delimiter_confusi
 indirect_injection, payload_splitting, encoded, multilingual_injection (the adversarial
 mutators), pii_planted, other_customers, system_prompt. Default gate: {DEFAULT_SCAN_GATE}.
 
-Exit codes: 0 go, 1 no-go, 2 interrupted, 3 internal error, 4 bad config or flag.
+Exit codes: 0 go, 1 no-go, 2 interrupted, 3 internal error, 4 bad config or flag,
+6 inconclusive (no gate failed; the data cannot settle one: the report says how many samples).
 """
 
 
@@ -140,4 +141,4 @@ def scan_command(
     with handling():  # Ctrl-C, SIGTERM: exit 2, finished probes stored and reported
         outcome = run_main(execute_async(plan, console=Console(), json_path=json_path, cases=[]))
     print_outcome(outcome.report_paths, outcome.result.verdict.label, outcome.result.status)
-    raise typer.Exit(exit_code_for(outcome.result.status, outcome.result.verdict.go))
+    raise typer.Exit(exit_code_for(outcome.result.status, outcome.result.verdict.label))

@@ -48,7 +48,7 @@ def baseline_gate(comparison: Comparison) -> GateResult:
 def with_comparison(result: RunResult, comparison: Comparison) -> RunResult:
     """``result`` with the comparison in its summary and its gate in the verdict."""
     gate = baseline_gate(comparison)
-    verdict = Verdict(result.verdict.go and gate.passed, (*result.verdict.gates, gate))
+    verdict = Verdict.of((*result.verdict.gates, gate))
     return replace(result, verdict=verdict, comparison=comparison.to_json())
 
 

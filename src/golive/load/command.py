@@ -96,7 +96,7 @@ def run_load_command(
     record: bool = True,
     console: Console | None = None,
 ) -> int:
-    """Run it all; returns the exit code (0 go, 1 no-go, 2 interrupted)."""
+    """Run it all; returns the exit code (0 go, 1 no-go, 2 interrupted, 6 inconclusive)."""
     from golive.gates import parse_gate
     from golive.runner import new_run_id
 
@@ -139,7 +139,11 @@ def run_load_command(
         )
         render_load(console, outcome.load, status=outcome.status)
         for g in result.verdict.gates:
-            mark = "[green]pass[/]" if g.passed else f"[red]FAIL[/] {g.reason}"
+            marks = {
+                "pass": "[green]pass[/]",
+                "inconclusive": f"[yellow]INCONCLUSIVE[/] {g.reason}",
+            }
+            mark = marks.get(g.status, f"[red]FAIL[/] {g.reason}")
             console.print(f"gate {g.name}: {mark}", markup=True, highlight=False)
         result, paths = _commit(
             result,
@@ -150,7 +154,7 @@ def run_load_command(
             record=record,
         )
     verdict = result.verdict.label
-    color = "green" if result.verdict.go else "red"
+    color = {"go": "green", "inconclusive": "yellow"}.get(verdict, "red")
     console.print(f"[bold {color}]verdict: {verdict.upper()}[/]")
     for path in paths:
         console.print(f"wrote {path}", highlight=False)
@@ -158,7 +162,7 @@ def run_load_command(
         if outcome.status != "interrupted":  # else render_load said so
             console.print("[yellow]interrupted: the finished levels are stored and reported[/]")
         return 2
-    return 0 if result.verdict.go else 1
+    return {"go": 0, "inconclusive": 6}.get(verdict, 1)  # as golive run: 6 inconclusive
 
 
 def _commit(

@@ -137,6 +137,10 @@ def finished_values(result: RunResult) -> dict[str, Any]:
                         "value": g.value,
                         "ci": list(g.ci) if g.ci else None,
                         "passed": g.passed,
+                        "status": g.status,
+                        "inconclusive": g.inconclusive,
+                        "samples_needed": g.samples_needed,
+                        "reason": g.reason,
                     }
                     for g in result.verdict.gates
                 ],

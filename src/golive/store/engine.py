@@ -24,7 +24,7 @@ from golive.errors import StoreError
 
 __all__ = ["DEFAULT_STORE", "HEAD_REVISION", "Store", "mask_url", "normalize_url", "open_store"]
 
-HEAD_REVISION = "0004"  # the newest file in migrations/versions; a test keeps them in step
+HEAD_REVISION = "0005"  # the newest file in migrations/versions; a test keeps them in step
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant shared by every golive process: serialises concurrent first opens on PostgreSQL.

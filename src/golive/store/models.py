@@ -89,7 +89,9 @@ class RunRecord(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    verdict: Mapped[str | None] = mapped_column(String(8))  # go | no-go
+    # go | no-go | inconclusive. SQLite ignores the length, so its tables keep the 8 they were
+    # created with (migration 0005 widens it where the database enforces it).
+    verdict: Mapped[str | None] = mapped_column(String(16).with_variant(String(8), "sqlite"))
     config_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     target_json: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     git_commit: Mapped[str | None] = mapped_column(String(64))

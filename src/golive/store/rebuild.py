@@ -322,9 +322,11 @@ def _verdict(verdict: str | None, summary: dict[str, Any]) -> Verdict:
             ci=_ci(g.get("ci")),
             passed=bool(g.get("passed")),
             reason=str(g.get("reason") or ""),
+            inconclusive=bool(g.get("inconclusive")) and not g.get("passed"),
+            samples_needed=g.get("samples_needed"),
         )
         for g in summary.get("gates") or []
         if isinstance(g, dict)
     )
     label = verdict or summary.get("verdict")
-    return Verdict(go=label == "go" if label else all(g.passed for g in gates), gates=gates)
+    return Verdict.from_label(label, gates) if label else Verdict.of(gates)

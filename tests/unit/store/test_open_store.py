@@ -104,7 +104,7 @@ def test_concurrent_first_opens_migrate_once(store_url: str) -> None:
 
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(open_and_count, range(4)))
-    assert results == [[("0004",)]] * 4
+    assert results == [[("0005",)]] * 4
 
 
 def test_head_revision_constant_matches_the_migration_scripts() -> None:

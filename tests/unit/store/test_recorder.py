@@ -187,7 +187,7 @@ def test_opening_twice_migrates_once(store_url: str) -> None:
     second = open_store(store_url)
     with second.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0004",)
+            ("0005",)
         ]
         # The models and the migrated schema agree: nothing left to autogenerate.
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
