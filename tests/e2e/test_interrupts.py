@@ -148,6 +148,7 @@ def run_args(tmp_path: Path, url: str, samples: int = 5) -> list[str]:
         ("store", signal.SIGTERM),
         ("reports", signal.SIGINT),
     ],
+    ids=lambda value: value.name if isinstance(value, signal.Signals) else value,
 )
 def test_run_interrupted_at_each_phase_is_stored_and_reported(
     tmp_path: Path, mock_server_url: str, phase: str, sig: signal.Signals
@@ -224,7 +225,11 @@ def test_demo_interrupted_during_its_load_test_exits_2_in_golive_store(tmp_path:
     assert_store_says_interrupted(db, summary, only_quality=False)  # and the scan's probes
 
 
-@pytest.mark.parametrize(("phase", "sig"), [("load", signal.SIGTERM), ("store", signal.SIGINT)])
+@pytest.mark.parametrize(
+    ("phase", "sig"),
+    [("load", signal.SIGTERM), ("store", signal.SIGINT)],
+    ids=lambda value: value.name if isinstance(value, signal.Signals) else value,
+)
 def test_load_command_interrupted_keeps_finished_levels(
     tmp_path: Path, phase: str, sig: signal.Signals
 ) -> None:
