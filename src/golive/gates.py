@@ -153,7 +153,7 @@ def _samples_needed(
 ) -> int | None:
     if kind == "rate" and 0.0 <= value <= 1.0:
         raw = wilson_samples_needed(value, threshold)
-    elif bound is None or n is None or n <= 0 or value == threshold:
+    elif bound is None or math.isinf(bound) or n is None or n <= 0 or value == threshold:
         raw = None
     else:  # a half-width h at n shrinks to h*sqrt(n/m) at m: it reaches the gap when m = …
         raw = n * ((value - bound) / (value - threshold)) ** 2
@@ -226,7 +226,10 @@ def _read(metric: Metric, field: str) -> float | None:
 
 
 def _bound(value: float | None) -> str:
-    return "∞" if value is None else f"{value:.4g}"  # None: a side this n cannot bound
+    # None or ±inf (as golive.metrics writes a latency percentile's): a side n cannot bound.
+    if value is None or math.isinf(value):
+        return "-∞" if value is not None and value < 0 else "∞"
+    return f"{value:.4g}"
 
 
 def _inconclusive_reason(gate: Gate, metric: Metric, needed: int | None) -> str:
@@ -235,7 +238,7 @@ def _inconclusive_reason(gate: Gate, metric: Metric, needed: int | None) -> str:
     bound = metric.ci_low if gate.field == "ci_low" else metric.ci_high
     if needed is not None:
         want = f"n ≥ {needed:,} with the observed value held"
-    elif bound is None:
+    elif bound is None or math.isinf(bound):
         want = "more samples before the interval is bounded on that side"
     else:
         want = f"more than {SAMPLES_CAP:,} samples with the observed value held"

@@ -110,7 +110,8 @@ def test_run_with_a_load_section_gates_on_load_metrics(tmp_path: Path) -> None:
     assert [g["name"] for g in summary["gates"]] == [
         "load.ttft_p95_ms@c=2 <= 10000",
         "load.goodput_rps@c=2 > 0",
-        "load.slo_met@c=2.ci_low >= 1",
+        "load.slo_met@c=2 >= 1",
+        "load.ttft_p95_ms@c=2.ci_high <= 10000",
     ]
     assert summary["quality"]["samples"] == 2 and summary["load"]["levels"][0]["requests"] > 0
     with sqlite3.connect(tmp_path / "g.db") as connection:

@@ -88,7 +88,9 @@ class LevelProgress:
 def _ms(value: float | None) -> str:
     if value is None:
         return "-"
-    return f"{value / 1000:.2f} s" if value >= 10_000 else f"{value:.1f}"
+    if value >= 10_000:
+        return f"{value / 1000:.2f} s"
+    return f"{value:.0f}" if value >= 1_000 else f"{value:.1f}"
 
 
 def _pctl(summary: dict[str, Any], stat: str) -> str:
@@ -98,7 +100,7 @@ def _pctl(summary: dict[str, Any], stat: str) -> str:
     value = summary[stat]
     if ci is None or value is None or (ci[0] is not None and ci[1] is not None):
         return _ms(value)
-    return f"≥ {_ms(ci[0])}" if ci[0] is not None else "unbounded"
+    return f"≥{_ms(ci[0])}" if ci[0] is not None else "unbounded"
 
 
 def _pass(quality: dict[str, Any] | None) -> str:
@@ -174,11 +176,11 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
         "q\np50",
         "q\np95",
         "q\np99",
-        "E2E\np95",
         "valid",
     )
     rest = (
         "level",
+        "E2E\np95",
         "TPOT\np50",
         "ITL\np99",
         "tok/s",

@@ -112,13 +112,20 @@ def test_gate_metrics_and_slo_gates() -> None:
     assert verdict.go, [g.reason for g in verdict.gates]
     spec = LoadSpec.model_validate({"concurrency": [1, 8, 64], "slo": SLO, "max_error_rate": 0.1})
     gates = slo_gates(load, spec)
-    assert gates == [f"load.slo_met@c={c}.ci_low >= 1" for c in (1, 8, 64)]
+    assert gates == [
+        g
+        for c in (1, 8, 64)
+        for g in (f"load.slo_met@c={c} >= 1", f"load.ttft_p95_ms@c={c}.ci_high <= 500")
+    ]
     judged = evaluate_gates(gates, metrics)
-    # c=1 meets the p95 SLO on its point estimate, but 20 requests bound no p95 from above:
+    # c=1 meets the p95 SLO on its point estimate, but 18 requests bound no p95 from above:
     # the data cannot settle it (inconclusive), where it used to pass.
-    assert [g.passed for g in judged.gates] == [False, False, False]
-    assert [g.inconclusive for g in judged.gates] == [True, False, False]
-    assert metrics["load.slo_met@c=1"].ci == (0.0, 1.0)
+    assert [g.passed for g in judged.gates] == [True, False, False, False, False, False]
+    assert [g.inconclusive for g in judged.gates] == [False, True, False, False, False, False]
+    assert "bounded on that side" in judged.gates[1].reason and "∞" in judged.gates[1].reason
+    assert judged.label == "no-go"
+    only_c1 = evaluate_gates(gates[:2], metrics)
+    assert only_c1.label == "inconclusive"
     sweep = LoadSpec.model_validate({"sweep": {"start": 2}, "slo": SLO})
     assert slo_gates(load, sweep) == ["load.capacity_at_slo >= 2"]
 
