@@ -264,14 +264,15 @@ def test_scan_interrupted_during_requests(tmp_path: Path) -> None:
 def test_golive_store_is_where_run_records_and_store_wins(
     tmp_path: Path, mock_server_url: str
 ) -> None:
-    env_db, flag_db = tmp_path / "env.db", tmp_path / "flag.db"
+    env_db, flag_db, config_db = tmp_path / "env.db", tmp_path / "flag.db", tmp_path / "cfg.db"
+    (tmp_path / "golive.yaml").write_text(f"store: sqlite:///{config_db}\n")
     args = run_args(tmp_path, mock_server_url, samples=1)
-    without_store = args[: args.index("--store")]
+    without_store = [*args[: args.index("--store")], "-c", "golive.yaml"]
     env = {"GOLIVE_STORE": f"sqlite:///{env_db}"}
-    ran = golive(*without_store, cwd=tmp_path, env=env)
+    ran = golive(*without_store, cwd=tmp_path, env=env)  # GOLIVE_STORE over golive.yaml
     assert ran.returncode in (0, 1, 6), ran.stdout + ran.stderr
     assert len(stored_runs(env_db)) == 1
-    assert not (tmp_path / ".golive").exists()
+    assert not config_db.exists() and not (tmp_path / ".golive").exists()
     ran = golive(*without_store, "--store", f"sqlite:///{flag_db}", cwd=tmp_path, env=env)
     assert ran.returncode in (0, 1, 6), ran.stdout + ran.stderr
     assert len(stored_runs(flag_db)) == 1 and len(stored_runs(env_db)) == 1
