@@ -1,5 +1,5 @@
 """The annotations a CI run prints: failed gates and significant regressions as errors,
-flaky cases, invalid load levels and comparison warnings as warnings.
+inconclusive gates, flaky cases, invalid load levels and comparison warnings as warnings.
 
 GitHub shows at most 10 annotations of each level per step, so each level is cut to
 ``limit`` with a last one saying how many more there are (the step summary lists them all).
@@ -40,6 +40,13 @@ def _gate_errors(summary: dict[str, Any], config: str | None) -> list[tuple[Leve
     found: list[tuple[Level, str]] = []
     for gate in summary.get("gates") or []:
         if gate.get("passed"):
+            continue
+        if gate.get("inconclusive"):  # not a failure: a warning that says how many samples
+            title = f"golive gate inconclusive: {gate.get('name')}"
+            message = str(gate.get("reason") or "the data cannot settle this gate")
+            found.append(
+                ("warning", workflow_command("warning", message, title=title, file=config))
+            )
             continue
         message = (
             f"{gate.get('metric')} = {fmt_num(gate.get('value'))} "

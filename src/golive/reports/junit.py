@@ -1,10 +1,11 @@
 """The JUnit reporter: ``junit.xml`` so CI systems list every case and gate as a test.
 
 One testsuite per capability (a testcase per case, classname = capability) and one
-``golive.gates`` suite (a testcase per gate). Variants made by diversity go to one suite per
-mutator: ``robustness.<mutator>`` for meaning-preserving ones, ``adversarial.<mutator>`` for
-attacks (whose failure means the attack got through). A failed case carries a ``<failure>`` whose
-message lists its failure modes and whose text holds excerpts of the failing samples.
+``golive.gates`` suite (a testcase per gate; an inconclusive gate is ``<skipped>``). Variants
+made by diversity go to one suite per mutator: ``robustness.<mutator>`` for meaning-preserving
+ones, ``adversarial.<mutator>`` for attacks (whose failure means the attack got through). A
+failed case carries a ``<failure>`` whose message lists its failure modes and whose text holds
+excerpts of the failing samples.
 Model output may contain characters XML 1.0 cannot carry even escaped (``\\x00``…): they
 are dropped; ElementTree escapes the rest.
 """
@@ -148,14 +149,21 @@ def build_junit(result: RunResult, *, excerpt_chars: int = 500) -> ET.Element:
     suite = _suite(root, GATES_SUITE, result, len(gates), timestamp)
     for gate in gates:
         testcase = _el(suite, "testcase", classname=GATES_SUITE, name=gate.name, time="0")
-        if not gate.passed:
+        if gate.inconclusive:
+            # Neither a pass nor a failure: JUnit's <skipped> is the state CI test tabs show
+            # as "not decided" (a <failure> would turn the tab red where the exit code is 6,
+            # an <error> means the test could not run). The message says how many samples.
+            _el(testcase, "skipped", message=gate.reason or "inconclusive")
+        elif not gate.passed:
             message = (
                 f"{gate.metric} = {fmt_num(gate.value)} (95% CI {fmt_ci(gate.ci)}), "
                 f"needs {gate.op} {fmt_num(gate.threshold)}"
             )
             _el(testcase, "failure", gate.reason or message, message=message, type="gate")
-    _count(suite, sum(not g.passed for g in gates), 0, 0.0)
-    total_failures, total_skipped = sum(not g.passed for g in gates), 0
+    gate_failures = sum(g.status == "fail" for g in gates)
+    gate_skipped = sum(g.inconclusive for g in gates)
+    _count(suite, gate_failures, gate_skipped, 0.0)
+    total_failures, total_skipped = gate_failures, gate_skipped
     for name, cases in _by_suite(result.cases).items():
         suite = _suite(root, name, result, len(cases), timestamp)
         failures = skipped = 0

@@ -46,11 +46,20 @@ def _gates(summary: dict[str, Any]) -> list[str]:
             fmt_num(g.get("threshold")),
             fmt_num(g.get("value")),
             fmt_ci(g.get("ci")),
-            "✅" if g.get("passed") else "❌",
+            _gate_mark(g),
         )
         for g in gates
     ]
     return table(("gate", "metric", "op", "threshold", "value", "95% CI", "pass"), rows)
+
+
+def _gate_mark(gate: dict[str, Any]) -> str:
+    if gate.get("passed"):
+        return "✅"
+    if not gate.get("inconclusive"):
+        return "❌"
+    needed = gate.get("samples_needed")
+    return "⚠️ inconclusive: " + (f"needs n ≥ {needed:,}" if needed else "needs n > 100,000")
 
 
 def _headline(summary: dict[str, Any]) -> list[str]:
@@ -174,7 +183,7 @@ def _failures(summary: dict[str, Any]) -> list[str]:
 def render_markdown(summary: dict[str, Any], *, title: str = "golive") -> str:
     """The whole Markdown document for one run summary (a ``summary.json`` dict)."""
     verdict = str(summary.get("verdict", "")).lower()
-    mark = "✅ GO" if verdict == "go" else "❌ NO-GO"
+    mark = {"go": "✅ GO", "inconclusive": "⚠️ INCONCLUSIVE"}.get(verdict, "❌ NO-GO")
     target = summary.get("target") or {}
     quality = summary.get("quality") or {}
     about = ", ".join(f"{md_text(k)} {md_text(v)}" for k, v in sorted(target.items()))
@@ -188,6 +197,12 @@ def render_markdown(summary: dict[str, Any], *, title: str = "golive") -> str:
     if summary.get("status") == "interrupted":
         lines += ["", "> [!WARNING]", "> The run was interrupted: these figures are partial."]
     lines += ["", "### Gates", "", *_gates(summary)]
+    if verdict == "inconclusive":
+        lines += [
+            "",
+            "No gate failed, but the data cannot settle every gate yet: each inconclusive "
+            "gate's interval still straddles its threshold. Add cases or samples (n above).",
+        ]
     headline = _headline(summary)
     if headline:
         lines += ["", "### Headline figures", "", *headline]

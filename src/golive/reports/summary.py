@@ -236,6 +236,9 @@ def build_summary(result: RunResult) -> dict[str, Any]:
                 "value": _num(g.value),
                 "ci": _ci(g.ci),
                 "passed": g.passed,
+                "status": g.status,
+                "inconclusive": g.inconclusive,
+                "samples_needed": g.samples_needed,
                 "reason": g.reason,
             }
             for g in result.verdict.gates

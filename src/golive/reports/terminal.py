@@ -52,16 +52,18 @@ def _t(value: object, style: str = "") -> Text:
 
 
 def _banner(result: RunResult, summary: dict[str, Any]) -> Panel:
-    go = result.verdict.go
-    failed = sum(not g["passed"] for g in summary["gates"])
-    headline = Text(
-        "  GO  " if go else "  NO-GO  ", style="bold white on green" if go else "bold white on red"
-    )
-    detail = (
-        f"all {len(summary['gates'])} gates passed"
-        if go
-        else f"{failed} of {len(summary['gates'])} gates failed"
-    )
+    go, label = result.verdict.go, result.verdict.label
+    gates = summary["gates"]
+    failed = sum(not g["passed"] and not g.get("inconclusive") for g in gates)
+    color = {"go": "green", "inconclusive": "yellow"}.get(label, "red")
+    headline = Text(f"  {label.upper()}  ", style=f"bold white on {color}")
+    detail = f"all {len(gates)} gates passed" if go else f"{failed} of {len(gates)} gates failed"
+    if label == "inconclusive":
+        open_gates = [g for g in gates if g.get("inconclusive")]
+        detail = (
+            f"no gate failed; {len(open_gates)} of {len(gates)} cannot be settled by the data "
+            f"yet ({_needs(max_needed(open_gates))})"
+        )
     lines = [Text.assemble(headline, "  ", (detail, "bold"))]
     lines.append(
         Text.assemble(
@@ -73,7 +75,29 @@ def _banner(result: RunResult, summary: dict[str, Any]) -> Panel:
     )
     if result.status != "finished":
         lines.append(Text(f"{result.status.upper()}: partial results", style="bold yellow"))
-    return Panel(Group(*lines), border_style="green" if go else "red", box=box.HEAVY)
+    return Panel(Group(*lines), border_style=color, box=box.HEAVY)
+
+
+def max_needed(gates: list[dict[str, Any]]) -> int | None:
+    """The largest ``samples_needed`` among inconclusive gates (None: one needs > the cap)."""
+    needed = [g.get("samples_needed") for g in gates if g.get("inconclusive")]
+    return None if not needed or None in needed else max(n for n in needed if n is not None)
+
+
+def _needs(n: int | None) -> str:
+    from golive.gates import SAMPLES_CAP
+
+    return f"needs n ≥ {n:,}" if n is not None else f"needs n > {SAMPLES_CAP:,}"
+
+
+def _gate_result(g: dict[str, Any]) -> Text:
+    if g["passed"]:
+        return Text("PASS", style="bold green")
+    if g.get("inconclusive"):
+        return Text.assemble(
+            ("INCONCLUSIVE", "bold yellow"), " ", (_needs(g.get("samples_needed")), "yellow")
+        )
+    return Text("FAIL", style="bold red")
 
 
 def _gates(summary: dict[str, Any]) -> Table:
@@ -87,7 +111,7 @@ def _gates(summary: dict[str, Any]) -> Table:
             fmt_num(g["threshold"]),
             fmt_num(g["value"]),
             fmt_ci(g["ci"]),
-            Text("PASS", style="bold green") if g["passed"] else Text("FAIL", style="bold red"),
+            _gate_result(g),
         )
     if not summary["gates"]:
         table.add_row("no gates configured", "", "", "", "", "")
