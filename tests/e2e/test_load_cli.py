@@ -49,7 +49,8 @@ def test_load_demo_writes_json_summary_and_store(tmp_path: Path) -> None:
     for lv in levels:  # queue-inclusive TTFT can never be below TTFT from send
         assert lv["ttft_from_schedule_ms"]["p50"] >= lv["ttft_ms"]["p50"]
     assert summary["load"]["token_source"] == "usage"
-    assert summary["verdict"] == "go" and len(summary["gates"]) == 3
+    # Per level: slo_met, and the SLO on its 95% interval (ci_high); plus the --gate.
+    assert summary["verdict"] == "go" and len(summary["gates"]) == 5
     with sqlite3.connect(db) as connection:
         (kind,) = connection.execute("SELECT kind FROM runs").fetchone()
         (stored,) = connection.execute("SELECT count(*) FROM load_requests").fetchone()
