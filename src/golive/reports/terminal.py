@@ -16,6 +16,7 @@ from pydantic import Field
 from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -100,22 +101,29 @@ def _gate_result(g: dict[str, Any]) -> Text:
     return Text("FAIL", style="bold red")
 
 
-def _gates(summary: dict[str, Any]) -> Table:
+def _gates(summary: dict[str, Any], console: Console) -> Table | Group:
+    """The gates, each as written (a user copies it into --gate or golive.yaml): a table
+    where every row fits the console whole, else (80-column CI logs) each expression on its
+    own line with its figures under it."""
+    gates = summary["gates"]
     table = Table(title="Gates", title_justify="left", box=box.SIMPLE_HEAD, expand=False)
-    for col in ("metric", "op", "threshold", "value", "95% CI", "result"):
-        table.add_column(col, justify="right" if col in ("threshold", "value") else "left")
-    for g in summary["gates"]:
-        table.add_row(
-            _t(g["metric"]),
-            _t(g["op"]),
-            fmt_num(g["threshold"]),
-            fmt_num(g["value"]),
-            fmt_ci(g["ci"]),
-            _gate_result(g),
-        )
-    if not summary["gates"]:
-        table.add_row("no gates configured", "", "", "", "", "")
-    return table
+    table.add_column("gate", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("95% CI", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    for g in gates:
+        table.add_row(_t(g["name"]), fmt_num(g["value"]), fmt_ci(g["ci"]), _gate_result(g))
+    if not gates:
+        table.add_row("no gates configured", "", "", "")
+    unbounded = console.options.update_width(10_000)  # the table's natural width
+    if Measurement.get(console, unbounded, table).maximum <= console.width:
+        return table
+    lines: list[Text] = [Text("Gates (value, 95% CI, result)", style="italic")]
+    for g in gates:
+        lines.append(Text.assemble("  ", _t(g["name"], "bold")))
+        figures = f"{fmt_num(g['value'])}  {fmt_ci(g['ci'])}  "
+        lines.append(Text.assemble("      ", figures, _gate_result(g)))
+    return Group(*lines, Text(""))
 
 
 def _quality(summary: dict[str, Any]) -> Table:
@@ -282,10 +290,13 @@ def _worst(result: RunResult, limit: int) -> Table | None:
     if not views:
         return None
     table = Table(title=f"Worst {len(views)} cases", title_justify="left", box=box.SIMPLE_HEAD)
-    # Narrow terminals squeeze the excerpt first: the case id and modes must stay readable.
-    table.add_column("case", overflow="fold", min_width=16, max_width=28)
+    # Narrow terminals squeeze the excerpt first: case ids (up to 30 characters) and mode
+    # names stay whole; modes wrap between names.
+    ids = max(len(clean(v.result.case.id)) for v in views)
+    names = max((len(m) for v in views for m in v.modes), default=0)
+    table.add_column("case", overflow="fold", min_width=min(ids, 30), max_width=max(ids, 16))
     table.add_column("failed", justify="right", no_wrap=True)
-    table.add_column("modes", min_width=18, max_width=30)
+    table.add_column("modes", overflow="fold", min_width=min(names, 20), max_width=30)
     table.add_column("output excerpt", overflow="ellipsis", no_wrap=True, min_width=8, max_width=60)
     for v in views:
         sample = v.first_failure
@@ -311,7 +322,7 @@ def render_terminal(
     """Print the run summary to ``console``."""
     summary = build_summary(result)
     console.print(_banner(result, summary))
-    console.print(_gates(summary))
+    console.print(_gates(summary, console))
     # A scan (or a load test) has no cases of its own: no empty quality tables for it.
     own_cases = summary["quality"]["cases"] > 0
     if own_cases:
