@@ -40,6 +40,9 @@ class Point:
     y: float
     valid: bool = True
     note: str = ""  # the point's tooltip
+    # A percentile its level's n cannot bound from above: its lower bound (drawn faded, the
+    # data table says '≥ x'); None when the interval is bounded or there is none.
+    at_least: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +220,7 @@ def _line(series: Series, x: Scale, y: Scale) -> list[str]:
     if series.markers:
         for p in series.points:
             css = "pt " + _cls(series.css) + ("" if p.valid else " invalid")
+            css += "" if p.at_least is None else " unbounded"
             tip = f"<title>{escape(p.note)}</title>" if p.note else ""
             parts.append(
                 f'<circle class="{css}" cx="{x(p.x)}" cy="{y(p.y)}" r="3.5">{tip}</circle>'

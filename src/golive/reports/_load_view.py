@@ -18,6 +18,7 @@ from golive.load.abandonment import DEFAULT_CURVE, AbandonmentCurve, level_aband
 from golive.load.analysis import level_value, slo_unsettled
 from golive.load.metrics import level_metrics
 from golive.load.records import LevelResult, LoadResult
+from golive.reports._format import fmt_ci_ms
 from golive.reports._load_charts import (
     MAX_POINTS,
     Mark,
@@ -164,9 +165,16 @@ def _latency_series(rows: Sequence[LevelRow], metric: str, suffix: str, dash: st
             if v is None:
                 continue
             note = f"{name} at {r.label}: {fmt_value(v)} ms"
+            ci = r.ci(f"{metric}.{stat}")
+            at_least = ci[0] if ci is not None and ci[1] is None else None
+            if ci is not None and ci[1] is None:
+                note = (
+                    f"{name} at {r.label}: ≥ {_cell(ci[0])} ms (95% CI {fmt_ci_ms(ci)}: too few "
+                    "requests to bound it from above)"
+                )
             if not r.valid:
                 note = f"{r.label} invalid (the client was the bottleneck): {r.reason}. {note}"
-            points.append(Point(r.value, v, r.valid, note))
+            points.append(Point(r.value, v, r.valid, note, at_least=at_least))
         if points:
             out.append(Series(name, tuple(points), f"s-{stat} {dash}".strip()))
     return out
@@ -205,12 +213,12 @@ def _latency_charts(
             f"load-{key}", title, series, x_label=view["axis"], log_x=log_x, slo=slo, loads=loads
         )
         headers = ("level", "valid", *(f"{s.name} (ms)" for s in series))
-        by_x = [{p.x: p.y for p in s.points} for s in series]
+        by_x = [{p.x: p for p in s.points} for s in series]
         table_rows = tuple(
             (
                 r.label,
                 "yes" if r.valid else f"no: {r.reason}",
-                *(_cell(b.get(r.value)) for b in by_x),
+                *(_point_cell(b.get(r.value)) for b in by_x),
             )
             for r in rows
         )
@@ -220,6 +228,13 @@ def _latency_charts(
 
 def _cell(v: float | None) -> str:
     return "—" if v is None else fmt_value(v)
+
+
+def _point_cell(p: Point | None) -> str:
+    """A chart point's value for its data table; '≥ x' where n cannot bound it from above."""
+    if p is None:
+        return "—"
+    return fmt_value(p.y) if p.at_least is None else f"≥ {fmt_value(p.at_least)}"
 
 
 def _cdf(levels: Sequence[LevelResult], load: LoadResult, open_loop: bool) -> Chart | None:

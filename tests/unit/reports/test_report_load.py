@@ -325,3 +325,19 @@ def test_level_percentiles_carry_their_interval_and_small_levels_say_so() -> Non
     assert "UNSETTLED" in row and "MET" not in row
     assert 'class="note unsettled-level"' in html and "95% CI [" in html
     assert "successful requests" in html
+
+
+def test_chart_points_and_data_tables_say_when_a_percentile_is_unbounded() -> None:
+    small = make_level(0, 1, 80.0, n=30)  # 20 measured requests
+    load = dataclasses.replace(make_load(), levels=(small, *make_load().levels[1:]))
+    view = load_view(run_result(load))
+    assert view is not None
+    ttft = view.latency[0]
+    p99_at_c1 = ttft.table.rows[0][ttft.table.headers.index("p99 (ms)")]
+    assert p99_at_c1.startswith("≥ ")
+    p99_at_c2 = ttft.table.rows[1][ttft.table.headers.index("p99 (ms)")]
+    assert p99_at_c2.startswith("≥ ")  # 290 requests still bound no p99 (needs 368)
+    p95_at_c2 = ttft.table.rows[1][ttft.table.headers.index("p95 (ms)")]
+    assert not p95_at_c2.startswith("≥")  # but they bound p95
+    svg = str(ttft.svg)
+    assert 'class="pt s-p99 unbounded"' in svg and "too few requests to bound it" in svg
