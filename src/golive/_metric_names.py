@@ -1,10 +1,12 @@
 """Every metric name a run can produce, known before it runs: what a gate may name.
 
-Names are templates over closed sets (failure modes, latency statistics, registered mutators,
-mutator families, scan categories, load level keys) and over open ones the user's data
-defines (a case's capability, a scorer's name), which match any name segment. A gate whose
-metric matches no template is a typo; one that matches but was not measured in a run (no
-``diversity:`` section, a load level that did not run) fails at judgement with a reason.
+Names are templates over closed sets (failure modes, latency statistics, mutator families,
+load level keys) and over open ones, which match any name segment: what the user's data or
+plugins define (a case's capability, a scorer's name, a mutator or attack category: a
+plugin's mutator is as valid as a built-in one). A gate whose metric matches no template is
+a typo, reported with a suggestion before anything runs; one that matches but was not
+measured in a run (no ``diversity:`` section, a load level that did not run, a misspelt
+mutator) fails at judgement, naming the closest metric the run did measure.
 
 Families, as their modules produce them: ``quality.*``, ``failures.*``, ``latency.*``
 (``golive.metrics``), ``robustness.*`` and ``adversarial.*`` (``golive.diversity.analysis``),
@@ -34,36 +36,40 @@ def _alt(names: tuple[str, ...] | list[str]) -> str:
 
 
 @functools.cache
-def _sets() -> dict[str, tuple[str, ...]]:
+def _closed_sets() -> dict[str, tuple[str, ...]]:
     from golive.diversity.base import FAMILIES
     from golive.load.spec import SHORT_LATENCIES
-    from golive.registry import registry
-    from golive.scan.spec import CATEGORIES
     from golive.schemas import FailureMode
 
-    mutators = tuple(registry.names("mutator"))
     return {
         "mode": tuple(m.value for m in FailureMode),
         "stat": _STATS,
-        "mutator": mutators,
         "family": FAMILIES,
-        "attack": tuple(sorted({*mutators, *CATEGORIES})),
         "short": tuple(SHORT_LATENCIES),
+    }
+
+
+@functools.cache
+def _sets() -> dict[str, tuple[str, ...]]:
+    """The closed sets plus today's registered mutators and scan categories (suggestions
+    only: the registry loads every plugin)."""
+    from golive.registry import registry
+    from golive.scan.spec import CATEGORIES
+
+    mutators = tuple(registry.names("mutator"))
+    return {
+        **_closed_sets(),
+        "mutator": mutators,
+        "attack": tuple(sorted({*mutators, *CATEGORIES})),
     }
 
 
 @functools.cache
 def _templates() -> tuple[tuple[str, str], ...]:
     """(regex, spelling shown in suggestions) for every metric name."""
-    s = _sets()
-    mode, stat, mut, fam, attack, short = (
-        _alt(s["mode"]),
-        _alt(s["stat"]),
-        _alt(s["mutator"]),
-        _alt(s["family"]),
-        _alt(s["attack"]),
-        _alt(s["short"]),
-    )
+    s = _closed_sets()
+    mode, stat, fam, short = (_alt(s["mode"]), _alt(s["stat"]), _alt(s["family"]), _alt(s["short"]))
+    mut = attack = _SEGMENT
     rows: list[tuple[str, str]] = [
         (r"quality\.pass_rate", "quality.pass_rate"),
         (r"quality\.case_pass_rate", "quality.case_pass_rate"),
@@ -145,7 +151,7 @@ def _spellings() -> tuple[str, ...]:
 
 
 def _level_spellings(level: str) -> list[str]:
-    s = _sets()
+    s = _closed_sets()
     names = [f"load.{sh}_{st}_ms{level}" for sh in s["short"] for st in _STATS]
     names += [f"load.{n}{level}" for n in (*_LEVEL_VALUES, *_LEVEL_HEALTH, *_LEVEL_QUALITY)]
     return names

@@ -29,10 +29,11 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from golive._validation import suggest
 from golive.errors import ConfigError
 from golive.schemas import GateResult, Metric, Verdict
 from golive.schemas._metric import GateStatus
@@ -178,9 +179,11 @@ def metric_kind(metric: Metric) -> MetricKind:
     return "rate" if same else "estimate"
 
 
-def _judge(gate: Gate, metric: Metric | None) -> GateResult:
+def _judge(gate: Gate, metric: Metric | None, measured: Iterable[str] = ()) -> GateResult:
     if metric is None:
-        reason = f"metric {gate.metric!r} was not measured in this run"
+        reason = (
+            f"metric {gate.metric!r} was not measured in this run.{suggest(gate.metric, measured)}"
+        )
         return GateResult(
             gate.expression, gate.quantity, gate.op, gate.threshold, None, None, False, reason
         )
@@ -254,5 +257,5 @@ def evaluate_gates(expressions: list[str], metrics: Mapping[str, Metric]) -> Ver
     results = []
     for expression in expressions:
         gate = parse_gate(expression)
-        results.append(_judge(gate, metrics.get(gate.metric)))
+        results.append(_judge(gate, metrics.get(gate.metric), metrics))
     return Verdict.of(results)
