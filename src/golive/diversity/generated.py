@@ -195,7 +195,8 @@ class _Generated:
             OpenAIArgs(
                 url=generator.url, model=generator.model, api_key_env=generator.api_key_env,
                 stream=False, max_connections=_CONCURRENCY,
-            )
+            ),
+            field="diversity.generator",
         )  # fmt: skip
         await target.start()
         gate = asyncio.Semaphore(_CONCURRENCY)

@@ -89,8 +89,11 @@ def _endpoints(url: str) -> tuple[str, str]:
 class OpenAITarget:
     """An OpenAI-compatible chat-completions endpoint, streamed."""
 
-    def __init__(self, args: OpenAIArgs) -> None:
+    def __init__(self, args: OpenAIArgs, *, field: str = "target") -> None:
+        """``field``: where these args live in the config, for error messages (a generator
+        model is ``diversity.generator``)."""
         self.args = args
+        self._field = field
         self._completions, self._models = _endpoints(args.url)
         self._model = args.model
         self._session: aiohttp.ClientSession | None = None
@@ -177,8 +180,8 @@ class OpenAITarget:
         if self._listed and self._model not in self._listed:
             raise ConfigError(
                 f"{self.base_url} does not serve model {self._model!r}; it serves "
-                f"{_names(self._listed)}. Set target.model (--model) to one of them.",
-                field="target.model",
+                f"{_names(self._listed)}. Set {self._flag('model')} to one of them.",
+                field=f"{self._field}.model",
             )
         return None
 
@@ -194,10 +197,14 @@ class OpenAITarget:
         )
         raise ConfigError(
             f"{safe_url(self._completions)} answered the first request for model "
-            f"{self._model!r} with {failure.message}. Check target.model (--model) and "
-            f"target.url (--url); {listed}.",
-            field="target.model",
+            f"{self._model!r} with {failure.message}. Check {self._flag('model')} and "
+            f"{self._flag('url')}; {listed}.",
+            field=f"{self._field}.model",
         )
+
+    def _flag(self, name: str) -> str:
+        """``target.model (--model)``: the config field, and the flag where there is one."""
+        return f"{self._field}.{name}" + (f" (--{name})" if self._field == "target" else "")
 
     def _require_session(self) -> aiohttp.ClientSession:
         if self._session is None:
