@@ -9,7 +9,12 @@ Timing contract, measured on the server's own clock from the moment the handler 
 - the response headers are sent at once;
 - the first content chunk is written at ``FIRST_MS`` (15 ms);
 - the other content chunks follow evenly, the last one written at ``TOTAL_MS`` (51 ms) in the
-  same write as the usage chunk and ``[DONE]``, so the reply is complete at 51 ms.
+  same write as the usage chunk and ``[DONE]``, so the reply is complete at 51 ms;
+- a request without ``"stream": true`` gets the whole answer as one JSON reply written at
+  ``TOTAL_MS``: an OpenAI completion when it names a model, else ``{"answer": ...}`` (what
+  an ``http`` target reads); both recorded times are then that write's.
+
+``--first-ms`` and ``--total-ms`` change the two times (benchmarks/target_overhead.py: 5 ms).
 
 For every request the server keeps the times at which its first and last content chunks were
 actually handed to the kernel (after the write returned); ``GET /stats`` returns them keyed by
@@ -123,7 +128,9 @@ def _event(obj: dict[str, Any]) -> bytes:
 
 
 class _Server:
-    def __init__(self) -> None:
+    def __init__(self, first_ms: float = FIRST_MS, total_ms: float = TOTAL_MS) -> None:
+        self.first_ms = first_ms
+        self.total_ms = total_ms
         self.stats: dict[str, tuple[float, float]] = {}
 
     async def completions(self, request: web.Request) -> web.StreamResponse:
@@ -131,15 +138,17 @@ class _Server:
         body = await request.json()
         question = body["messages"][-1]["content"]
         seed = int(body.get("seed") or 0)
+        if not body.get("stream", False):
+            return await self._whole(request, t0, question, seed, body)
         pieces = _split(answer_for(question, seed), CHUNKS)
         resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await resp.prepare(request)
         base = {"id": "cmpl-bench", "object": "chat.completion.chunk", "model": body["model"]}
         n = len(pieces)
-        step_ns = (TOTAL_MS - FIRST_MS) * 1e6 / max(1, n - 1)
+        step_ns = (self.total_ms - self.first_ms) * 1e6 / max(1, n - 1)
         first_ns = last_ns = 0
         for k, piece in enumerate(pieces):
-            due = t0 + int(FIRST_MS * 1e6 + k * step_ns)
+            due = t0 + int(self.first_ms * 1e6 + k * step_ns)
             delay = (due - time.perf_counter_ns()) / 1e9
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -160,6 +169,38 @@ class _Server:
         self.stats[f"{question}\x00{seed}"] = ((first_ns - t0) / 1e6, (last_ns - t0) / 1e6)
         return resp
 
+    async def _whole(
+        self, request: web.Request, t0: int, question: str, seed: int, body: dict[str, Any]
+    ) -> web.StreamResponse:
+        """The whole answer as one JSON reply at ``total_ms``: an OpenAI non-streamed
+        completion when a model is named, else ``{"answer": ...}`` (the ``http`` target)."""
+        text = answer_for(question, seed)
+        if "model" in body:
+            obj: dict[str, Any] = {
+                "id": "cmpl-bench",
+                "object": "chat.completion",
+                "model": body["model"],
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": text},
+                     "finish_reason": "stop"}
+                ],
+                "usage": {"prompt_tokens": 20, "completion_tokens": 40, "total_tokens": 60},
+            }  # fmt: skip
+        else:
+            obj = {"answer": text}
+        data = json.dumps(obj).encode()
+        delay = (t0 + int(self.total_ms * 1e6) - time.perf_counter_ns()) / 1e9
+        if delay > 0:
+            await asyncio.sleep(delay)
+        resp = web.StreamResponse(
+            headers={"Content-Type": "application/json", "Content-Length": str(len(data))}
+        )
+        await resp.prepare(request)
+        await resp.write(data)
+        done = (time.perf_counter_ns() - t0) / 1e6
+        self.stats[f"{question}\x00{seed}"] = (done, done)
+        return resp
+
     async def get_stats(self, request: web.Request) -> web.Response:
         return web.json_response(self.stats)
 
@@ -171,8 +212,8 @@ class _Server:
         return web.json_response({"object": "list", "data": [{"id": "bench"}]})
 
 
-async def _serve(port: int) -> None:
-    server = _Server()
+async def _serve(port: int, first_ms: float, total_ms: float) -> None:
+    server = _Server(first_ms, total_ms)
     app = web.Application()
     app.router.add_post("/v1/chat/completions", server.completions)
     app.router.add_get("/v1/models", server.models)
@@ -191,11 +232,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--cpu", type=int, default=None, help="pin the server to this core")
+    parser.add_argument("--first-ms", type=float, default=FIRST_MS, help="first chunk at")
+    parser.add_argument("--total-ms", type=float, default=TOTAL_MS, help="whole reply at")
     args = parser.parse_args()
     if args.cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.port))
+        asyncio.run(_serve(args.port, args.first_ms, args.total_ms))
 
 
 if __name__ == "__main__":
