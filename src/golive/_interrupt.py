@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 __all__ = [
     "Scope",
+    "aborted",
     "cancelling",
     "handling",
     "losing",
@@ -67,6 +68,7 @@ class Scope:
 class _State:
     signals: int = 0  # signals received since the outermost handling() began
     first: signal.Signals | None = None
+    aborted: bool = False
     depth: int = 0
     previous: dict[signal.Signals, Any] = field(default_factory=dict)
     scopes: list[Scope] = field(default_factory=list)
@@ -79,6 +81,11 @@ _state = _State()
 def requested() -> bool:
     """Whether an interrupt arrived since the outermost ``handling()`` began."""
     return _state.first is not None
+
+
+def aborted() -> bool:
+    """Whether a second signal aborted the command: nothing more is to be written."""
+    return _state.aborted
 
 
 def signal_name() -> str | None:
@@ -99,6 +106,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     if _state.first is not None:
         lost = _state.lost[-1] if _state.lost else _DEFAULT_LOST
         _say(f"\naborted ({sig.name} again): lost {lost}\n")
+        _state.aborted = True  # should the interrupt land where it is caught, see aborted()
         raise KeyboardInterrupt
     _state.first = sig
     again = "Press Ctrl-C" if sig == signal.SIGINT else f"Send {sig.name}"
@@ -125,7 +133,7 @@ def handling() -> Iterator[None]:
         yield
         return
     if _state.depth == 0:
-        _state.signals, _state.first = 0, None
+        _state.signals, _state.first, _state.aborted = 0, None, False
         _state.previous = {sig: signal.getsignal(sig) for sig in _SIGNALS}
         for sig in _SIGNALS:
             signal.signal(sig, _on_signal)

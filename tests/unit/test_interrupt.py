@@ -24,7 +24,7 @@ def fresh_state() -> Iterator[None]:
     """Each test starts, and leaves the process, with no interrupt requested."""
     _interrupt._state.first = None
     yield
-    _interrupt._state.first = None
+    _interrupt._state.first, _interrupt._state.aborted = None, False
     _interrupt._state.signals = 0
 
 
@@ -67,6 +67,7 @@ def test_a_second_signal_aborts_and_the_handlers_are_restored() -> None:
             assert _interrupt.requested()  # the first only asks
             os.kill(os.getpid(), signal.SIGINT)
         pytest.fail("the second signal did not abort")
+    assert _interrupt.aborted()
     assert {sig: signal.getsignal(sig) for sig in before} == before
 
 
