@@ -51,7 +51,8 @@ load.tpot_p50_ms@…, load.itl_p99_ms@…, load.goodput_rps@c=8, load.capacity_a
 load.cliff, load.cold_start_ms.
 
 Exit codes: 0 every SLO and gate met (or none given), 1 one failed, 2 interrupted (finished
-levels kept and written), 4 bad flag or config.
+levels kept and written), 4 bad flag or config, 6 inconclusive (none failed, but the data
+cannot settle one: e.g. a p95 bound that too few requests leave open).
 """
 
 
