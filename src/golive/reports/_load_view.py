@@ -166,11 +166,14 @@ def _latency_series(rows: Sequence[LevelRow], metric: str, suffix: str, dash: st
                 continue
             note = f"{name} at {r.label}: {fmt_value(v)} ms"
             ci = r.ci(f"{metric}.{stat}")
-            at_least = ci[0] if ci is not None and ci[1] is None else None
+            at_least = None  # set where n cannot bound it from above (-inf: nor from below)
             if ci is not None and ci[1] is None:
+                at_least = -math.inf if ci[0] is None else ci[0]
+            if ci is not None and ci[1] is None:
+                shown = "unbounded" if ci[0] is None else f"≥ {_cell(ci[0])} ms"
                 note = (
-                    f"{name} at {r.label}: ≥ {_cell(ci[0])} ms (95% CI {fmt_ci_ms(ci)}: too few "
-                    "requests to bound it from above)"
+                    f"{name} at {r.label}: {shown} (95% CI {fmt_ci_ms(ci)}: too few requests "
+                    "to bound it from above)"
                 )
             if not r.valid:
                 note = f"{r.label} invalid (the client was the bottleneck): {r.reason}. {note}"
@@ -234,7 +237,9 @@ def _point_cell(p: Point | None) -> str:
     """A chart point's value for its data table; '≥ x' where n cannot bound it from above."""
     if p is None:
         return "—"
-    return fmt_value(p.y) if p.at_least is None else f"≥ {fmt_value(p.at_least)}"
+    if p.at_least is None:
+        return fmt_value(p.y)
+    return f"≥ {fmt_value(p.at_least)}" if math.isfinite(p.at_least) else "unbounded"
 
 
 def _cdf(levels: Sequence[LevelResult], load: LoadResult, open_loop: bool) -> Chart | None:

@@ -87,8 +87,7 @@ def _ci(ci: tuple[float, float] | None) -> list[float | None] | None:
     # there, the other side kept (schema 1.4).
     if ci is None:
         return None
-    low, high = _num(ci[0]), _num(ci[1])
-    return None if low is None and high is None else [low, high]
+    return [_num(ci[0]), _num(ci[1])]
 
 
 def _metric_dict(metric: Metric) -> dict[str, Any]:

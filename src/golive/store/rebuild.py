@@ -293,7 +293,7 @@ def _float(value: Any) -> float:
 
 
 def _ci(value: Any) -> tuple[float, float] | None:
-    if isinstance(value, list | tuple) and len(value) == 2 and value != [None, None]:
+    if isinstance(value, list | tuple) and len(value) == 2:
         # A null side is one the sample could not bound (a latency percentile, schema 1.4).
         low = -math.inf if value[0] is None else float(value[0])
         return (low, math.inf if value[1] is None else float(value[1]))

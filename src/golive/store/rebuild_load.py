@@ -149,6 +149,13 @@ def _level(
     return _with_metrics(level, item, _numbers(section.get("slo")))
 
 
+def _interval(value: Any) -> tuple[float, float] | None:
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    low, high = value
+    return (-math.inf if low is None else float(low), math.inf if high is None else float(high))
+
+
 def _with_metrics(
     level: LevelResult, item: Mapping[str, Any], slo: dict[str, float]
 ) -> LevelResult:
@@ -167,7 +174,16 @@ def _with_metrics(
             name = f"{family}.{stat}"
             value = stats.get(stat) if isinstance(stats, dict) else None
             if isinstance(value, int | float):
-                metrics[name] = Metric(name, float(value), n=n)
+                # 1.4: the percentile's interval (a null side unbounded) and the family's n.
+                count = stats.get("n") if isinstance(stats, dict) else None
+                ci = (
+                    _interval((stats.get("ci") or {}).get(stat))
+                    if isinstance(stats, dict)
+                    else None
+                )
+                metrics[name] = Metric(
+                    name, float(value), ci, count if isinstance(count, int) else n
+                )
             else:  # the original level had no such value (e.g. no gaps for ITL)
                 metrics.pop(name, None)
     metrics["requests"] = Metric("requests", float(n), n=n)
