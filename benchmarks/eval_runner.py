@@ -161,6 +161,13 @@ def _time_scorers(runner: Any, into: dict[str, float]) -> None:
         into[name] += seconds
 
 
+def _rusage() -> float:
+    """CPU seconds of this process and of its finished children: the runner's scoring
+    process ends with each run (the server, still running, is not counted)."""
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def measure(
     label: str,
     server: Server,
@@ -171,7 +178,7 @@ def measure(
 ) -> Measured:
     server.reset()
     scorer_s: dict[str, float] = defaultdict(float)
-    before = resource.getrusage(resource.RUSAGE_SELF)
+    before = _rusage()
     busy0, server0 = busy_cpu_s(), server.cpu_s()
     prof = cProfile.Profile() if profile else None
     t0 = time.perf_counter()
@@ -181,11 +188,11 @@ def measure(
     if prof:
         prof.disable()
     wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_SELF)
+    after = _rusage()
     busy1, server1 = busy_cpu_s(), server.cpu_s()
     if prof and profile:
         prof.dump_stats(str(profile))
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = after - before
     seen = server.stats()
     ttft_err, e2e_err, server_e2e, failed = [], [], [], 0
     for case_result in result.cases:
