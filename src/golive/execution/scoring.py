@@ -115,9 +115,7 @@ class Scoring:
         await self._warm_locally()
         if self._want == "process":
             try:
-                self._pool = _fork_pool(self._jobs)
-                # With fork, the pool starts its process at the first submit: this one.
-                self._started = self._pool.submit(_child_ready)
+                self._pool, self._started = _fork(self._jobs)
             except (OSError, ValueError, RuntimeError, BrokenProcessPool) as exc:
                 self._to_loop(f"the scoring process could not start: {exc}")
 
@@ -182,21 +180,21 @@ class Scoring:
             await asyncio.to_thread(warm_all, scorers)
 
 
-def _fork_pool(jobs: Mapping[str, CaseScorers]) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("fork")
+def _fork(jobs: Mapping[str, CaseScorers]) -> tuple[ProcessPoolExecutor, Future[None]]:
+    """A one-process pool forked now, and its first task (which is what starts it)."""
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_child_init,
+        initargs=(jobs, os.getpid()),  # fork: handed over in memory, never pickled
+    )
     with warnings.catch_warnings():
         # Python 3.12+ warns that forking a threaded process may deadlock the child. The child
         # runs only the scorers and the pool's own queue code, never a lock another thread of
         # the parent may hold (the store writer's, a target's).
         warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork.*")
-        pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=context,
-            initializer=_child_init,
-            initargs=(jobs, os.getpid()),  # fork: handed over in memory, never pickled
-        )
-        # With fork, the pool starts its process at the first submit: the caller's is now.
-    return pool
+        started = pool.submit(_child_ready)  # with fork, the first submit starts the process
+    return pool, started
 
 
 # --- in the child -----------------------------------------------------------------------

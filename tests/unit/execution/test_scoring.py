@@ -113,3 +113,32 @@ def test_the_language_scorer_loads_its_detector_when_warmed() -> None:
     language._detectors.pop(key, None)
     built.warm()
     assert key in language._detectors
+
+
+@pytest.mark.skipif(not fork_available(), reason="scoring stays on the loop without fork")
+async def test_ctrl_c_in_the_terminal_leaves_scoring_to_the_parent() -> None:
+    """Ctrl-C reaches the whole process group; the scoring process must outlive it so that
+    the interrupted run still scores what it fetched."""
+    import signal
+
+    from golive.execution.scoring import CaseScorers, Scoring
+
+    case = CASES[0]
+    scoring = Scoring({case.id: CaseScorers(case, [probe(ProbeArgs())], [])}, mode="process")
+    # The interpreter's own handler (KeyboardInterrupt), as the child would inherit it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        await scoring.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        await scoring.ready()
+        request = Request(messages=case.messages())
+        observation = Observation(case.id, 0, request, "Open Settings.", 0, 0)
+        (first,) = await scoring.score(case.id, observation)
+        assert first.value != PARENT
+        os.kill(int(first.value or 0), signal.SIGINT)
+        (again,) = await scoring.score(case.id, observation)
+        assert again.value == first.value and scoring.mode == "process"
+    finally:
+        await scoring.close()
