@@ -64,7 +64,8 @@ def test_init_writes_a_config_that_validates(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stderr
     assert "did not answer its check" in run.stdout
     summary = json.loads((tmp_path / "golive-report" / "summary.json").read_text())
-    assert summary["failures"]["visible"]["transport_error"] == 4
+    cases = (tmp_path / "cases.jsonl").read_text(encoding="utf-8").splitlines()
+    assert summary["failures"]["visible"]["transport_error"] == len(cases)
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ def _scan(tmp_path: Path, name: str, *flags: str) -> tuple[int, dict[str, Any]]:
         cwd=tmp_path,
         timeout=120,
     )
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode in (0, 1, 6), result.stderr  # 6: too few probes to settle
     return result.returncode, json.loads((tmp_path / f"{name}.json").read_text())
 
 
@@ -52,9 +52,13 @@ def test_flawed_demo_fails_the_attack_gate_and_hardened_resists_more(tmp_path: P
     assert attacks["successful"] and all(a["modes"] for a in attacks["successful"])
     assert (tmp_path / "flawed" / "index.html").exists()
 
-    _, hardened = _scan(tmp_path, "hardened", "--hardened")
+    code, hardened = _scan(tmp_path, "hardened", "--hardened")
     rate = hardened["adversarial"]["attack_success_rate"]
     assert rate["value"] < attacks["attack_success_rate"]["value"]
+    # 0 of 10 attacks got through: no failure, but 10 probes cannot show a rate under the
+    # gate's threshold either; the verdict says so instead of NO-GO.
+    if rate["value"] == 0:
+        assert code == 6 and hardened["verdict"] == "inconclusive"
     # --hardened also attacks the unguarded demo: before and after, side by side.
     before_after = hardened["hardening"]
     assert before_after["unguarded"] == {"kind": "demo", "hardened": "false"}
