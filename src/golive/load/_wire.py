@@ -3,7 +3,10 @@ parsing once the stream ended, with the same failure classification as the opena
 
 from __future__ import annotations
 
+import itertools
 import time
+from array import array
+from collections.abc import Iterable, Iterator, MutableSequence
 
 import aiohttp
 
@@ -24,6 +27,7 @@ class Exchange:
     __slots__ = (
         "chunk_times",
         "done",
+        "ends",
         "error",
         "finish",
         "message",
@@ -36,7 +40,8 @@ class Exchange:
 
     def __init__(self) -> None:
         self.reads: list[bytes] = []
-        self.times: list[int] = []  # perf_counter_ns() at each read, before anything else
+        self.times: MutableSequence[int] = []  # perf_counter_ns() at each read, first thing
+        self.ends: array[int] | None = None  # once packed: where each read ended in reads[0]
         self.error: FailureMode | None = None
         self.message = ""
         self.status: int | None = None  # the HTTP status of a failed reply
@@ -45,6 +50,31 @@ class Exchange:
         self.chunk_times: list[int] = []
         self.usage_tokens: int | None = None
         self.finish: str | None = None  # the finish_reason the server sent, if any
+
+    def pack(self) -> None:
+        """Hold the reads as one buffer and two integer arrays until they are parsed.
+
+        A finished reply can wait seconds for its parse (see ``load.engine``). As a list of one
+        object per read, thousands of waiting replies made every young garbage collection walk
+        hundreds of thousands of references (20-30 ms with the loop stopped); packed, a reply
+        is a handful of objects the collector does not look inside.
+        """
+        if self.ends is not None:
+            return
+        self.ends = array("q", itertools.accumulate(len(r) for r in self.reads))
+        self.reads = [b"".join(self.reads)] if self.reads else []
+        self.times = array("q", self.times)
+
+    def pieces(self) -> Iterator[tuple[bytes, int]]:
+        """Each read as it arrived: (bytes, perf_counter_ns()), packed or not."""
+        if self.ends is None:
+            yield from zip(self.reads, self.times, strict=True)
+            return
+        data = self.reads[0] if self.reads else b""
+        start = 0
+        for end, t in zip(self.ends, self.times, strict=True):
+            yield data[start:end], t
+            start = end
 
 
 def fast_route(target: object) -> tuple[aiohttp.ClientSession, str, dict[str, str]] | None:
@@ -114,15 +144,19 @@ def ends_with_done(reads: list[bytes]) -> bool:
 _GROUP_NS = 100_000
 
 
-def _groups(reads: list[bytes], times: list[int]) -> list[tuple[bytes, int]]:
-    out: list[tuple[bytes, int]] = []
-    start = 0
-    for i in range(1, len(reads) + 1):
-        if i == len(reads) or times[i] - times[start] > _GROUP_NS:
-            data = reads[start] if i - start == 1 else b"".join(reads[start:i])
-            out.append((data, times[i - 1]))
-            start = i
-    return out
+def _groups(pieces: Iterable[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
+    group: list[bytes] = []
+    first = last = 0
+    for data, t in pieces:
+        if group and t - first > _GROUP_NS:
+            yield (group[0] if len(group) == 1 else b"".join(group)), last
+            group = []
+        if not group:
+            first = t
+        group.append(data)
+        last = t
+    if group:
+        yield (group[0] if len(group) == 1 else b"".join(group)), last
 
 
 def parse(ex: Exchange) -> None:
@@ -131,7 +165,7 @@ def parse(ex: Exchange) -> None:
     parts: list[str] = []
     finish: str | None = None
     try:
-        for raw, t_ns in _groups(ex.reads, ex.times):
+        for raw, t_ns in _groups(ex.pieces()):
             for event in parser.feed(raw):
                 if event.data == "[DONE]":
                     ex.done = True

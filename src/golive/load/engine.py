@@ -94,6 +94,7 @@ class _Level:
         # Raw streams read during the level, parsed once it is over (see ``_fast``).
         self.unparsed: deque[tuple[int, int, Exchange, int, int]] = deque()
         self.unparsed_bytes = 0
+        self.backlog = asyncio.Event()  # set when unparsed_bytes passes the cap
         self.scheduled = 0
         # start_ns: a level spread over processes shares one origin (see load.multiproc).
         self.t0 = time.perf_counter_ns() if start_ns is None else start_ns
@@ -153,19 +154,33 @@ class _Level:
         t_end = time.perf_counter_ns()
         # Parsing waits until the level is over: 256 streams that finish together would
         # otherwise parse in one burst, taking the client's CPU (and, on the aiohttp path,
-        # stamping the chunks of every other stream late). Past _UNPARSED_MAX_BYTES each new
-        # reply has the oldest parsed until the backlog fits again: memory stays bounded and
-        # the cost is spread evenly (parsing half the backlog at once stalled the loop for a
-        # second or more).
+        # stamping the chunks of every other stream late). Past _UNPARSED_MAX_BYTES the
+        # background parser (``parse_in_slices``) works the backlog down a reply per loop turn,
+        # so memory stays bounded and no read waits behind more than one reply's parse (a
+        # reply parsed as each one finished stalled the loop for 128 ms when 256 users that
+        # started together finished together).
+        ex.pack()
         self.unparsed.append((t_sched, t_send, ex, t_end, p))
         self.unparsed_bytes += sum(len(r) for r in ex.reads)
         if self.unparsed_bytes > _UNPARSED_MAX_BYTES:
-            self.parse_pending(max_bytes=_UNPARSED_MAX_BYTES)
+            self.backlog.set()
 
-    def parse_pending(self, max_bytes: int | None = None) -> None:
-        """Parse the read streams, oldest first, until at most ``max_bytes`` are unparsed
-        (None: all of them, replies that brought no bytes included)."""
-        while self.unparsed and (max_bytes is None or self.unparsed_bytes > max_bytes):
+    async def parse_in_slices(self) -> None:
+        """Keep the unparsed backlog under ``_UNPARSED_MAX_BYTES``, one reply per loop turn:
+        between two replies the loop reads every socket that became readable meanwhile."""
+        while True:
+            await self.backlog.wait()
+            self.backlog.clear()
+            while self.unparsed and self.unparsed_bytes > _UNPARSED_MAX_BYTES:
+                self.parse_pending(max_replies=1)
+                await asyncio.sleep(0)
+
+    def parse_pending(self, max_replies: int | None = None) -> None:
+        """Parse the read streams, oldest first: ``max_replies`` of them (None: all of them,
+        replies that brought no bytes included)."""
+        left = len(self.unparsed) if max_replies is None else max_replies
+        while self.unparsed and left > 0:
+            left -= 1
             t_sched, t_send, ex, t_end, p = self.unparsed.popleft()
             self.unparsed_bytes -= sum(len(r) for r in ex.reads)
             parse(ex)
@@ -314,6 +329,7 @@ async def _run(
     monitor.start()
     tasks: set[asyncio.Task[None]] = set()
     loop = asyncio.get_running_loop()
+    parser = loop.create_task(level.parse_in_slices())
     try:
         if plan.concurrency is not None:
             for _ in range(plan.concurrency):
@@ -332,8 +348,11 @@ async def _run(
                 await asyncio.wait(late)
         health = await monitor.stop(reads, level.send_delays)
     finally:
+        parser.cancel()
         if level.pool is not None:
             level.pool.read_delays = None
+    with contextlib.suppress(asyncio.CancelledError):
+        await parser
     level.parse_pending()
     return health
 
