@@ -5,7 +5,9 @@ chunked SSE. ``--ttft-ms``, ``--itl-ms``, ``--tokens`` (``--tokens-max M``: each
 drawn uniformly from tokens..M by a seeded generator, so closed-loop users drift apart as a
 real model's varied replies make them). For each request whose last message is
 ``id=<k>`` it keeps (arrival, first content write) as ``perf_counter_ns()`` readings, a clock
-shared by every process on the machine; ``GET /stats`` returns them. Prints ``PORT <n>``.
+shared by every process on the machine, in arrival order per id (a client that reuses ids
+for requests far apart in time matches them in order); ``GET /stats`` returns them.
+``--realistic``: token events of a real server's size (~260 bytes). Prints ``PORT <n>``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,14 @@ def _chunk(payload: bytes) -> bytes:
 _TOKEN = _chunk(
     b'data: {"choices":[{"index":0,"delta":{"content":"tok "},"finish_reason":null}]}\n\n'
 )
+# What a real server sends per token (vLLM's shape: id, object, created, model, logprobs):
+# ~260 bytes an event instead of ~80, the size that decides the client's parsing cost.
+_REALISTIC_TOKEN = _chunk(
+    b'data: {"id":"chatcmpl-8f14e45fceea167a5a36dedd4bea2543","object":"chat.completion.chunk",'
+    b'"created":1733580000,"model":"meta-llama/Llama-3.1-8B-Instruct","system_fingerprint":null,'
+    b'"choices":[{"index":0,"delta":{"content":" tok"},"logprobs":null,"finish_reason":null}]}'
+    b"\n\n"
+)
 
 
 def _tail(n: int) -> bytes:
@@ -41,9 +51,10 @@ def _tail(n: int) -> bytes:
 
 
 class Server(asyncio.Protocol):
-    stats: dict[str, tuple[int, int]] = {}  # noqa: RUF012 - one server per process
+    stats: dict[str, list[tuple[int, int]]] = {}  # noqa: RUF012 - one server per process
 
     lengths = random.Random(0)  # one seeded stream per process: repeatable reply lengths
+    token = _TOKEN  # the bytes of one token event (--realistic: a real server's size)
 
     def __init__(self, ttft: float, itl: float, tokens: int, tokens_max: int | None = None) -> None:
         self.ttft, self.itl, self.tokens, self.tokens_max = ttft, itl, tokens, tokens_max
@@ -84,9 +95,9 @@ class Server(asyncio.Protocol):
         if self.tokens_max is not None:
             n = Server.lengths.randint(self.tokens, self.tokens_max)
         if self.ttft == 0 and self.itl == 0:  # zero latency: the whole reply in one write
-            self.transport.write(_HEAD + _TOKEN * n + _tail(n))
+            self.transport.write(_HEAD + Server.token * n + _tail(n))
             if key is not None:
-                Server.stats[key] = (t_in, time.perf_counter_ns())
+                Server.stats.setdefault(key, []).append((t_in, time.perf_counter_ns()))
             return
         self.transport.write(_HEAD)
         loop = asyncio.get_running_loop()
@@ -97,9 +108,10 @@ class Server(asyncio.Protocol):
         transport = self.transport
         if transport is None or transport.is_closing():
             return
-        transport.write(_TOKEN if i < n - 1 else _TOKEN + _tail(n))
+        token = Server.token
+        transport.write(token if i < n - 1 else token + _tail(n))
         if i == 0 and key is not None:
-            Server.stats[key] = (t_in, time.perf_counter_ns())
+            Server.stats.setdefault(key, []).append((t_in, time.perf_counter_ns()))
         if i < n - 1:
             loop = asyncio.get_running_loop()
             loop.call_at(start + self.ttft + (i + 1) * self.itl, self.emit, i + 1, n, start, key,
@@ -128,7 +140,10 @@ if __name__ == "__main__":
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--tokens-max", type=int, default=None, help="vary lengths up to M")
     parser.add_argument("--cpu", type=int, default=None, help="pin to this core")
+    parser.add_argument("--realistic", action="store_true", help="~260-byte token events")
     ns = parser.parse_args()
+    if ns.realistic:
+        Server.token = _REALISTIC_TOKEN
     if ns.cpu is not None:
         os.sched_setaffinity(0, {ns.cpu})
     import uvloop

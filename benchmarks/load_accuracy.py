@@ -1,11 +1,15 @@
 """The load engine's quality bars, each against a bare reference client in the same run.
 
     PYTHONPATH=src .venv/bin/python benchmarks/load_accuracy.py [--duration 5]
+    PYTHONPATH=src .venv/bin/python benchmarks/load_accuracy.py --only a --realistic --duration 600
 
 Client pinned to core 0, mock servers (benchmarks/_load_server.py, uvloop) to core 1.
 (a) accuracy: TTFT error = recorded TTFT − the server's own (first write − request arrival),
     both on the machine-wide monotonic clock, at 256 closed-loop streams, 100 ms TTFT,
-    10 ms ITL, 64 tokens; bar p50 <= 2 ms, p99 <= 5 ms.
+    10 ms ITL, 64 tokens; bar p50 <= 2 ms, p99 <= 5 ms. ``--realistic``: token events of a
+    real server's size (~260 bytes, vLLM's fields) instead of ~80. Prints the client's RSS
+    (sampled every second: at the level's start, its peak, and the growth from the first to
+    the last tenth of the level) and the peak per 1,000 in-flight streams.
 (b) throughput: streamed requests/s against a zero-latency 16-token mock; bar >= 4,000 rps
     and >= 0.8 of the reference client.
     With --processes N, (b) is also run spread over N client processes (load.multiproc); those
@@ -38,7 +42,9 @@ from golive.stats import percentile
 HERE = Path(__file__).resolve().parent
 
 
-def start_server(ttft: float, itl: float, tokens: int) -> tuple[subprocess.Popen[str], str]:
+def start_server(
+    ttft: float, itl: float, tokens: int, realistic: bool = False
+) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -51,6 +57,7 @@ def start_server(ttft: float, itl: float, tokens: int) -> tuple[subprocess.Popen
             str(tokens),
             "--cpu",
             "1",
+            *(["--realistic"] if realistic else []),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -60,6 +67,13 @@ def start_server(ttft: float, itl: float, tokens: int) -> tuple[subprocess.Popen
     return proc, f"http://127.0.0.1:{port}/v1"
 
 
+# Request ids cycle through this many prompts. A closed-loop user's request takes about a
+# second, so two requests with one id are far apart in time and the server's arrivals for an
+# id match the client's sends for it in order (a prompt per request would cost the client
+# hundreds of MB on a 10-minute level, which is what (a) measures).
+_IDS = 20_000
+
+
 def prompts(n: int, start: int) -> list[Request]:
     return [
         Request(messages=(Message(role="user", content=f"id={start + i}"),), max_tokens=64)
@@ -67,9 +81,10 @@ def prompts(n: int, start: int) -> list[Request]:
     ]
 
 
-async def server_stats(url: str) -> dict[str, tuple[int, int]]:
+async def server_stats(url: str) -> dict[str, list[tuple[int, int]]]:
+    """Per id, the server's (arrival, first content write) of each request, in arrival order."""
     async with aiohttp.ClientSession() as s, s.get(url.removesuffix("/v1") + "/stats") as r:
-        return {k: tuple(v) for k, v in json.loads(await r.read()).items()}  # type: ignore[misc]
+        return {k: [(a, b) for a, b in v] for k, v in json.loads(await r.read()).items()}
 
 
 async def reference(
@@ -77,14 +92,14 @@ async def reference(
 ) -> list[tuple[int, int, int]]:
     """The bare client: aiohttp streaming, timestamps only. Returns (id, t_send, c_1)."""
     out: list[tuple[int, int, int]] = []
-    counter = [start]
+    counter = [0]
     end = time.perf_counter() + duration
     perf = time.perf_counter_ns
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
 
         async def user() -> None:
             while time.perf_counter() < end:
-                k = counter[0]
+                k = start + counter[0] % _IDS
                 counter[0] += 1
                 body = json.dumps(
                     {
@@ -121,11 +136,16 @@ async def target(url: str):  # type: ignore[no-untyped-def]
 
 
 def errors_ms(
-    pairs: list[tuple[int, int]], stats: dict[str, tuple[int, int]], ids: list[int]
+    sends: list[tuple[int, int, int]], stats: dict[str, list[tuple[int, int]]]
 ) -> list[float]:
+    """TTFT errors of (id, t_send, c_1) triples, each matched to the server's record of the
+    same id and rank in time."""
     out = []
-    for k, (t_send, c1) in zip(ids, pairs, strict=True):
-        t_in, w1 = stats[str(k)]
+    rank: dict[int, int] = {}
+    for k, t_send, c1 in sorted(sends, key=lambda x: x[1]):
+        i = rank.get(k, 0)
+        rank[k] = i + 1
+        t_in, w1 = stats[str(k)][i]
         out.append(((c1 - t_send) - (w1 - t_in)) / 1e6)
     return sorted(out)
 
@@ -137,36 +157,62 @@ def summary(errs: list[float]) -> str:
     )
 
 
-async def accuracy(duration: float) -> None:
-    proc, url = start_server(100, 10, 64)
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def sample_rss(into: list[float]) -> None:
+    while True:
+        into.append(rss_mb())
+        await asyncio.sleep(1.0)
+
+
+async def accuracy(duration: float, realistic: bool) -> None:
+    proc, url = start_server(100, 10, 64, realistic)
+    users = 256
     try:
-        n = 200_000
         t = await target(url)
-        lv = await run_level(
-            t,
-            LevelPlan(0, "closed", duration + 1, concurrency=256, grace_s=2, warmup_s=1),
-            prompts(n, 0),
-        )
+        rss: list[float] = []
+        sampler = asyncio.get_running_loop().create_task(sample_rss(rss))
+        plan = LevelPlan(0, "closed", duration + 1, concurrency=users, grace_s=2, warmup_s=1)
+        lv = await run_level(t, plan, prompts(_IDS, 0))
+        sampler.cancel()
         await t.close()
         gc.collect()
-        ref = await reference(url, 256, duration + 1, 10 * n)
+        ref = await reference(url, users, duration + 1, 10 * _IDS)
         stats = await server_stats(url)
     finally:
         proc.terminate()
     ok = [r for r in lv.records if r.error is None and not r.warmup]
     first = min(s for _, s, _ in ref)  # the reference skips its first second the same way
-    ref = [x for x in ref if x[1] >= first + 1_000_000_000]
     g = errors_ms(
-        [(r.t_send_ns, r.chunk_times_ns[0]) for r in ok], stats, [r.prompt_index for r in ok]
+        [(r.prompt_index, r.t_send_ns, r.chunk_times_ns[0]) for r in ok if r.chunk_times_ns],
+        stats,
     )
-    b = errors_ms([(s, c) for _, s, c in ref], stats, [k for k, _, _ in ref])
+    b = errors_ms([x for x in ref if x[1] >= first + 1_000_000_000], stats)
     failed = sum(r.error is not None for r in lv.records)
+    h = lv.health
+    chunks = "realistic ~260 B events" if realistic else "~80 B events"
     print(
-        f"(a) accuracy, 256 streams: golive  {summary(g)}  errors={failed}"
-        f"  client lag p99 {lv.health.lag_ms_p99:.1f} ms cpu {lv.health.cpu_pct:.0f}%"
-        f" valid={lv.health.valid}"
+        f"(a) accuracy, {users} streams, {duration + 1:g} s level, {chunks}: golive  "
+        f"{summary(g)}  errors={failed}  client lag p99 {h.lag_ms_p99:.1f} ms "
+        f"max {h.lag_ms_max:.1f} ms, read delay p99 {h.read_delay_ms_p99} ms, "
+        f"cpu {h.cpu_pct:.0f}%, valid={h.valid}"
     )
-    print(f"(a) accuracy, 256 streams: reference {summary(b)}")
+    print(f"(a) accuracy: reference {summary(b)}")
+    half = len(rss) // 2
+    per_min = (rss[-1] - rss[half]) / max(len(rss) - 1 - half, 1) * 60  # one sample a second
+    above = max(rss) - rss[0]
+    quarters = ", ".join(f"{rss[min(len(rss) - 1, len(rss) * q // 4)]:.0f}" for q in (1, 2, 3, 4))
+    print(
+        f"(a) client RSS: {rss[0]:.0f} MB at the start, {quarters} MB at each quarter, peak "
+        f"{max(rss):.0f} MB; second half {per_min:+.1f} MB/min ({len(lv.records)} requests); "
+        f"peak above the start per 1,000 in-flight streams {above * 1000 / users:.0f} MB"
+    )
     print(f"(a) bar p50<=2 ms: {percentile(g, 50) <= 2}; p99<=5 ms: {percentile(g, 99) <= 5}")
 
 
@@ -234,7 +280,7 @@ async def omission(duration: float) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     if "a" in args.only:
-        await accuracy(args.duration)
+        await accuracy(args.duration, args.realistic)
     if "b" in args.only:
         await throughput(args.duration, args.users)
         if args.processes > 1:
@@ -249,6 +295,7 @@ if __name__ == "__main__":
     p.add_argument("--users", type=int, default=64)
     p.add_argument("--only", default="abc")
     p.add_argument("--processes", type=int, default=1, help="also run (b) over N processes")
+    p.add_argument("--realistic", action="store_true", help="(a): ~260-byte token events")
     ns = p.parse_args()
     os.sched_setaffinity(0, {0})
     uvloop.run(main(ns))
