@@ -8,6 +8,8 @@ Migrations run programmatically on every open, under a lock, and are a no-op whe
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -161,7 +163,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _set_wal(cursor)
         # In WAL mode NORMAL survives a killed process (not a power cut) without an fsync per
         # commit, which is what lets the recorder commit every observation.
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -172,6 +174,27 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "")
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def _set_wal(cursor: Any) -> None:
+    """Switch the file to WAL, waiting out a connection that holds its lock.
+
+    Switching a new file needs it exclusively, and SQLite answers "database is locked" at once
+    instead of calling the busy handler: several processes (or threads) opening a new store
+    together failed about one time in ten. Retried here, as the busy handler would, up to the
+    busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _migrate(engine: Engine) -> None:

@@ -118,3 +118,42 @@ def test_head_revision_constant_matches_the_migration_scripts() -> None:
     # open_store skips Alembic when the database is at HEAD_REVISION: a new migration must
     # move the constant too, or it would never run.
     assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+def test_switching_a_new_file_to_wal_waits_for_a_connection_holding_its_lock(
+    tmp_path: Path,
+) -> None:
+    # SQLite answers "database is locked" at once, without its busy handler, when another
+    # connection holds a new file's lock: concurrent first opens failed about 1 in 10.
+    import sqlite3
+    import threading
+
+    from golive.store.engine import _set_wal
+
+    path = tmp_path / "new.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("CREATE TABLE t (x)")
+    refused = threading.Event()
+
+    class Cursor:  # the opener's cursor, telling the test when the lock turned it away
+        def __init__(self) -> None:
+            opener = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
+            self.inner = opener.cursor()
+
+        def execute(self, sql: str) -> None:
+            try:
+                self.inner.execute(sql)
+            except sqlite3.OperationalError:
+                refused.set()
+                raise
+
+    cursor = Cursor()
+    opener = threading.Thread(target=_set_wal, args=(cursor,))
+    opener.start()
+    assert refused.wait(10), "the lock never turned the opener away"
+    holder.execute("COMMIT")  # the lock is free: the opener's next try succeeds
+    opener.join(10)
+    assert not opener.is_alive()
+    assert cursor.inner.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    holder.close()
