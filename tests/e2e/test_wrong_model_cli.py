@@ -57,3 +57,22 @@ def test_the_right_model_still_runs(tmp_path: Path) -> None:
     with counting_server({}, default="Yes.", list_models=False) as server:
         result = _run(tmp_path, server.url, "counting")
     assert result.returncode in (0, 1, 6), result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_golive_load_stops_before_its_first_level_on_a_wrong_model(
+    tmp_path: Path, listed: bool
+) -> None:
+    with counting_server({}, default="Yes.", list_models=listed) as server:
+        result = golive(
+            "load", "--url", server.url, "--model", "no-such-model", "--concurrency", "4",
+            "--duration", "2", "--no-store", "--out", str(tmp_path / "rep"),
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert result.returncode == 4, result.stdout + result.stderr
+        # Listed: refused before any request; not listed: the one readiness request.
+        assert server.requests == (0 if listed else 1)
+    assert "Traceback" not in result.stderr + result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "'no-such-model'" in errors[0], result.stderr
+    assert ("'counting', 'other'" in errors[0]) == listed

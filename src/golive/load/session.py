@@ -280,6 +280,11 @@ async def run_load(
                 note(problem)
             await target.start()
             try:
+                # A model the server does not serve is a config error (exit 4) before any
+                # level; an unreachable target is a note, and each request records its failure.
+                problem = await target.validate()
+                if problem:
+                    note(problem)
                 problem = await _wait_ready(target, prompts[0], spec.request_timeout_s)
                 if problem:
                     note(problem)
