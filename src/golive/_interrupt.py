@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import select
 import signal
@@ -27,7 +28,10 @@ import time
 from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from golive.schemas import RunResult
 
 __all__ = [
     "Scope",
@@ -37,11 +41,13 @@ __all__ = [
     "losing",
     "pause_at",
     "requested",
+    "settle",
     "signal_name",
     "until_interrupted",
 ]
 
 T = TypeVar("T")
+R = TypeVar("R", bound="RunResult")
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _DEFAULT_LOST = (
     "results in flight and the reports; what the store holds so far stays there, marked interrupted"
@@ -86,6 +92,18 @@ def requested() -> bool:
 def aborted() -> bool:
     """Whether a second signal aborted the command: nothing more is to be written."""
     return _state.aborted
+
+
+def settle(result: R) -> tuple[R, bool]:
+    """Before a round of writing a run's store rows and reports: after an abort, stop at once
+    (``KeyboardInterrupt``); else ``result``, marked interrupted when an interrupt arrived, and
+    whether one had (a round is written again if another arrives while it is being written)."""
+    if _state.aborted:  # the abort landed in a stage that kept going: stop here
+        raise KeyboardInterrupt
+    interrupted = requested()
+    if interrupted and result.status != "interrupted":
+        result = dataclasses.replace(result, status="interrupted")
+    return result, interrupted
 
 
 def signal_name() -> str | None:

@@ -195,11 +195,7 @@ def _commit(
     lost = f"the reports not yet written to {context.out_dir}"
     with _interrupt.losing(lost), _closing(recorder):
         while True:
-            if _interrupt.aborted():  # the abort landed in a stage that kept going: stop here
-                raise KeyboardInterrupt
-            interrupted = _interrupt.requested()
-            if interrupted and result.status != "interrupted":
-                result = replace(result, status="interrupted")
+            result, interrupted = _interrupt.settle(result)
             if recorder is not None:
                 recorder(RunFinished(result))
                 recorder.set_summary(build_summary(result))

@@ -187,11 +187,7 @@ def _commit(
     with contextlib.ExitStack() as stack:
         stack.enter_context(_interrupt.losing(f"the reports not yet written to {out}"))
         while True:
-            if _interrupt.aborted():  # the abort landed in a stage that kept going: stop here
-                raise KeyboardInterrupt
-            interrupted = _interrupt.requested()
-            if interrupted and result.status != "interrupted":
-                result = replace(result, status="interrupted")
+            result, interrupted = _interrupt.settle(result)
             summary = build_summary(result)
             summary["load"]["notes"] = list(outcome.notes)
             paths = []
