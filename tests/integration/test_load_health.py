@@ -45,12 +45,13 @@ async def _openai(url: str) -> OpenAITarget:
 
 @pytest.mark.skipif(not stamped_supported("http://127.0.0.1/"), reason="kernel stamps: Linux")
 async def test_stalls_between_replies_leave_a_stamped_level_valid() -> None:
-    # Five arrivals 250 ms apart; after each reply, the loop stalls for 100 ms while nothing
+    # Five arrivals 400 ms apart; after each reply, the loop stalls for 200 ms while nothing
     # is waiting to be read and nothing is due: the loop lag is bad, no figure is touched.
+    # The limit (100 ms) leaves a busy machine's own scheduling delays far below it.
     server = ThreadServer(ttft_s=0.01)
-    arrivals = tuple(0.25 * i for i in range(5))
+    arrivals = tuple(0.4 * i for i in range(5))
     plan = LevelPlan(
-        index=0, profile="constant", duration_s=1.2, rate=4.0, arrivals_s=arrivals, grace_s=1.0
+        index=0, profile="constant", duration_s=1.8, rate=2.5, arrivals_s=arrivals, grace_s=1.0
     )
     with server.running() as url:
         target = await _openai(url)
@@ -69,19 +70,19 @@ async def test_stalls_between_replies_leave_a_stamped_level_valid() -> None:
             async def stall_after_each_reply() -> None:
                 for _ in arrivals:
                     await released.get()
-                    _block(STALL_S / 3)
+                    _block(STALL_S * 2 / 3)
 
             staller = asyncio.get_running_loop().create_task(stall_after_each_reply())
-            level = await run_level(target, plan, PROMPTS, max_lag_ms=LIMIT_MS / 2)
+            level = await run_level(target, plan, PROMPTS, max_lag_ms=LIMIT_MS)
             await staller
         finally:
             await target.close()
     health = level.health
     assert [r.error for r in level.records] == [None] * 5
     # The loop-lag rule alone would have thrown this level away.
-    assert health.lag_ms_p99 > LIMIT_MS / 2
-    assert health.read_delay_ms_p99 is not None and health.read_delay_ms_p99 < LIMIT_MS / 2
-    assert health.send_delay_ms_p99 is not None and health.send_delay_ms_p99 < LIMIT_MS / 2
+    assert health.lag_ms_p99 > LIMIT_MS
+    assert health.read_delay_ms_p99 is not None and health.read_delay_ms_p99 < LIMIT_MS
+    assert health.send_delay_ms_p99 is not None and health.send_delay_ms_p99 < LIMIT_MS
     assert health.valid, health.reason
 
 
