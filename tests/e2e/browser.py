@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -26,8 +26,11 @@ CHROMEDRIVER = Path(os.environ.get("GOLIVE_CHROMEDRIVER", "/usr/bin/chromedriver
 
 
 @contextlib.contextmanager
-def chromium(profile: Path, *, height: int = 1800) -> Iterator[WebDriver]:
-    """A headless browser with its profile and driver log under ``profile``."""
+def chromium(
+    profile: Path, *, height: int = 1800, extra_args: Sequence[str] = ()
+) -> Iterator[WebDriver]:
+    """A headless browser with its profile and driver log under ``profile``; ``extra_args``:
+    more command-line switches (``--host-resolver-rules=…`` to play a rebound DNS name)."""
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
         # Fail, not skip: a skipped browser test would let an XSS regression through silently.
@@ -50,6 +53,7 @@ def chromium(profile: Path, *, height: int = 1800) -> Iterator[WebDriver]:
         "--disable-quic",
         f"--window-size=1280,{height}",
         f"--user-data-dir={profile / 'chromium-profile'}",
+        *extra_args,
     ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})

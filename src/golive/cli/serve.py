@@ -21,8 +21,19 @@ Examples:
 Pages: / (runs), /metrics (each metric over time with its 95% interval, by branch),
 /runs/ID (the run's HTML report), /cases/ID (a case across runs), /compare?base=REF&head=REF
 (REF: a run id or prefix, latest, branch:NAME). JSON: /api/runs, /api/metrics?name=…,
-/api/cases/ID, /api/compare?base=…&head=…. Binds 127.0.0.1: the store holds model outputs,
-so think before --host 0.0.0.0. Exit 4 when the store cannot be opened.
+/api/cases/ID, /api/compare?base=…&head=…. Binds 127.0.0.1: the store holds model outputs.
+
+Access: only requests addressed to this server's own name pass (127.0.0.1, localhost, ::1, the
+address bound, and each --allow-host NAME); any other Host header gets 403, which stops a
+DNS-rebinding page from reading the store through your browser. With --token (or
+GOLIVE_SERVE_TOKEN) every request needs 'Authorization: Bearer TOKEN'; in a browser open
+http://HOST:PORT/?token=TOKEN once (it becomes a cookie and leaves the URL). A bind other than
+loopback (--host 0.0.0.0) requires a token; --insecure-no-token serves it to anyone, loudly.
+
+  GOLIVE_SERVE_TOKEN=$(python -c "import secrets; print(secrets.token_urlsafe(24))") \
+    golive serve --host 0.0.0.0 --allow-host golive.internal
+
+Exit 4 when the store cannot be opened or the bind is refused.
 """
 
 
@@ -31,6 +42,30 @@ def serve_command(
     store: StoreOption = None,
     host: Annotated[str, typer.Option(help="Address to bind; loopback by default.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: a free one).")] = 8765,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GOLIVE_SERVE_TOKEN",
+            show_envvar=True,
+            help="Require 'Authorization: Bearer TOKEN' (or, in a browser, ?token=TOKEN once); "
+            "required off loopback. At least 16 characters.",
+        ),
+    ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another name the dashboard is reached by (NAME, or NAME:PORT); repeatable.",
+        ),
+    ] = None,
+    insecure_no_token: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-no-token",
+            help="Serve a non-loopback --host without a token (anyone who reaches the port "
+            "reads every run).",
+        ),
+    ] = False,
 ) -> None:
     """Serve a local dashboard over the results store; Ctrl-C stops it.
 
@@ -38,12 +73,20 @@ def serve_command(
     """
     from pathlib import Path
 
+    from golive._http_access import access_middleware, check_bind
     from golive._loop import until_stopped
     from golive.cli._errors import fail
-    from golive.errors import StoreError
+    from golive.errors import ConfigError, StoreError
     from golive.serve import Dashboard
     from golive.store.engine import mask_url, normalize_url, open_store
 
+    try:
+        check_bind(
+            host, token, insecure=insecure_no_token, token_hint="--token or GOLIVE_SERVE_TOKEN"
+        )
+        access_middleware(host, port, token, allow_host or ())  # a bad --allow-host: exit 4
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
     url = normalize_url(store)
     database = url.database or ""
     # Serving must not create an empty database because of a mistyped path.
@@ -59,8 +102,20 @@ def serve_command(
         raise fail(str(exc)) from None
 
     async def serve() -> None:
-        async with Dashboard(opened, host=host, port=port) as dashboard:
+        dashboard = Dashboard(
+            opened,
+            host=host,
+            port=port,
+            token=token,
+            allow_hosts=allow_host or (),
+            insecure=insecure_no_token,
+        )
+        if dashboard.warning:
+            typer.secho(dashboard.warning, err=True, fg="red", bold=True)
+        async with dashboard:
             typer.echo(f"golive dashboard: {dashboard.url}  (store {opened.url})")
+            if token:
+                typer.echo("Token required: open the address with ?token=<your token> once.")
             typer.echo("Press Ctrl-C to stop.")
             await until_stopped()
 

@@ -3,14 +3,15 @@
 Every page is rendered by Jinja2 with autoescaping on; the only assets are golive's own CSS
 files, served from the package. The Content-Security-Policy allows those and nothing else: no
 script at all, no network beyond this server, no framing. A run's report page keeps the
-report's own, stricter, hash-based policy.
+report's own, stricter, hash-based policy. Before any of that, ``golive._http_access`` checks
+the ``Host`` header (a DNS-rebinding page gets 403) and, when one is set, the token.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
 from importlib import resources
 from types import TracebackType
@@ -21,6 +22,7 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.exc import SQLAlchemyError
 
+from golive._http_access import access_middleware, check_bind
 from golive.errors import ConfigError, GoliveError
 from golive.reports._format import fmt_ci, fmt_ci_ms, fmt_num, fmt_pct, fmt_pctl_ms, fmt_unit
 from golive.store.engine import Store
@@ -127,11 +129,24 @@ async def _static(request: web.Request) -> web.Response:
     return response
 
 
-def create_app(store: Store) -> web.Application:
-    """The dashboard over ``store`` (left open: the caller owns it)."""
+def create_app(
+    store: Store,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token: str | None = None,
+    allow_hosts: Sequence[str] = (),
+) -> web.Application:
+    """The dashboard over ``store`` (left open: the caller owns it).
+
+    ``host``/``port``: where it is bound (port 0: whichever port each connection arrived
+    on), for the ``Host`` check; ``token``: required of every request when set;
+    ``allow_hosts``: more names it may be addressed by. See ``golive._http_access``.
+    """
     from golive.serve.routes import add_routes
 
-    app = web.Application(middlewares=[_guard])
+    access = access_middleware(host, port, token, allow_hosts)
+    app = web.Application(middlewares=[access, _guard])
     app[STORE_KEY] = store
     app.router.add_get("/static/{name}", _static)
     add_routes(app)
@@ -146,10 +161,25 @@ async def in_thread(func: Callable[..., Any], *args: Any) -> Any:
 class Dashboard:
     """The dashboard as a server: ``async with Dashboard(store, port=0) as d: d.url``."""
 
-    def __init__(self, store: Store, *, host: str = "127.0.0.1", port: int = 8765) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8765,
+        token: str | None = None,
+        allow_hosts: Sequence[str] = (),
+        insecure: bool = False,
+    ) -> None:
+        """Raises ``ConfigError`` for a non-loopback ``host`` without a ``token`` (unless
+        ``insecure``: then ``warning`` says so, for the caller to print loudly)."""
         self.store = store
         self.host = host
         self.port = port
+        self.warning = check_bind(
+            host, token, insecure=insecure, token_hint="--token or GOLIVE_SERVE_TOKEN"
+        )
+        self._app = create_app(store, host=host, port=port, token=token, allow_hosts=allow_hosts)
         self._runner: web.AppRunner | None = None
 
     @property
@@ -158,7 +188,7 @@ class Dashboard:
         return f"http://{host}:{self.port}/"
 
     async def start(self) -> str:
-        runner = web.AppRunner(create_app(self.store), access_log=None, shutdown_timeout=1.0)
+        runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()
