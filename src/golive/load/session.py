@@ -378,9 +378,16 @@ def load_metrics(load: LoadResult, *, max_error_rate: float = 0.01) -> dict[str,
 
 
 def slo_gates(load: LoadResult, spec: LoadSpec) -> list[str]:
-    """The gates an SLO implies: every fixed level meets it; a sweep finds a capacity."""
+    """The gates an SLO implies: every fixed level meets it; a sweep finds a capacity.
+
+    Without an SLO a load test still judges errors: every fixed level (a sweep: its first
+    level, the lightest) fails no more than ``max_error_rate`` of its requests. A dead
+    endpoint is never GO.
+    """
     if not spec.slo:
-        return []
+        levels = load.levels[:1] if spec.is_sweep else load.levels
+        ceiling = format(spec.max_error_rate, "f").rstrip("0").rstrip(".") or "0"
+        return [f"load.error_rate@{level_key(level)} <= {ceiling}" for level in levels]
     if spec.is_sweep:
         start = float(spec.profile.get("start", 1.0))
         return [f"load.capacity_at_slo >= {start:g}"]

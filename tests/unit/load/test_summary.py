@@ -130,6 +130,23 @@ def test_gate_metrics_and_slo_gates() -> None:
     assert slo_gates(load, sweep) == ["load.capacity_at_slo >= 2"]
 
 
+def test_without_an_slo_each_level_is_still_judged_on_its_errors() -> None:
+    # Each synthetic level fails 1 of its 19 measured requests (5.3%).
+    load = replace(_load(), slo={})
+    metrics = load_metrics(load)
+    lenient = LoadSpec.model_validate({"concurrency": [1, 8, 64], "max_error_rate": 0.1})
+    gates = slo_gates(load, lenient)
+    assert gates == [f"load.error_rate@c={c} <= 0.1" for c in (1, 8, 64)]
+    assert evaluate_gates(gates, metrics).label == "go"
+    strict = LoadSpec.model_validate({"concurrency": [1, 8, 64]})  # default ceiling 1%
+    judged = evaluate_gates(slo_gates(load, strict), metrics)
+    assert judged.label == "no-go"
+    assert all(not g.passed for g in judged.gates)
+    # A sweep climbs until something breaks: only its lightest level must work.
+    sweep = LoadSpec.model_validate({"sweep": {"start": 1}})
+    assert slo_gates(load, sweep) == ["load.error_rate@c=1 <= 0.01"]
+
+
 def test_terminal_load_table_never_prints_an_unbounded_percentile_as_a_number() -> None:
     from io import StringIO
 
