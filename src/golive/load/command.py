@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from golive import _interrupt
 from golive._loop import run_main
-from golive.errors import ConfigError
+from golive.errors import ConfigError, StoreError
 from golive.gates import evaluate_gates
 from golive.load.display import LevelProgress, render_load
 from golive.load.quality import QualityScoring, prompt_cases
@@ -22,6 +23,10 @@ from golive.load.session import LoadOutcome, load_metrics, load_prompts, run_loa
 from golive.load.spec import LoadSpec
 from golive.registry import ComponentArgs, registry
 from golive.schemas import RunResult, Verdict
+
+if TYPE_CHECKING:
+    from golive.load.records import LevelResult
+    from golive.store.load_records import LoadRecordWriter
 
 __all__ = ["load_run_result", "run_load_command", "target_args"]
 
@@ -117,42 +122,52 @@ def run_load_command(
     run_id = new_run_id()
     started = datetime.now(UTC)
     progress = LevelProgress(console)
+    fingerprint = {
+        "kind": kind,
+        **({"url": url} if url else {}),
+        **({"model": model} if model else {}),
+    }
 
-    async def go() -> LoadOutcome:
-        try:
-            return await run_load(
-                spec, args, prompts=prompts, events=progress.events, quality=quality
-            )
-        finally:
-            progress.stop()
-
-    # Ctrl-C, SIGTERM: the level in flight is dropped, the finished ones stored and reported.
-    with _interrupt.handling():
-        outcome = run_main(go())
-        fingerprint = {
-            "kind": kind,
-            **({"url": url} if url else {}),
-            **({"model": model} if model else {}),
-        }
-        result = load_run_result(
-            outcome, spec, gates, run_id=run_id, started_at=started, target=fingerprint
-        )
-        render_load(console, outcome.load, status=outcome.status)
-        for g in result.verdict.gates:
-            marks = {
-                "pass": "[green]pass[/]",
-                "inconclusive": f"[yellow]INCONCLUSIVE[/] {g.reason}",
-            }
-            mark = marks.get(g.status, f"[red]FAIL[/] {g.reason}")
-            console.print(f"gate {g.name}: {mark}", markup=True, highlight=False)
-        result, paths = _commit(
-            result,
-            outcome,
-            out=out,
-            json_path=json_path,
-            store=store if record else None,
+    with contextlib.ExitStack() as stack:
+        # The store is opened before any traffic (a bad URL is exit 4 at once) and each level's
+        # records are stored as the level ends: a killed golive keeps every finished level.
+        writer = _open_writer(
+            stack,
+            store,
+            run_id,
             record=record,
+            run_values={
+                "started_at": started,
+                "heartbeat_at": started,
+                "config_json": {"load": spec.model_dump(mode="json")},
+                "target_json": fingerprint,
+            },
         )
+        events = progress.events
+        if writer is not None:
+            events = replace(events, finished=_storing(events.finished, writer, console))
+
+        async def go() -> LoadOutcome:
+            try:
+                return await run_load(spec, args, prompts=prompts, events=events, quality=quality)
+            finally:
+                progress.stop()
+
+        # Ctrl-C, SIGTERM: the level in flight is dropped, the finished ones stored and reported.
+        with _interrupt.handling():
+            outcome = run_main(go())
+            result = load_run_result(
+                outcome, spec, gates, run_id=run_id, started_at=started, target=fingerprint
+            )
+            render_load(console, outcome.load, status=outcome.status)
+            for g in result.verdict.gates:
+                marks = {
+                    "pass": "[green]pass[/]",
+                    "inconclusive": f"[yellow]INCONCLUSIVE[/] {g.reason}",
+                }
+                mark = marks.get(g.status, f"[red]FAIL[/] {g.reason}")
+                console.print(f"gate {g.name}: {mark}", markup=True, highlight=False)
+            result, paths = _commit(result, outcome, out=out, json_path=json_path, writer=writer)
     verdict = result.verdict.label
     color = {"go": "green", "inconclusive": "yellow"}.get(verdict, "red")
     console.print(f"[bold {color}]verdict: {verdict.upper()}[/]")
@@ -165,27 +180,58 @@ def run_load_command(
     return {"go": 0, "inconclusive": 6}.get(verdict, 1)  # as golive run: 6 inconclusive
 
 
+def _open_writer(
+    stack: contextlib.ExitStack,
+    store: str | None,
+    run_id: str,
+    *,
+    record: bool,
+    run_values: dict[str, Any],
+) -> LoadRecordWriter | None:
+    """The store's writer for this load test (None: ``--no-record``)."""
+    from golive.store import open_store
+    from golive.store.load_records import LoadRecordWriter
+
+    if not record:
+        return None
+    opened = stack.enter_context(open_store(store))
+    return LoadRecordWriter(opened, run_id, run_values={"status": "running", **run_values})
+
+
+def _storing(
+    then: Callable[[LevelResult], None] | None, writer: LoadRecordWriter, console: Console
+) -> Callable[[LevelResult], None]:
+    """A level-finished callback that stores the level's records first. A refused write is
+    said and retried once the load test ends (``LoadRecordWriter.finish``)."""
+
+    def finished(level: LevelResult) -> None:
+        try:
+            writer.level(level)
+        except StoreError as exc:
+            console.print(f"[yellow]{exc}; retried at the end[/]", highlight=False)
+        if then is not None:
+            then(level)
+
+    return finished
+
+
 def _commit(
     result: RunResult,
     outcome: LoadOutcome,
     *,
     out: Path,
     json_path: Path | None,
-    store: str | None,
-    record: bool,
+    writer: LoadRecordWriter | None,
 ) -> tuple[RunResult, list[Path]]:
-    """Write summary.json (and ``--json``), then the store's records. An interrupt meanwhile
-    marks the run ``interrupted``, and what was already written is written again as such."""
+    """Write summary.json (and ``--json``), then the rest of the store's records and the run's
+    final values. An interrupt meanwhile marks the run ``interrupted``, and what was already
+    written is written again as such."""
     from golive.reports.summary import build_summary
-    from golive.store import open_store
-    from golive.store.load_records import record_load
     from golive.store.recorder import mark_interrupted
 
     paths: list[Path] = []
     recorded = False
-    opened = None
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(_interrupt.losing(f"the reports not yet written to {out}"))
+    with _interrupt.losing(f"the reports not yet written to {out}"):
         while True:
             result, interrupted = _interrupt.settle(result)
             summary = build_summary(result)
@@ -195,27 +241,21 @@ def _commit(
                 if path is not None:
                     paths.append(_write_json(summary, path))
                     _interrupt.pause_at("reports")  # test seam: the first report is written
-            if record:
+            if writer is not None:
                 _interrupt.pause_at("store")  # test seam: the run is about to be stored
-                opened = opened or stack.enter_context(open_store(store))
                 if not recorded:
-                    record_load(
-                        opened,
-                        result.run_id,
+                    writer.finish(
                         result.load or replace(outcome.load),
                         run_values={
                             "status": result.status,
-                            "started_at": result.started_at,
                             "finished_at": result.finished_at,
                             "heartbeat_at": result.finished_at,
                             "verdict": result.verdict.label,
-                            "config_json": result.config,
-                            "target_json": result.target,
                             "summary_json": summary,
                         },
                     )
                     recorded = True
                 elif interrupted:
-                    mark_interrupted(opened, result.run_id, summary)
+                    mark_interrupted(writer.store, result.run_id, summary)
             if _interrupt.requested() == interrupted:
                 return result, paths
