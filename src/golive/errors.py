@@ -6,7 +6,8 @@
     │   └── NoSuchRunError       no stored run matches a reference (latest, branch:NAME, id) exit 4
     ├── RegistryError            unknown or broken extension (target, scorer, …)             exit 4
     ├── NothingToRunError        the suite selected no cases                                 exit 5
-    ├── StoreError               the store cannot be opened or written                       exit 3
+    ├── StoreError               the store failed while a command wrote to it                exit 3
+    │   └── StoreOpenError       the store URL is invalid or the store cannot be opened      exit 4
     └── TargetSetupError         a target cannot be started (demo server failed to boot)     exit 3
 
 A failure of the *target under test* (reset, 500, malformed stream, stall…) is not an
@@ -28,6 +29,7 @@ __all__ = [
     "NothingToRunError",
     "RegistryError",
     "StoreError",
+    "StoreOpenError",
     "SuiteError",
     "TargetFailure",
     "TargetSetupError",
@@ -72,6 +74,13 @@ class StoreError(GoliveError):
     """The results store cannot be opened or written."""
 
     exit_code = 3
+
+
+class StoreOpenError(StoreError):
+    """The store URL is invalid, or the store it names cannot be opened: a configuration
+    problem found before any work, so exit 4 in every command that takes ``--store``."""
+
+    exit_code = 4
 
 
 class TargetSetupError(GoliveError):

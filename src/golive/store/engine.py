@@ -22,7 +22,7 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from golive.config import DEFAULT_STORE
-from golive.errors import StoreError
+from golive.errors import StoreOpenError
 
 __all__ = ["DEFAULT_STORE", "HEAD_REVISION", "Store", "mask_url", "normalize_url", "open_store"]
 
@@ -83,15 +83,15 @@ def normalize_url(url: str | None) -> URL:
         raw = f"sqlite:///{raw}"
     try:
         parsed = make_url(raw)
-    except ArgumentError:
-        raise StoreError(
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise StoreOpenError(
             f"the store URL {mask_url(raw)!r} is not a database URL; use one like "
             f"{DEFAULT_STORE} or postgresql+psycopg://user:password@host/dbname"
         ) from None
     if parsed.drivername in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise StoreError(
+        raise StoreOpenError(
             f"the store URL {mask_url(parsed)!r} names an unsupported database; golive stores "
             f"results in SQLite ({DEFAULT_STORE}) or PostgreSQL (postgresql+psycopg://…)"
         )
@@ -102,7 +102,7 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     """Open (creating and migrating when needed) the store at ``url``.
 
     Raises:
-        StoreError: the URL is invalid or the database cannot be reached or migrated; the
+        StoreOpenError: the URL is invalid or the database cannot be reached or migrated; the
             message names the URL (password masked) and the fix.
     """
     parsed = normalize_url(url)
@@ -110,14 +110,14 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     try:
         engine = _create_engine(parsed)
     except NoSuchModuleError:
-        raise StoreError(f"no driver for the store {masked}; {_FIX}") from None
+        raise StoreOpenError(f"no driver for the store {masked}; {_FIX}") from None
     except ModuleNotFoundError as exc:
-        raise StoreError(
+        raise StoreOpenError(
             f"the store {masked} needs the Python package {exc.name!r}; install it with "
             "`pip install 'golive[postgres]'`"
         ) from None
     except OSError as exc:
-        raise StoreError(
+        raise StoreOpenError(
             f"cannot create the store {masked} ({exc.strerror}); choose a writable path with "
             "--store sqlite:///path/to/golive.db"
         ) from None
@@ -127,10 +127,12 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
         except DBAPIError as exc:
             engine.dispose()
             reason = _first_line(exc.orig if exc.orig is not None else exc, parsed.password)
-            raise StoreError(f"cannot open the results store {masked} ({reason}); {_FIX}") from None
+            raise StoreOpenError(
+                f"cannot open the results store {masked} ({reason}); {_FIX}"
+            ) from None
         except CommandError as exc:
             engine.dispose()
-            raise StoreError(
+            raise StoreOpenError(
                 f"the store {masked} has a schema this golive does not know ({exc}); upgrade "
                 "golive or use another --store"
             ) from None

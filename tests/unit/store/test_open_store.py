@@ -59,7 +59,7 @@ def test_unreachable_postgres_is_one_clear_error_without_the_password() -> None:
     assert "postgresql+psycopg://bob:***@127.0.0.1" in message
     assert "check that the database is running" in message
     assert "\n" not in message
-    assert caught.value.exit_code == 3
+    assert caught.value.exit_code == 4  # a store that cannot be opened is configuration
 
 
 @pytest.mark.parametrize(
