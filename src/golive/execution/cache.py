@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS responses (
 )
 """
 # Args that change how golive talks to the target, never what it answers.
-_TRANSPORT_FIELDS = frozenset({"headers", "process"})
+_TRANSPORT_FIELDS = frozenset({"headers", "show_headers", "process"})
 
 
 def _public(value: Any) -> Any:
