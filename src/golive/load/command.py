@@ -15,6 +15,7 @@ from rich.console import Console
 
 from golive import _interrupt
 from golive._loop import run_main
+from golive._redact import redact
 from golive.errors import ConfigError, StoreError
 from golive.gates import evaluate_gates
 from golive.load.display import LevelProgress, render_load
@@ -72,7 +73,8 @@ def load_run_result(
         started_at=started_at,
         finished_at=datetime.now(UTC),
         target=target,
-        config={"load": spec.model_dump(mode="json")},
+        # Redacted here, once: summary.json, the reports and the store all read this copy.
+        config={"load": redact(spec.model_dump(mode="json"))},
         cases=(),
         metrics=metrics,
         verdict=verdict,

@@ -17,8 +17,9 @@ from typing import Any, Literal
 import aiohttp
 from jsonpath_ng import JSONPath
 from jsonpath_ng.ext.parser import parse as parse_jsonpath
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
+from golive._redact import show_headers_problem
 from golive.errors import TargetFailure
 from golive.registry import target
 from golive.schemas import Chunk, FailureMode, Request, StreamEnd
@@ -51,6 +52,12 @@ class HTTPArgs(HttpConnectionArgs):
         default_factory=dict, repr=False, description="Extra headers; kept out of reports."
     )
     api_key_env: str | None = Field(
+    show_headers: list[str] = Field(
+        default_factory=list,
+        description="Headers (of ``headers``) whose values reports may show; every other "
+        "header value is masked. Never a credential (Authorization, X-Api-Key…).",
+        examples=[["X-Request-Source"]],
+    )
         default=None, description="Name of the environment variable holding the API key."
     )
     api_key_header: str = Field(
@@ -88,6 +95,15 @@ class HTTPArgs(HttpConnectionArgs):
             )
         return value
 
+
+    @field_validator("show_headers")
+    @classmethod
+    def _shown_headers(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # ``headers`` is declared first, so it is validated (or failed) by now.
+        problem = show_headers_problem(info.data.get("headers") or {}, value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 def _placeholders(template: Any) -> set[str]:
     if isinstance(template, str):

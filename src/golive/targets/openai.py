@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
+from golive._redact import show_headers_problem
 from golive.errors import ConfigError, TargetFailure
 from golive.registry import target
 from golive.schemas import Chunk, FailureMode, Request, StreamEnd, Usage
@@ -62,6 +63,12 @@ class OpenAIArgs(HttpConnectionArgs):
         description="Extra HTTP headers; kept out of reports and fingerprints.",
     )
     stream: bool = Field(default=True, description="Stream the reply (SSE); false: one JSON reply.")
+    show_headers: list[str] = Field(
+        default_factory=list,
+        description="Headers (of ``headers``) whose values reports may show; every other "
+        "header value is masked. Never a credential (Authorization, X-Api-Key…).",
+        examples=[["X-Request-Source"]],
+    )
     extra_body: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields merged into every request body."
     )
@@ -69,6 +76,15 @@ class OpenAIArgs(HttpConnectionArgs):
         default=5.0, gt=0, description="Seconds allowed for the reachability check (GET /models)."
     )
 
+
+    @field_validator("show_headers")
+    @classmethod
+    def _shown_headers(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # ``headers`` is declared first, so it is validated (or failed) by now.
+        problem = show_headers_problem(info.data.get("headers") or {}, value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 def _endpoints(url: str) -> tuple[str, str]:
     """(chat completions URL, models URL) from either form the user may give.
