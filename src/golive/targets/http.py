@@ -51,13 +51,13 @@ class HTTPArgs(HttpConnectionArgs):
     headers: dict[str, str] = Field(
         default_factory=dict, repr=False, description="Extra headers; kept out of reports."
     )
-    api_key_env: str | None = Field(
     show_headers: list[str] = Field(
         default_factory=list,
         description="Headers (of ``headers``) whose values reports may show; every other "
         "header value is masked. Never a credential (Authorization, X-Api-Key…).",
         examples=[["X-Request-Source"]],
     )
+    api_key_env: str | None = Field(
         default=None, description="Name of the environment variable holding the API key."
     )
     api_key_header: str = Field(
@@ -95,7 +95,6 @@ class HTTPArgs(HttpConnectionArgs):
             )
         return value
 
-
     @field_validator("show_headers")
     @classmethod
     def _shown_headers(cls, value: list[str], info: ValidationInfo) -> list[str]:
@@ -104,6 +103,7 @@ class HTTPArgs(HttpConnectionArgs):
         if problem:
             raise ValueError(problem)
         return value
+
 
 def _placeholders(template: Any) -> set[str]:
     if isinstance(template, str):
