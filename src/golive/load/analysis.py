@@ -62,9 +62,15 @@ def level_value(level: LevelResult) -> float:
     raise ValueError(f"level {level.index} has neither a concurrency nor a rate")
 
 
-def _measured(level: LevelResult) -> list[bool]:
-    """Whether each of the level's non-warm-up requests succeeded."""
-    return [r.error is None for r in level.records if not r.warmup]
+def _measured(level: LevelResult) -> tuple[int, int]:
+    """(measured requests, failed ones): the level's non-warm-up requests, in one streamed
+    pass (a long level's records are on disk, see ``load.spill``)."""
+    n = failed = 0
+    for r in level.records:
+        if not r.warmup:
+            n += 1
+            failed += r.error is not None
+    return n, failed
 
 
 def metric_value(level: LevelResult, name: str) -> float | None:
@@ -90,10 +96,8 @@ def latency_p95_ms(level: LevelResult) -> float | None:
 
 def error_share(level: LevelResult) -> float:
     """Failed share of the level's measured (non-warm-up) requests; 0 when there were none."""
-    measured = _measured(level)
-    if not measured:
-        return 0.0
-    return measured.count(False) / len(measured)
+    n, failed = _measured(level)
+    return failed / n if n else 0.0
 
 
 def throughput_rps(level: LevelResult) -> float:

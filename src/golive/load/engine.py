@@ -16,13 +16,8 @@ from golive.execution.observe import observe
 from golive.load._stamped import StampedPool
 from golive.load._wire import Exchange, fast_route, parse, read_stream
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, Delays, LagMonitor
-from golive.load.records import (
-    ClientHealth,
-    LevelResult,
-    RequestRecord,
-    ResponseSample,
-    TokenSource,
-)
+from golive.load.records import ClientHealth, LevelResult, ResponseSample, TokenSource
+from golive.load.spill import SpillRecords, SpillWriter
 from golive.load.tokens import token_counter
 from golive.schemas import FailureMode, Request
 from golive.targets.base import Target
@@ -35,6 +30,8 @@ _UNPARSED_MAX_BYTES = 64 * 1024 * 1024
 # Sleep coarsely until this close to a due time, then yield to the loop until it is due:
 # timers fire on millisecond ticks, which alone would make arrivals up to 1 ms late.
 _SPIN_NS = 1_500_000
+_NO_CHUNKS: Sequence[int] = ()
+_BATCH = 2048  # replies read back at once after the level (token counting, samples)
 
 
 @dataclass(frozen=True)
@@ -64,10 +61,6 @@ class LevelPlan:
             raise ValueError("need duration_s > 0 and 0 <= warmup_s < duration_s")
 
 
-# (t_sched, t_send, chunk times, t_end, usage tokens, text, error, prompt index, finish reason)
-_Raw = tuple[int, int, Sequence[int], int, int | None, str, FailureMode | None, int, str | None]
-
-
 class _Level:
     def __init__(
         self,
@@ -90,7 +83,9 @@ class _Level:
         )
         self.send_delays = Delays()
         self.bodies: dict[int, bytes] = {}
-        self.raw: list[_Raw] = []
+        # Each reply goes to disk as it is parsed, text included until tokens are counted
+        # and samples chosen (``_finish``): memory does not grow with the level's length.
+        self.spill = SpillWriter()
         # Raw streams read during the level, parsed once it is over (see ``_fast``).
         self.unparsed: deque[tuple[int, int, Exchange, int, int]] = deque()
         self.unparsed_bytes = 0
@@ -98,6 +93,7 @@ class _Level:
         self.scheduled = 0
         # start_ns: a level spread over processes shares one origin (see load.multiproc).
         self.t0 = time.perf_counter_ns() if start_ns is None else start_ns
+        self.warm_end = self.t0 + int(plan.warmup_s * _NS)
         self.end = self.t0 + int(plan.duration_s * _NS)
         self.hard = self.end + int(plan.grace_s * _NS)
         self.sem = (
@@ -137,7 +133,35 @@ class _Level:
                     self.sem.release()
         except (TimeoutError, asyncio.CancelledError):  # never sent, or cut at the hard end
             now = time.perf_counter_ns()
-            self.raw.append((t_sched, t_send, (), now, None, "", FailureMode.TIMEOUT, p, None))
+            self.keep(t_sched, t_send, _NO_CHUNKS, now, None, "", FailureMode.TIMEOUT, p, None)
+
+    def keep(
+        self,
+        t_sched: int,
+        t_send: int,
+        times: Sequence[int],
+        t_end: int,
+        usage: int | None,
+        text: str,
+        error: FailureMode | None,
+        p: int,
+        finish: str | None,
+    ) -> None:
+        """Write one finished request to the spill (a few microseconds, buffered)."""
+        self.spill.append(
+            self.plan.index,
+            t_sched,
+            t_send,
+            times,
+            t_end,
+            usage,
+            "usage" if usage is not None else "none",
+            error,
+            t_sched < self.warm_end,
+            p,
+            text,
+            finish,
+        )
 
     async def _fast(self, t_sched: int, t_send: int, p: int, deadline: float) -> None:
         assert self.route is not None
@@ -185,8 +209,8 @@ class _Level:
             self.unparsed_bytes -= sum(len(r) for r in ex.reads)
             parse(ex)
             times = array("q", ex.chunk_times)  # packed: a record's form (load.records)
-            self.raw.append(
-                (t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p, ex.finish)
+            self.keep(
+                t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p, ex.finish
             )
 
     async def _generic(self, t_sched: int, t_send: int, p: int, budget: float) -> None:
@@ -201,18 +225,16 @@ class _Level:
         )
         usage = obs.usage.completion_tokens if obs.usage else None
         error = obs.error.mode if obs.error else None
-        self.raw.append(
-            (
-                t_sched,
-                obs.t_send_ns,
-                obs.chunk_times_ns,
-                obs.t_end_ns or t_send,
-                usage,
-                obs.output,
-                error,
-                p,
-                obs.finish_reason,
-            )
+        self.keep(
+            t_sched,
+            obs.t_send_ns,
+            obs.chunk_times_ns,
+            obs.t_end_ns or t_send,
+            usage,
+            obs.output,
+            error,
+            p,
+            obs.finish_reason,
         )
 
     def can_schedule(self) -> bool:
@@ -274,18 +296,23 @@ async def run_level(
     """
     with _no_full_collections():
         level = _Level(target, plan, prompts, max_output_bytes, start_ns)
-        health = await _run(level, plan, max_lag_ms, max_cpu_pct, start_ns)
+        try:
+            health = await _run(level, plan, max_lag_ms, max_cpu_pct, start_ns)
+        except BaseException:
+            level.spill.discard()
+            raise
+    records, samples = _finish(level, plan, sample_replies)
     return LevelResult(
         index=plan.index,
         concurrency=plan.concurrency,
         rate=plan.rate,
         profile=plan.profile,
         duration_s=plan.duration_s,
-        records=_records(level, plan),
+        records=records,
         health=health,
         warmup_s=plan.warmup_s,
         tokenizer=token_counter().name,
-        samples=_samples(level, plan, sample_replies),
+        samples=samples,
     )
 
 
@@ -357,55 +384,72 @@ async def _run(
     return health
 
 
-def _samples(level: _Level, plan: LevelPlan, k: int) -> tuple[ResponseSample, ...]:
-    """``k`` measured replies at the middles of ``k`` equal slices of the level's schedule,
-    so the sample covers its start, its middle and its end (where queues are longest)."""
-    warm_end = level.t0 + int(plan.warmup_s * _NS)
-    raw = sorted((r for r in level.raw if r[0] >= warm_end), key=lambda r: (r[0], r[1]))
-    m = len(raw)
-    if k <= 0 or m == 0:
-        return ()
-    picks = sorted({(2 * i + 1) * m // (2 * k) for i in range(min(k, m))})
-    return tuple(
-        ResponseSample(
-            prompt_index=raw[i][7],
-            output=raw[i][5],
-            finish_reason=raw[i][8],
-            error=raw[i][6],
-            t_sched_ns=raw[i][0],
-        )
-        for i in picks
-    )
+def _finish(
+    level: _Level, plan: LevelPlan, k: int
+) -> tuple[SpillRecords, tuple[ResponseSample, ...]]:
+    """The level's records in schedule order, with their tokens, and ``k`` sampled replies.
 
+    Streams through the spill written during the level and writes the final one (without
+    reply texts) in batches: memory holds a batch, the sort keys and 8 bytes a record.
+    Tokens are counted here, once, so the tokenizer never competes with the clock. The
+    samples are the measured replies at the middles of ``k`` equal slices of the level's
+    schedule, so they cover its start, its middle and its end (where queues are longest).
+    """
+    import numpy as np
 
-def _records(level: _Level, plan: LevelPlan) -> tuple[RequestRecord, ...]:
-    raw = sorted(level.raw, key=lambda r: (r[0], r[1]))  # by t_sched
-    warm_end = level.t0 + int(plan.warmup_s * _NS)
-    # Count tokens once, after the level, so the tokenizer never competes with the clock.
-    need = [i for i, r in enumerate(raw) if r[4] is None and r[5]]
-    counts = dict(zip(need, token_counter().count([raw[i][5] for i in need]), strict=True))
-    records = []
-    for i, (t_sched, t_send, times, t_end, usage, text, error, p, _) in enumerate(raw):
-        source: TokenSource
-        tokens: int | None
-        if usage is not None:
-            tokens, source = usage, "usage"
-        elif text:
-            tokens, source = counts[i], "tokenizer"
-        else:
-            tokens, source = (0, "tokenizer") if error is None else (None, "none")
-        records.append(
-            RequestRecord(
-                level=plan.index,
-                t_sched_ns=t_sched,
-                t_send_ns=t_send,
-                chunk_times_ns=times,
-                t_end_ns=t_end,
-                output_tokens=tokens,
-                token_source=source,
-                error=error,
-                warmup=t_sched < warm_end,
-                prompt_index=p,
-            )
-        )
-    return tuple(records)
+    raw = level.spill.records()
+    try:
+        n = len(raw)
+        sched = np.empty(n, dtype=np.int64)
+        send = np.empty(n, dtype=np.int64)
+        warm = 0  # warm-up requests (scheduled first, so they sort first)
+        for i, (t_sched, t_send, warmup) in enumerate(raw.headers()):
+            sched[i] = t_sched
+            send[i] = t_send
+            warm += warmup
+        order = np.lexsort((send, sched))  # by t_sched, then t_send
+        del sched, send
+        m = n - warm
+        picks = {warm + (2 * i + 1) * m // (2 * k) for i in range(min(k, m))} if k > 0 else set()
+        out = SpillWriter()
+        samples: list[ResponseSample] = []
+        counter = token_counter()
+        with raw.reader() as read:
+            for start in range(0, n, _BATCH):
+                batch = [(j, read(int(order[j]))) for j in range(start, min(start + _BATCH, n))]
+                need = [text for _, (r, text, _) in batch if r.output_tokens is None and text]
+                counts = iter(counter.count(need))
+                for j, (r, text, finish) in batch:
+                    if j in picks:
+                        samples.append(
+                            ResponseSample(
+                                prompt_index=r.prompt_index,
+                                output=text,
+                                finish_reason=finish,
+                                error=r.error,
+                                t_sched_ns=r.t_sched_ns,
+                            )
+                        )
+                    source: TokenSource
+                    tokens: int | None
+                    if r.output_tokens is not None:
+                        tokens, source = r.output_tokens, "usage"
+                    elif text:
+                        tokens, source = next(counts), "tokenizer"
+                    else:
+                        tokens, source = (0, "tokenizer") if r.error is None else (None, "none")
+                    out.append(
+                        plan.index,
+                        r.t_sched_ns,
+                        r.t_send_ns,
+                        r.chunk_times_ns,
+                        r.t_end_ns,
+                        tokens,
+                        source,
+                        r.error,
+                        r.warmup,
+                        r.prompt_index,
+                    )
+        return out.records(), tuple(samples)
+    finally:
+        raw.close()

@@ -24,7 +24,8 @@ gaps); ``send_delay_ms`` covers every measured request (``"all"``).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Mapping
 
 from golive.load.records import LevelResult, RequestRecord
 from golive.load.sketch import Sketch
@@ -74,15 +75,44 @@ def request_latency(r: RequestRecord, name: str, stat: str = "max") -> float | N
     raise KeyError(f"unknown latency {name!r}; known: {', '.join(LATENCIES)}")
 
 
-def _summary(name: str, values: list[float]) -> dict[str, Metric]:
-    n = len(values)
-    if n == 0:
-        return {}
-    if n <= EXACT_LIMIT:
-        return latency_metrics(name, values)
+class _Pool:
+    """One latency's values: exact (a packed array, 8 bytes a value) up to ``EXACT_LIMIT``,
+    then a ``Sketch`` holding all of them, so a pass over a long level stays bounded."""
+
+    __slots__ = ("sketch", "values")
+
+    def __init__(self) -> None:
+        self.values: array[float] | None = array("d")
+        self.sketch: Sketch | None = None
+
+    def extend(self, values: Iterable[float]) -> None:
+        if self.values is not None:
+            self.values.extend(values)
+            if len(self.values) <= EXACT_LIMIT:
+                return
+            self.sketch = Sketch()
+            self.sketch.update(self.values)
+            self.values = None
+            return
+        assert self.sketch is not None
+        self.sketch.update(values)
+
+    def add(self, value: float) -> None:
+        if self.values is not None and len(self.values) < EXACT_LIMIT:
+            self.values.append(value)
+        else:
+            self.extend((value,))
+
+    def summary(self, name: str) -> dict[str, Metric]:
+        if self.values is not None:
+            return latency_metrics(name, self.values) if self.values else {}
+        assert self.sketch is not None
+        return _sketch_summary(name, self.sketch)
+
+
+def _sketch_summary(name: str, sketch: Sketch) -> dict[str, Metric]:
+    n = sketch.count
     out: dict[str, Metric] = {}
-    sketch = Sketch()
-    sketch.update(values)
 
     def rank(r: int | None) -> float | None:  # order statistic r (1-based), from the sketch
         return None if r is None else sketch.quantile((r - 1) / (n - 1))
@@ -102,15 +132,6 @@ def _summary(name: str, values: list[float]) -> dict[str, Metric]:
     return out
 
 
-def _itl_values(records: Sequence[RequestRecord]) -> list[float]:
-    gaps: list[float] = []
-    for r in records:
-        c = r.chunk_times_ns
-        if r.error is None and len(c) > 1:
-            gaps.extend((b - a) * _MS for a, b in itertools.pairwise(c))
-    return gaps
-
-
 def _meets(r: RequestRecord, slo: Mapping[str, float]) -> bool:
     if r.error is not None:
         return False
@@ -127,21 +148,42 @@ def _meets(r: RequestRecord, slo: Mapping[str, float]) -> bool:
 
 
 def level_metrics(level: LevelResult, slo: Mapping[str, float]) -> dict[str, Metric]:
-    """Every metric of ``level`` by name (``ttft_ms.p95``, ``errors.timeout``, ``goodput_rps``…)."""
-    measured = [r for r in level.records if not r.warmup]
+    """Every metric of ``level`` by name (``ttft_ms.p95``, ``errors.timeout``, ``goodput_rps``…).
+
+    One streamed pass over the records (a long level's are on disk, see ``load.spill``):
+    memory holds each latency's values packed, not the records.
+    """
     seconds = max(level.duration_s - level.warmup_s, 1e-9)
-    out: dict[str, Metric] = {}
-    for name in LATENCIES:
-        if name == "itl_ms":
-            values = _itl_values(measured)
-        else:
-            values = [v for r in measured if (v := request_latency(r, name)) is not None]
-        out.update(_summary(name, values))
-    n = len(measured)
+    pools = {name: _Pool() for name in LATENCIES}
+    singles = [(name, pools[name]) for name in LATENCIES if name not in ("itl_ms", "send_delay_ms")]
+    send_delay, itl = pools["send_delay_ms"], pools["itl_ms"]
+    n = 0
+    tokens = 0
+    good = 0
     errors: dict[str, int] = {}
-    for r in measured:
+    for r in level.records:
+        if r.warmup:
+            continue
+        n += 1
+        send_delay.add((r.t_send_ns - r.t_sched_ns) * _MS)
         if r.error is not None:
             errors[r.error.value] = errors.get(r.error.value, 0) + 1
+            continue
+        tokens += r.output_tokens or 0
+        if _meets(r, slo):
+            good += 1
+        c = r.chunk_times_ns
+        if not c:
+            continue
+        for name, pool in singles:
+            value = request_latency(r, name)
+            if value is not None:
+                pool.add(value)
+        if len(c) > 1:
+            itl.extend([(b - a) * _MS for a, b in itertools.pairwise(c)])
+    out: dict[str, Metric] = {}
+    for name in LATENCIES:
+        out.update(pools[name].summary(name))
     failed = sum(errors.values())
     ok = n - failed
     out["requests"] = Metric("requests", float(n), n=n)
@@ -151,9 +193,7 @@ def level_metrics(level: LevelResult, slo: Mapping[str, float]) -> dict[str, Met
         "error_rate", failed / n if n else 0.0, ci=wilson_interval(failed, n), n=n
     )
     out["rps"] = Metric("rps", ok / seconds, n=n)
-    tokens = sum(r.output_tokens or 0 for r in measured if r.error is None)
     out["output_tps"] = Metric("output_tps", tokens / seconds, n=n)
-    good = sum(1 for r in measured if _meets(r, slo))
     low, high = wilson_interval(good, n)
     # The interval is on the share of requests that were good, scaled to a rate.
     out["goodput_rps"] = Metric(

@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import math
 import multiprocessing
 import signal
 import time
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
@@ -44,6 +46,7 @@ from typing import Any
 from golive.load.engine import LevelPlan, run_level
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS
 from golive.load.records import ClientHealth, LevelResult, RequestRecord, ResponseSample
+from golive.load.spill import SpillRecords, spill
 from golive.schemas import Request
 
 __all__ = [
@@ -152,9 +155,9 @@ def merge_results(
     """One level from its workers' parts (``None``: the worker returned nothing); valid only
     when every worker was valid and none failed."""
     done = [p for p in parts if p is not None]
-    records = sorted(
-        (r for p in done for r in p.records), key=lambda r: (r.t_sched_ns, r.t_send_ns)
-    )
+    # A streaming k-way merge into a new spill file: the parts' records are never all in
+    # memory at once (load.spill).
+    records = spill(heapq.merge(*(_in_order(p.records) for p in done), key=_schedule))
     reasons = list(problems)
     for k, part in enumerate(parts):
         if part is not None and not part.health.valid:
@@ -180,12 +183,21 @@ def merge_results(
         rate=plan.rate,
         profile=plan.profile,
         duration_s=plan.duration_s,
-        records=tuple(records),
+        records=records,
         health=health,
         warmup_s=plan.warmup_s,
         tokenizer=done[0].tokenizer if done else "",
         samples=_spread_samples([s for p in done for s in p.samples], done),
     )
+
+
+def _schedule(r: RequestRecord) -> tuple[int, int]:
+    return r.t_sched_ns, r.t_send_ns
+
+
+def _in_order(records: Sequence[RequestRecord]) -> Iterable[RequestRecord]:
+    """``records`` by schedule: the engine's spills already are; anything else is sorted."""
+    return records if isinstance(records, SpillRecords) else sorted(records, key=_schedule)
 
 
 def _spread_samples(
@@ -208,12 +220,20 @@ def _shift(result: LevelResult, delta: int) -> LevelResult:
             r,
             t_sched_ns=r.t_sched_ns + delta,
             t_send_ns=r.t_send_ns + delta,
-            chunk_times_ns=tuple(t + delta for t in r.chunk_times_ns),
+            chunk_times_ns=array("q", (t + delta for t in r.chunk_times_ns)),
             t_end_ns=r.t_end_ns + delta,
         )
 
     samples = tuple(replace(s, t_sched_ns=s.t_sched_ns + delta) for s in result.samples)
-    return replace(result, records=tuple(move(r) for r in result.records), samples=samples)
+    moved = spill(move(r) for r in result.records)  # streamed, one record at a time
+    _close(result.records)
+    return replace(result, records=moved, samples=samples)
+
+
+def _close(records: Sequence[RequestRecord]) -> None:
+    """Delete a spill the caller is done with now, not when it is garbage-collected."""
+    if isinstance(records, SpillRecords):
+        records.close()
 
 
 # ---------------------------------------------------------------- the worker process
@@ -368,7 +388,11 @@ async def run_level_spread(
                 parts[h.k] = _shift(part, here - h.offset) if h.offset != here else part
             else:
                 problems.append(got if isinstance(got, str) else f"worker {h.k}: {got!r}")
-        return merge_results(plan, parts, problems)
+        merged = merge_results(plan, parts, problems)
+        for got_part in parts:
+            if got_part is not None:
+                _close(got_part.records)  # merged into a new spill
+        return merged
     finally:
         for h in handles:
             with contextlib.suppress(OSError, ValueError):

@@ -116,7 +116,9 @@ class LevelResult:
     rate: float | None
     profile: str
     duration_s: float
-    records: tuple[RequestRecord, ...]
+    # In schedule order. From the engine: a ``load.spill.SpillRecords`` (on disk, streamed
+    # when iterated, 8 bytes of memory a request); rebuilt from the store: a tuple.
+    records: Sequence[RequestRecord]
     health: ClientHealth
     # Filled by load.metrics: name -> Metric (e.g. "ttft_ms.p95", "goodput_rps").
     metrics: dict[str, Metric] = field(default_factory=dict)

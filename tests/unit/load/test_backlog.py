@@ -64,7 +64,10 @@ class _Backlog(engine._Level):
         self.unparsed = engine.deque()
         self.unparsed_bytes = 0
         self.backlog = asyncio.Event()
-        self.raw = []
+        self.raw: list[tuple[object, ...]] = []
+
+    def keep(self, *raw: object) -> None:  # type: ignore[override]  # in memory, not spilled
+        self.raw.append(raw)
 
 
 async def test_a_backlog_past_the_cap_is_parsed_a_reply_per_loop_turn(
