@@ -5,6 +5,10 @@ content chunk's own arrival time, enforces the deadline and the output cap, and 
 every misbehaviour of the target into a failure mode. It never raises for the target,
 never hangs past its deadline, and always closes the stream. Only golive's own errors
 (a target that finds the configuration wrong raises ``ConfigError``) pass through.
+
+It is also where the target's text enters golive: every secret the target was configured
+with (``golive._secrets``) is masked in the reply and the error message here, so the store,
+the cache, the reports and the logs never see a key the target reflected back.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 
+from golive._secrets import secrets_of
 from golive.errors import GoliveError, TargetFailure
 from golive.schemas import (
     Chunk,
@@ -104,24 +109,22 @@ async def observe(
                     )
                     break
     except TargetFailure as failure:
-        error = ObservationError(failure.mode, _bounded(failure.message), failure.status)
+        error = ObservationError(failure.mode, failure.message, failure.status)
     except TimeoutError as exc:
         if cm.expired() and loop.time() < deadline:
             message = f"no data for {idle_timeout_s:g} s"
         elif cm.expired():
             message = f"no complete reply within {timeout_s:g} s"
         else:  # a timeout the target raised itself (a socket read timeout)
-            message = _bounded(f"{type(exc).__name__}: {exc}".rstrip(": "))
+            message = f"{type(exc).__name__}: {exc}".rstrip(": ")
         error = ObservationError(FailureMode.TIMEOUT, message)
     except (aiohttp.ClientError, OSError) as exc:
-        error = ObservationError(
-            FailureMode.TRANSPORT_ERROR, _bounded(f"{type(exc).__name__}: {exc}")
-        )
+        error = ObservationError(FailureMode.TRANSPORT_ERROR, f"{type(exc).__name__}: {exc}")
     except GoliveError:  # the configuration is wrong (no such model): stop, do not measure
         raise
     except Exception as exc:  # a buggy target must not crash the run
         error = ObservationError(
-            FailureMode.PROTOCOL_ERROR, _bounded(f"the target raised {type(exc).__name__}: {exc}")
+            FailureMode.PROTOCOL_ERROR, f"the target raised {type(exc).__name__}: {exc}"
         )
     finally:
         t_end_ns = time.perf_counter_ns()
@@ -129,11 +132,17 @@ async def observe(
             await _close(stream)
     if error is None and end is None:
         error = ObservationError(FailureMode.TRUNCATED, "the stream ended without a finish")
+    # Masked before the message is cut short: a key split by the cut would leak its prefix.
+    secrets = secrets_of(target)
+    output = secrets.mask("".join(parts))
+    if error is not None:
+        message = _bounded(secrets.mask(error.message))
+        error = ObservationError(error.mode, message, error.status)
     return Observation(
         case_id=case_id,
         sample=sample,
         request=request,
-        output="".join(parts),
+        output=output,
         t_sched_ns=t_sched_ns,
         t_send_ns=t_send_ns,
         chunk_times_ns=tuple(times),
