@@ -106,6 +106,7 @@ def run_load_command(
     """Run it all; returns the exit code (0 go, 1 no-go, 2 interrupted, 6 inconclusive)."""
     from golive.gates import parse_gate
     from golive.runner import new_run_id
+    from golive.targets._http import safe_url
 
     gates = list(gates or [])
     for expression in gates:
@@ -126,7 +127,8 @@ def run_load_command(
     progress = LevelProgress(console)
     fingerprint = {
         "kind": kind,
-        **({"url": url} if url else {}),
+        # As the openai target fingerprints itself: no user:password, no query (credentials).
+        **({"url": safe_url(url)} if url else {}),
         **({"model": model} if model else {}),
     }
 
