@@ -7,6 +7,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,33 @@ pytestmark = pytest.mark.e2e
 PAUSED = "golive-test-paused-at "
 
 
-def test_a_killed_load_test_keeps_its_finished_levels_in_the_store(tmp_path: Path) -> None:
-    db = tmp_path / "g.db"
+def _load_args(tmp_path: Path, db: Path) -> list[str]:
     args = ["load", "--demo-fast", "--concurrency", "1,2", "--duration", "1"]
-    args += ["--out", "rep", "--store", f"sqlite:///{db}"]
+    return [*args, "--out", "rep", "--store", f"sqlite:///{db}"]
+
+
+def _run_args(tmp_path: Path, db: Path) -> list[str]:
+    """``golive run`` with a ``load:`` section: the load test after the quality run."""
+    (tmp_path / "cases.jsonl").write_text(
+        '{"id": "hello", "input": "What are your opening hours?"}\n'
+    )
+    (tmp_path / "golive.yaml").write_text(
+        "target: {kind: demo, settings: {fast: true}}\n"
+        "suite: cases.jsonl\n"
+        "samples: 1\n"
+        "out: rep\n"
+        f"store: sqlite:///{db}\n"
+        "load: {concurrency: [1, 2], duration: 1}\n"
+    )
+    return ["run"]
+
+
+@pytest.mark.parametrize(("command", "kind"), [(_load_args, "load"), (_run_args, "eval")])
+def test_a_killed_load_test_keeps_its_finished_levels_in_the_store(
+    tmp_path: Path, command: Callable[[Path, Path], list[str]], kind: str
+) -> None:
+    db = tmp_path / "g.db"
+    args = command(tmp_path, db)
     proc = subprocess.Popen(
         [*GOLIVE, *args],
         cwd=tmp_path,
@@ -51,7 +75,7 @@ def test_a_killed_load_test_keeps_its_finished_levels_in_the_store(tmp_path: Pat
             " GROUP BY level, concurrency"
         ).fetchall()
     (run,) = runs
-    assert run[0] == "load" and run[1] == "running"  # never finished: not claimed finished
+    assert run[0] == kind and run[1] == "running"  # never finished: not claimed finished
     assert '"concurrency"' in run[2]  # the spec is stored from the start
     # The first level (c=1) is stored whole; the second never started.
     assert [(lv[0], lv[1]) for lv in levels] == [(0, 1)]

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from golive.load.records import LevelResult
     from golive.store.load_records import LoadRecordWriter
 
-__all__ = ["load_run_result", "run_load_command", "target_args"]
+__all__ = ["load_run_result", "run_load_command", "storing_levels", "target_args"]
 
 _DEMO_FAST = {"fast": True}
 
@@ -149,7 +149,7 @@ def run_load_command(
         )
         events = progress.events
         if writer is not None:
-            events = replace(events, finished=_storing(events.finished, writer, console))
+            events = replace(events, finished=storing_levels(events.finished, writer, console))
 
         async def go() -> LoadOutcome:
             try:
@@ -202,7 +202,7 @@ def _open_writer(
     return LoadRecordWriter(opened, run_id, run_values={"status": "running", **run_values})
 
 
-def _storing(
+def storing_levels(
     then: Callable[[LevelResult], None] | None, writer: LoadRecordWriter, console: Console
 ) -> Callable[[LevelResult], None]:
     """A level-finished callback that stores the level's records first. A refused write is

@@ -84,8 +84,16 @@ class LoadRecordWriter:
     """
 
     def __init__(
-        self, store: Store, run_id: str, *, run_values: dict[str, Any] | None = None
+        self,
+        store: Store,
+        run_id: str,
+        *,
+        run_values: dict[str, Any] | None = None,
+        reopen: bool = False,
     ) -> None:
+        """``reopen``: a run already stored as finished (``golive run``'s quality phase) is
+        ``running`` again until its load test ends: a killed golive never leaves it claiming
+        a finished run without its load test."""
         self.store = store
         self.run_id = run_id
         self.written: set[int] = set()  # level indices stored
@@ -101,6 +109,9 @@ class LoadRecordWriter:
                 values = {"status": "running", "started_at": now, "heartbeat_at": now}
                 values.update(run_values or {})
                 connection.execute(insert(_RUNS), {"id": run_id, "kind": "load", **values})
+            elif reopen:
+                reopened = {"status": "running", "heartbeat_at": datetime.now(UTC)}
+                connection.execute(update(_RUNS).where(_RUNS.c.id == run_id), reopened)
 
     def level(self, level: LevelResult, *, batch_rows: int = BATCH_ROWS) -> int:
         """Store ``level``'s requests (once; a level already stored is skipped)."""
