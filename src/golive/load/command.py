@@ -143,7 +143,7 @@ def run_load_command(
             run_values={
                 "started_at": started,
                 "heartbeat_at": started,
-                "config_json": {"load": spec.model_dump(mode="json")},
+                "config_json": {"load": redact(spec.model_dump(mode="json"))},
                 "target_json": fingerprint,
             },
         )
