@@ -68,9 +68,13 @@ class Secrets:
         # secret: its prefix is still secret.
         body, ellipsis = (text[:-1], "…") if text.endswith("…") else (text, "")
         for value in self._values:
-            for size in range(min(len(value) - 1, len(body)), MIN_SECRET_CHARS - 1, -1):
-                if body.endswith(value[:size]):
-                    return body[:-size] + REDACTED + ellipsis
+            # The longest prefix of ``value`` (at least MIN_SECRET_CHARS) that ends ``body``.
+            window = body[-(len(value) - 1) :]
+            start = window.find(value[:MIN_SECRET_CHARS])
+            while start != -1:
+                if value.startswith(window[start:]):
+                    return body[: len(body) - len(window) + start] + REDACTED + ellipsis
+                start = window.find(value[:MIN_SECRET_CHARS], start + 1)
         return text
 
     def __or__(self, other: Secrets) -> Secrets:
