@@ -99,17 +99,37 @@ async def test_upstream_statuses_pass_through_with_retry_after(proxy: GuardProxy
     assert status == 500 and "internal error" in text
 
 
-@pytest.mark.parametrize("mode", ["bad_json", "error_obj", "vllm_error", "no_done"])
+@pytest.mark.parametrize("mode", ["error_obj", "vllm_error", "no_done"])
 async def test_odd_but_complete_streams_are_relayed_and_closed(
     proxy: GuardProxy, mode: str
 ) -> None:
     status, _, text = await _ask(proxy, mode, stream=True)
     events = _events(text)
     assert status == 200 and events[-1] == "[DONE]"
-    if mode == "bad_json":
-        assert "{not json" in events  # not the proxy's to judge: passed on unchanged
     if mode in ("error_obj", "vllm_error"):
         assert any("error" in e for e in events[:-1])  # the upstream's own error reaches the client
+
+
+@pytest.mark.parametrize("mode", ["bad_json"])
+async def test_a_stream_that_just_stops_is_passed_on_as_truncated(
+    proxy: GuardProxy, mode: str, tmp_path: Path
+) -> None:
+    """No finish_reason, no [DONE], a clean end of the body: the reply was cut short. The
+    client gets an error event, never a [DONE] that would make the reply look whole."""
+    status, _, text = await _ask(proxy, mode, stream=True)
+    events = _events(text)
+    assert status == 200 and "[DONE]" not in events
+    assert json.loads(events[-1])["error"]["code"] == "stream_truncated"
+    if mode == "bad_json":
+        assert "{not json" in events  # not the proxy's to judge: passed on unchanged
+    assert proxy.log is not None
+    await proxy.drain_log()
+    store = open_store(f"sqlite:///{tmp_path}/p.db")
+    with store.engine.connect() as c:
+        outcomes = [r.outcome for r in c.execute(select(ProxyExchangeRecord.__table__))]
+    store.dispose()
+    assert outcomes == ["stream_truncated"]
+    assert 'golive_proxy_requests_total{outcome="stream_truncated"} 1' in proxy.metrics.render()
 
 
 async def test_not_a_chat_completion_passes_through_with_its_type(proxy: GuardProxy) -> None:
@@ -127,7 +147,7 @@ async def test_the_proxy_stays_healthy_and_logs_each_failure(
     content = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
     assert status == 200 and content == "tok0 tok1 tok2 " and _events(text)[-1] == "[DONE]"
     assert proxy.log is not None
-    proxy.log.flush()
+    await proxy.drain_log()
     store = open_store(f"sqlite:///{tmp_path}/p.db")
     with store.engine.connect() as c:
         outcomes = [r.outcome for r in c.execute(select(ProxyExchangeRecord.__table__))]

@@ -27,6 +27,10 @@ guard.yaml (every key optional; these are the defaults):
   upstream_timeout_s: 120
   holdback_chars: 64                    # streamed PII up to this long is caught whole
   strict_stream_pii: false              # true: also hold a word of letters back
+  max_scan_chars: 50000                 # longer texts are blocked unscanned (oversized)
+  client_header_timeout_s: 20           # to send a request head, else the connection closes
+  client_body_timeout_s: 60             # to send the body, else 408
+  log_max_chars: 8000                   # longer texts are stored as an excerpt + length
 
 Point your client's base URL at the printed address. Blocked requests get HTTP 400 with
 code "content_blocked"; a blocked streamed reply ends with finish_reason "content_filter".
@@ -46,7 +50,9 @@ def proxy_command(
     host: Annotated[str, typer.Option(help="Address to bind; loopback by default.")] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 8080,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to bind (0-65535); 0 picks a free one.")
+    ] = 8080,
     store: StoreOption = None,
     no_store: Annotated[bool, typer.Option(help="Do not log exchanges.")] = False,
     workers: Annotated[
@@ -85,7 +91,8 @@ def proxy_command(
                            store=store, record=not no_store)  # fmt: skip
         async with proxy:
             freeze_startup_heap()
-            typer.echo(f"golive proxy: {proxy.url} -> {proxy.upstream}  metrics: "
+            # Credentials in the upstream's URL are never printed (nor shown to clients).
+            typer.echo(f"golive proxy: {proxy.url} -> {proxy.upstream_display}  metrics: "
                        f"{proxy.url.removesuffix('/v1')}/metrics")  # fmt: skip
             typer.echo("Press Ctrl-C to stop.")
             await until_stopped()

@@ -8,6 +8,7 @@ a shape that only context makes likely 0.6-0.8. Offsets are character offsets in
 from __future__ import annotations
 
 import base64
+import bisect
 import ipaddress
 import json
 import re
@@ -356,17 +357,47 @@ _RECOGNIZERS: tuple[tuple[str, Callable[[str], Iterator[Span]]], ...] = (
 _ANY_DIGIT = re.compile(r"\d")
 
 
+def _overlaps(found: list[Span], starts: list[int], span: Span) -> bool:
+    """Whether ``span`` overlaps one of ``found`` (sorted, non-overlapping; ``starts`` are
+    their starts): only the neighbours either side of where it would go can overlap it."""
+    i = bisect.bisect_right(starts, span.start)
+    return (i > 0 and found[i - 1].end > span.start) or (
+        i < len(found) and found[i].start < span.end
+    )
+
+
 def find_spans(text: str, types: frozenset[str] | None = None) -> list[Span]:
-    """Every validated PII span in ``text``, non-overlapping, in text order."""
+    """Every validated PII span in ``text``, non-overlapping, in text order.
+
+    On overlap the earlier recognizer keeps the span (and, within one, the earlier find).
+    O(n log n) in the spans: a recognizer yields runs of sorted, disjoint spans (one per
+    pattern it tries); each run is checked against the spans kept so far by bisection and
+    merged into them when it ends. A text full of values (3.9 MB of e-mails and digit
+    groups: 144k spans) costs seconds, not the hours a pairwise check took.
+    """
     found: list[Span] = []
+    starts: list[int] = []
     has_digit = _ANY_DIGIT.search(text) is not None  # a regex: 40x a generator on prose
     for kind, recognizer in _RECOGNIZERS:
         if types is not None and kind not in types:
             continue
         if not has_digit and kind not in ("EMAIL", "API_KEY"):
             continue
+        run: list[Span] = []  # kept from the current run: sorted, disjoint
+        last: Span | None = None
         for span in recognizer(text):
-            if all(span.end <= s.start or span.start >= s.end for s in found):
-                found.append(span)
-    found.sort(key=lambda s: s.start)
+            if last is not None and span.start < last.end:  # a new run: merge the last one
+                found, starts = _merged(found, run)
+                run = []
+            last = span
+            if not _overlaps(found, starts, span):
+                run.append(span)
+        found, starts = _merged(found, run)
     return found
+
+
+def _merged(found: list[Span], run: list[Span]) -> tuple[list[Span], list[int]]:
+    if not run:
+        return found, [s.start for s in found]
+    merged = sorted(found + run, key=lambda s: s.start)  # two sorted runs: timsort is linear
+    return merged, [s.start for s in merged]

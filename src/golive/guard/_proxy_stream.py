@@ -11,6 +11,9 @@ redacted, so at most that word leaves (``strict``: hold it too). The
 finish chunk, the usage chunk and ``[DONE]`` are held until the guards that need the whole
 reply (schema, leak, language match) have run; if one blocks, the client gets a final chunk
 with ``finish_reason: "content_filter"`` instead: what was already sent cannot be recalled.
+A stream that ends with no finish_reason, no ``[DONE]`` and no error event of the upstream's
+was cut short: the relay says so (``close_input``) and adds no ``[DONE]`` of its own to make
+it look whole.
 """
 
 from __future__ import annotations
@@ -118,6 +121,8 @@ class StreamRelay:
     _envelope: dict[str, Any] | None = None
     stopped: bool = False  # an in-stream block: nothing more leaves
     released: bool = False  # some content has left (the client's time to first token)
+    ended: bool = False  # the upstream ended the reply: a finish_reason, [DONE] or an error
+    _closing: bytes | None = None  # events parsed when the upstream's stream ended
 
     async def feed(self, data: bytes) -> None:
         out = b"".join(self._event(ev.data) for ev in self._parser.feed(data))
@@ -126,16 +131,21 @@ class StreamRelay:
 
     def _event(self, data: str) -> bytes:
         if data == "[DONE]":
+            self.ended = True
             return b""  # sent by finish()
         try:
             body = json.loads(data)
         except (ValueError, RecursionError):
             return sse(data)  # not ours to judge: pass it on unchanged
+        if isinstance(body, dict) and ("error" in body or body.get("object") == "error"):
+            self.ended = True  # the upstream ended it with its own error, which passes on
         choices = body.get("choices") if isinstance(body, dict) else None
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             self._tail.append(sse(data))  # e.g. the usage chunk: after the end checks
             return b""
         choice = choices[0]
+        if choice.get("finish_reason") is not None:
+            self.ended = True
         raw_delta = choice.get("delta")
         delta: dict[str, Any] = raw_delta if isinstance(raw_delta, dict) else {}
         content = delta.get("content")
@@ -163,9 +173,17 @@ class StreamRelay:
             return b""
         return sse(unchanged if unchanged is not None else body)
 
+    def close_input(self) -> bool:
+        """The upstream's stream is over: read its last event; whether the reply ended (a
+        finish_reason or ``[DONE]``) rather than being cut short."""
+        if self._closing is None:
+            self._closing = b"".join(self._event(ev.data) for ev in self._parser.close())
+        return self.ended
+
     async def finish(self, blocked: bool, notice: str) -> None:
         """Flush what is held; ``blocked`` ends the stream with ``content_filter`` instead."""
-        out: list[bytes] = [b"".join(self._event(ev.data) for ev in self._parser.close())]
+        self.close_input()
+        out: list[bytes] = [self._closing or b""]
         rest = self.redactor.finish()
         blocked = blocked or self.stopped or bool(self.redactor.detections and
                                                   _blocks(self.redactor))  # fmt: skip

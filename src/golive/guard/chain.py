@@ -5,6 +5,10 @@ Every guard sees the original text (so detection offsets never drift); the redac
 applied once at the end. Guards that expose ``replacement(text, detection) -> str`` (the
 ``pii`` guard does) are merged span by span; a guard that redacts without saying how is
 applied afterwards, on the text the others already rewrote.
+
+The first block ends the chain: the text is refused whatever the guards after it would say,
+so they spend no time on it. A chain built with ``max_chars`` refuses a longer text outright
+(``OVERSIZED``) before any guard scans it: no guard's cost depends on what a client sends.
 """
 
 from __future__ import annotations
@@ -17,7 +21,16 @@ from typing import Any, Protocol, runtime_checkable
 from golive.errors import ConfigError
 from golive.guard.base import Action, Decision, Detection, Guard, Stage
 
-__all__ = ["ChainOutcome", "GuardChain", "GuardResult", "SpanRedactor", "build_chain"]
+__all__ = [
+    "OVERSIZED",
+    "ChainOutcome",
+    "GuardChain",
+    "GuardResult",
+    "SpanRedactor",
+    "build_chain",
+]
+
+OVERSIZED = "oversized"  # the name a chain's own size check goes by in its results
 
 
 @runtime_checkable
@@ -55,8 +68,11 @@ class GuardChain:
 
     name = "chain"
 
-    def __init__(self, guards: Sequence[Guard]) -> None:
+    def __init__(self, guards: Sequence[Guard], *, max_chars: int | None = None) -> None:
+        """``max_chars``: longest text the guards scan; a longer one is blocked unscanned
+        (None: no limit)."""
         self.guards = tuple(guards)
+        self.max_chars = max_chars
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -84,6 +100,8 @@ class GuardChain:
     def check_detailed(
         self, text: str, *, stage: Stage = "input", context: str | None = None
     ) -> ChainOutcome:
+        if self.max_chars is not None and len(text) > self.max_chars:
+            return self._oversized(text)
         results: list[GuardResult] = []
         for g in self.guards:
             if stage not in g.stages:
@@ -96,7 +114,17 @@ class GuardChain:
                     Action.ALLOW, guard=g.name, reasons=(f"{g.name} failed: {exc!r}",)
                 )
             results.append(GuardResult(g.name, decision, (time.perf_counter_ns() - t0) / 1e9))
+            if decision.action == Action.BLOCK:
+                break  # refused already: the guards after it would only spend time
         return ChainOutcome(self._combine(text, stage, context, results), tuple(results))
+
+    def _oversized(self, text: str) -> ChainOutcome:
+        why = (
+            f"text of {len(text)} characters is longer than the guards scan "
+            f"({self.max_chars}; max_scan_chars)"
+        )
+        decision = Decision(Action.BLOCK, (Detection("OVERSIZED", 1.0),), None, OVERSIZED, (why,))
+        return ChainOutcome(decision, (GuardResult(OVERSIZED, decision, 0.0),))
 
     def _combine(
         self, text: str, stage: Stage, context: str | None, results: list[GuardResult]
@@ -146,9 +174,12 @@ class GuardChain:
         return current
 
 
-def build_chain(specs: Sequence[str | Mapping[str, Any]], *, field: str = "guards") -> GuardChain:
+def build_chain(
+    specs: Sequence[str | Mapping[str, Any]], *, field: str = "guards", max_chars: int | None = None
+) -> GuardChain:
     """A chain from names or specs: ``["pii", "injection"]`` or
-    ``[{"kind": "pii", "mode": "mask"}, ...]``, validated through the registry."""
+    ``[{"kind": "pii", "mode": "mask"}, ...]``, validated through the registry.
+    ``max_chars``: see ``GuardChain``."""
     from golive.registry import registry
 
     guards: list[Guard] = []
@@ -161,4 +192,4 @@ def build_chain(specs: Sequence[str | Mapping[str, Any]], *, field: str = "guard
         guards.append(built)
     if not guards:
         raise ConfigError("name at least one guard, e.g. pii,injection", field=field)
-    return GuardChain(guards)
+    return GuardChain(guards, max_chars=max_chars)

@@ -6,6 +6,7 @@ Presidio is an optional backend that adds names and locations from its NER model
 
 from __future__ import annotations
 
+import bisect
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -177,14 +178,22 @@ class PiiGuard:
 
     @staticmethod
     def _merge(first: list[Detection], extra: list[Detection]) -> list[Detection]:
+        """``first`` (sorted, disjoint) plus each of ``extra`` that overlaps none kept so far:
+        a bisection per extra span, not a pass over all of them."""
+        kept = [d for d in first if d.start is not None and d.end is not None]
+        starts = [d.start or 0 for d in kept]
         out = list(first)
         for d in extra:
-            if all(
-                d.end is not None and d.start is not None and o.start is not None
-                and o.end is not None and (d.end <= o.start or d.start >= o.end)
-                for o in out
-            ):  # fmt: skip
-                out.append(d)
+            if d.start is None or d.end is None:
+                continue
+            i = bisect.bisect_right(starts, d.start)
+            if (i > 0 and (kept[i - 1].end or 0) > d.start) or (
+                i < len(kept) and (kept[i].start or 0) < d.end
+            ):
+                continue
+            out.append(d)
+            kept.insert(i, d)
+            starts.insert(i, d.start)
         return sorted(out, key=lambda d: d.start or 0)
 
     def replacement(self, text: str, detection: Detection) -> str:

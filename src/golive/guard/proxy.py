@@ -6,7 +6,13 @@ code ``content_blocked``; redact: the redacted text is forwarded). Output guards
 reply: a blocked non-streamed reply becomes a refusal with ``finish_reason: "content_filter"``;
 streams are relayed as they flow (see ``_proxy_stream``). ``GET /metrics`` is Prometheus
 text; ``GET /health`` is liveness. The Authorization header goes to the upstream untouched
-and is never logged or stored.
+and is never logged or stored; neither is the upstream's URL ever shown to a client.
+
+Guard work never holds up other requests: a text is scanned only up to ``max_scan_chars``
+(a longer one is refused unscanned), and a text longer than ``inline_scan_chars`` is checked
+in the guard process (``_proxy_offload``). A client gets ``client_header_timeout_s`` to send
+a request head and ``client_body_timeout_s`` to send its body; a client that leaves is logged
+as ``client_disconnected``, not as an upstream failure.
 """
 
 from __future__ import annotations
@@ -16,15 +22,18 @@ import contextlib
 import json
 import os
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from aiohttp import web
 
 from golive.errors import TargetSetupError
 from golive.guard._proxy_metrics import ProxyMetrics
+from golive.guard._proxy_offload import GuardRunner
 from golive.guard._proxy_store import ExchangeLog
 from golive.guard._proxy_stream import HoldbackRedactor, StreamRelay, sse
 from golive.guard.base import Action
@@ -36,7 +45,7 @@ from golive.store.engine import Store
 if TYPE_CHECKING:
     from golive.guard._proxy_workers import MetricsShare
 
-__all__ = ["REFUSAL", "GuardProxy"]
+__all__ = ["REFUSAL", "GuardProxy", "display_url"]
 
 REFUSAL = "I can't help with that: the reply was withheld by a content guard."
 _PUBLISH_EVERY_S = 0.5  # --workers: how stale another worker's counters may be in /metrics
@@ -47,6 +56,42 @@ def _error(status: int, message: str, type_: str, code: str | None = None,
            param: str | None = None) -> web.Response:  # fmt: skip
     body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
     return web.json_response(body, status=status)
+
+
+def display_url(url: str) -> str:
+    """``url`` safe to print: user and password, and every query value, replaced by ``***``.
+
+    (A local stand-in for the store's URL redaction: the proxy must never show credentials
+    that sit in its upstream's URL.)
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "***"
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{port}" if port is not None else "")
+    if parts.username is not None or parts.password is not None:
+        netloc = "***@" + netloc
+    query = "&".join(
+        f"{pair.partition('=')[0]}=***" if "=" in pair else "***"
+        for pair in parts.query.split("&")
+        if pair
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, "***" if parts.fragment else ""))
+
+
+def excerpt(text: str, limit: int) -> str:
+    """``text``, or its first and last ``limit // 2`` characters with its length between."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return (
+        f"{text[:half]}\n[… golive: {len(text) - 2 * half} of {len(text)} characters "
+        f"not stored …]\n{text[-half:]}"
+    )
 
 
 def _passed_through(header: str) -> bool:
@@ -65,9 +110,14 @@ def _text_of(content: Any) -> str | None:
 
 
 class _BadRequest(Exception):
-    def __init__(self, message: str, param: str | None = None, status: int = 400) -> None:
+    def __init__(self, message: str, param: str | None = None, status: int = 400,
+                 outcome: str = "bad_request") -> None:  # fmt: skip
         super().__init__(message)
-        self.param, self.status = param, status
+        self.param, self.status, self.outcome = param, status, outcome
+
+
+class _ClientGone(Exception):
+    """The client closed its connection: nothing more can reach it."""
 
 
 class GuardProxy:
@@ -81,14 +131,23 @@ class GuardProxy:
     def __init__(self, upstream: str, config: ProxyConfig | None = None, *,
                  host: str = "127.0.0.1", port: int = 0, store: Store | str | None = None,
                  record: bool = True, reuse_port: bool = False,
-                 share: MetricsShare | None = None) -> None:  # fmt: skip
+                 share: MetricsShare | None = None,
+                 middlewares: Iterable[Any] = ()) -> None:  # fmt: skip
         self.upstream = upstream.rstrip("/")
         self.config = config or ProxyConfig()
         self.input_chain, self.output_chain = self.config.chains()
         self.host, self.port = host, port
         self.metrics = ProxyMetrics()
         self.log = ExchangeLog(store) if record else None
-        self._log_pii = PiiGuard()  # stored texts are redacted whatever the config says
+        # Stored texts are redacted whatever the config says (only an excerpt is stored).
+        self._log_pii = GuardChain([PiiGuard()])
+        chains = {"log": self._log_pii}
+        chains |= {"input": self.input_chain} if self.input_chain is not None else {}
+        chains |= {"output": self.output_chain} if self.output_chain is not None else {}
+        self._guards = GuardRunner(chains, inline_chars=self.config.inline_scan_chars,
+                                   processes=self.config.guard_processes)  # fmt: skip
+        self._log_tasks: set[asyncio.Task[None]] = set()
+        self._middlewares = tuple(middlewares)  # e.g. a Host check or a bearer token
         self._stream_pii = next((g for g in (self.output_chain.guards if self.output_chain
                                  else ()) if isinstance(g, PiiGuard)), None)  # fmt: skip
         self._runner: web.AppRunner | None = None
@@ -105,13 +164,26 @@ class GuardProxy:
             raise RuntimeError("the proxy is not started")
         return self._url
 
-    async def start(self) -> str:
-        self.warm_up()
-        app = web.Application(client_max_size=self.config.max_body_bytes)
+    @property
+    def upstream_display(self) -> str:
+        """The upstream's URL as it may be printed: credentials and query values masked."""
+        return display_url(self.upstream)
+
+    def build_app(self) -> web.Application:
+        """The aiohttp application (its middlewares are the ones passed to the constructor)."""
+        app = web.Application(client_max_size=self.config.max_body_bytes,
+                              middlewares=self._middlewares)  # fmt: skip
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
         app.router.add_get("/metrics", self._metrics)
         app.router.add_get("/health", self._health)
+        return app
+
+    async def start(self) -> str:
+        self.warm_up()
+        # Before anything listens: the forked guard process holds none of the proxy's sockets.
+        await self._guards.start()
+        app = self.build_app()
         timeout = aiohttp.ClientTimeout(total=self.config.upstream_timeout_s,
                                         sock_connect=self.config.connect_timeout_s)  # fmt: skip
         # No cookie jar: one user's upstream cookies must never ride on another user's request.
@@ -119,7 +191,12 @@ class GuardProxy:
             timeout=timeout, connector=aiohttp.TCPConnector(limit=1024), auto_decompress=False,
             cookie_jar=aiohttp.DummyCookieJar(),
         )  # fmt: skip
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        # aiohttp closes a connection that has no complete request head after
+        # keepalive_timeout: the first request's, or the next one's on a kept-alive connection.
+        # After an early answer (408, 413) aiohttp reads what is left of the body for
+        # lingering_time before it closes: a second, not its 10, for a client that stalls.
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, lingering_time=1.0,
+                               keepalive_timeout=self.config.client_header_timeout_s)  # fmt: skip
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port,
@@ -127,6 +204,7 @@ class GuardProxy:
         except OSError as err:
             await runner.cleanup()
             await self._session.close()
+            await self._guards.close()
             raise TargetSetupError(
                 f"the proxy cannot listen on {self.host}:{self.port}: {err.strerror or err}; "
                 "pick another --port (0 picks a free one)."
@@ -145,6 +223,7 @@ class GuardProxy:
             self.input_chain.check_detailed("How do I reset my password?", stage="input")
         if self.output_chain is not None:
             self.output_chain.check_detailed("Open Settings.", stage="output", context="Hi")
+        self._log_pii.check_detailed("Mail jo@example.com", stage="output")
 
     async def _publish(self) -> None:
         assert self._share is not None
@@ -161,6 +240,9 @@ class GuardProxy:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+        if self._log_tasks:  # rows whose texts are still being redacted for the log
+            await asyncio.gather(*self._log_tasks, return_exceptions=True)
+        await self._guards.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -178,7 +260,8 @@ class GuardProxy:
         await self.stop()
 
     async def _health(self, request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "upstream": self.upstream, "pid": os.getpid()})
+        # Never the upstream's URL: it may carry credentials, and any client can ask.
+        return web.json_response({"status": "ok", "pid": os.getpid()})
 
     async def _metrics(self, request: web.Request) -> web.Response:
         metrics = self.metrics
@@ -213,18 +296,31 @@ class GuardProxy:
             why = f"the upstream's reply broke off ({type(exc).__name__})"
             return _error(502, why, "server_error", "stream_broken")
         self.metrics.request("upstream_unreachable")
-        why = f"the upstream {self.upstream} cannot be reached ({type(exc).__name__})"
+        why = f"the upstream cannot be reached ({type(exc).__name__})"
         return _error(502, why, "server_error", "upstream_unreachable")
 
     async def _read(self, request: web.Request) -> dict[str, Any]:
         if request.content_type != "application/json":
             raise _BadRequest(f"Content-Type must be application/json, not "
                               f"{request.content_type[:60]!r}")  # fmt: skip
+        limit = self.config.max_body_bytes
+        too_large = _BadRequest(f"the body is larger than {limit} bytes", status=413)
+        if request.content_length is not None and request.content_length > limit:
+            raise too_large  # declared: no need to wait for it
         try:
-            raw = await request.read()
+            async with asyncio.timeout(self.config.client_body_timeout_s):
+                raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
-            raise _BadRequest(f"the body is larger than {self.config.max_body_bytes} bytes",
-                              status=413) from None  # fmt: skip
+            raise too_large from None
+        except TimeoutError:
+            raise _BadRequest(
+                f"the request body did not arrive within {self.config.client_body_timeout_s:g} s "
+                "(client_body_timeout_s)", status=408, outcome="client_timeout",
+            ) from None  # fmt: skip
+        except web.RequestPayloadError:
+            raise _BadRequest("the request body is malformed") from None
+        except ConnectionError:
+            raise _ClientGone from None
         try:
             body = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
@@ -240,12 +336,14 @@ class GuardProxy:
             raise _BadRequest("messages must be a non-empty list", "messages")
         return body
 
-    def _check(self, chain: GuardChain | None, text: str, stage: str,
-               context: str | None, log: list[dict[str, Any]]) -> ChainOutcome | None:  # fmt: skip
+    async def _check(
+        self, name: str, chain: GuardChain | None, text: str, stage: str,
+        context: str | None, log: list[dict[str, Any]],
+    ) -> ChainOutcome | None:  # fmt: skip
         if chain is None:
             return None
-        outcome = chain.check_detailed(text, stage="input" if stage == "input" else "output",
-                                       context=context)  # fmt: skip
+        outcome = await self._guards.check(name, text, stage="input" if stage == "input"
+                                           else "output", context=context)  # fmt: skip
         for r in outcome.results:
             self.metrics.guard_latency(r.guard, stage, r.seconds)
             if r.decision.action == Action.BLOCK:
@@ -256,10 +354,48 @@ class GuardProxy:
                         "ms": round(r.seconds * 1000, 4)})  # fmt: skip
         return outcome
 
-    def _redacted(self, text: str | None) -> str | None:
+    async def _redacted(self, text: str | None) -> str | None:
+        """What the log keeps of ``text``: an excerpt of at most ``log_max_chars`` (and the
+        full length), PII redacted."""
         if text is None:
             return None
-        return self._log_pii.check(text).text or text
+        kept = excerpt(text, self.config.log_max_chars)
+        outcome = await self._guards.check("log", kept, stage="output")
+        return outcome.decision.text or kept
+
+    def _log_row(self, row: dict[str, Any]) -> None:
+        """Queue ``row`` for the log once its texts are redacted: at once when they are short,
+        else in a task, so that redacting a long text never holds up the reply."""
+        log = self.log
+        if log is None:
+            return
+        texts = [row[k] for k in ("input_text", "output_text") if isinstance(row[k], str)]
+        if sum(len(t) for t in texts) <= self.config.inline_scan_chars:
+            for key in ("input_text", "output_text"):
+                if row[key] is not None:
+                    decision = self._log_pii.check(row[key], stage="output")
+                    row[key] = decision.text or row[key]
+            log.put(row)
+            return
+
+        async def write() -> None:
+            for key in ("input_text", "output_text"):
+                try:
+                    row[key] = await self._redacted(row[key])
+                except Exception:  # a row without its text rather than an unredacted one
+                    row[key] = None
+            log.put(row)
+
+        task = asyncio.get_running_loop().create_task(write())
+        self._log_tasks.add(task)
+        task.add_done_callback(self._log_tasks.discard)
+
+    async def drain_log(self) -> None:
+        """Wait until every exchange so far is written to the log (for tests and shutdown)."""
+        if self._log_tasks:
+            await asyncio.gather(*self._log_tasks, return_exceptions=True)
+        if self.log is not None:
+            await asyncio.to_thread(self.log.flush)
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         t0 = time.perf_counter()
@@ -271,19 +407,28 @@ class GuardProxy:
         try:
             return await self._exchange(request, row, t0)
         except _BadRequest as exc:
-            row.update(outcome="bad_request", status=exc.status)
-            self.metrics.request("bad_request")
-            return _error(exc.status, str(exc), "invalid_request_error", None, exc.param)
+            row.update(outcome=exc.outcome, status=exc.status)
+            self.metrics.request(exc.outcome)
+            response = _error(exc.status, str(exc), "invalid_request_error", None, exc.param)
+            if exc.status in (408, 413):
+                response.force_close()  # the rest of the body is not worth waiting for
+            return response
+        except _ClientGone:
+            return self._client_gone(row)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             response = self._upstream_error(exc)
             row.update(outcome="upstream_error", status=response.status)
             return response
         finally:
             row["latency_ms"] = (time.perf_counter() - t0) * 1000
-            if self.log is not None:
-                row["input_text"] = self._redacted(row["input_text"])
-                row["created_at"] = datetime.now(UTC)
-                self.log.put(row)
+            row["created_at"] = datetime.now(UTC)
+            self._log_row(row)
+
+    def _client_gone(self, row: dict[str, Any]) -> web.Response:
+        # 499 in the log, as nginx records it: the client closed the connection first.
+        row.update(outcome="client_disconnected", status=499)
+        self.metrics.request("client_disconnected")
+        return web.Response(status=499)
 
     async def _exchange(self, request: web.Request, row: dict[str, Any],
                         t0: float) -> web.StreamResponse:  # fmt: skip
@@ -295,10 +440,10 @@ class GuardProxy:
                      and messages[i].get("role") == "user"), None)  # fmt: skip
         user = _text_of(messages[last].get("content")) if last is not None else None
         decisions: list[dict[str, Any]] = row["decisions_json"]
-        row["input_text"] = user  # redacted for the log once the reply has left (``_chat``)
+        row["input_text"] = user  # an excerpt, redacted, goes to the log (``_log_row``)
         raw: bytes | None = await request.read()
         if user is not None and last is not None:
-            outcome = self._check(self.input_chain, user, "input", None, decisions)
+            outcome = await self._check("input", self.input_chain, user, "input", None, decisions)
             if outcome is not None and outcome.decision.action == Action.BLOCK:
                 row.update(input_action="block", outcome="blocked_input")
                 self.metrics.request("blocked_input")
@@ -330,10 +475,10 @@ class GuardProxy:
             if stream and ctype.startswith("text/event-stream"):
                 return await self._relay(request, up, user, row, t0)
             reply = await up.read()
-        return self._complete(reply, user, row, ctype)
+        return await self._complete(reply, user, row, ctype)
 
-    def _complete(self, reply: bytes, user: str | None, row: dict[str, Any],
-                  ctype: str) -> web.Response:  # fmt: skip
+    async def _complete(self, reply: bytes, user: str | None, row: dict[str, Any],
+                        ctype: str) -> web.Response:  # fmt: skip
         row["status"] = 200
         try:
             body = json.loads(reply)
@@ -345,9 +490,9 @@ class GuardProxy:
             return web.Response(body=reply, headers={"Content-Type": ctype or "application/json"})
         outcome_name = "allowed"
         if isinstance(content, str):
-            row["output_text"] = self._redacted(content)
-            outcome = self._check(self.output_chain, content, "output", user,
-                                  row["decisions_json"])  # fmt: skip
+            row["output_text"] = content
+            outcome = await self._check("output", self.output_chain, content, "output", user,
+                                        row["decisions_json"])  # fmt: skip
             if outcome is not None and outcome.decision.action == Action.BLOCK:
                 message["content"] = REFUSAL
                 body["choices"][0]["finish_reason"] = "content_filter"
@@ -365,13 +510,20 @@ class GuardProxy:
                      row: dict[str, Any], t0: float) -> web.StreamResponse:  # fmt: skip
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
                                                "Cache-Control": "no-cache"})  # fmt: skip
-        await response.prepare(request)
+        try:
+            await response.prepare(request)
+        except ConnectionError:
+            self._client_gone(row)
+            return response
         row["status"] = 200
 
         async def write(data: bytes) -> None:
             if row["ttft_ms"] is None and relay.released:  # first content leaves now
                 row["ttft_ms"] = (time.perf_counter() - t0) * 1000
-            await response.write(data)
+            try:
+                await response.write(data)
+            except (ConnectionError, RuntimeError):  # the client's side, not the upstream's
+                raise _ClientGone from None
 
         redactor = HoldbackRedactor(
             self._stream_pii,
@@ -382,26 +534,36 @@ class GuardProxy:
         try:
             async for data in up.content.iter_any():
                 await relay.feed(data)
+            if not relay.close_input():
+                raise _Truncated
             text = "".join(relay.text)
-            outcome = self._check(self.output_chain, text, "output", user, row["decisions_json"])
+            outcome = await self._check("output", self.output_chain, text, "output", user,
+                                        row["decisions_json"])  # fmt: skip
             blocked = outcome is not None and outcome.decision.action == Action.BLOCK
             await relay.finish(blocked, REFUSAL)
-            await response.write_eof()
-        except (TimeoutError, aiohttp.ClientError, UnicodeDecodeError, OSError) as exc:
+            try:
+                await response.write_eof()
+            except (ConnectionError, RuntimeError):
+                raise _ClientGone from None
+        except _ClientGone:
+            row["output_text"] = "".join(relay.text)
+            self._client_gone(row)
+            return response
+        except (_Truncated, TimeoutError, aiohttp.ClientError, UnicodeDecodeError,
+                OSError) as exc:  # fmt: skip
             # The stream started, so no error status can follow: an error event ends it, as
-            # OpenAI's API does, and the client sees it failed rather than waiting on.
-            name = "upstream_timeout" if isinstance(exc, TimeoutError) else "stream_broken"
-            row.update(outcome=name, output_text=self._redacted("".join(relay.text)))
+            # OpenAI's API does, and the client sees it failed rather than waiting on, or
+            # taking a reply cut short for a whole one.
+            name, why = _stream_failure(exc)
+            row.update(outcome=name, output_text="".join(relay.text))
             self.metrics.request(name)
-            why = ("the upstream did not finish the reply in time" if name == "upstream_timeout"
-                   else f"the upstream's stream broke off ({type(exc).__name__})")  # fmt: skip
             with contextlib.suppress(ConnectionError, RuntimeError):  # the client left too
                 await response.write(sse({"error": {"message": why, "type": "server_error",
                                                     "param": None, "code": name}}))  # fmt: skip
                 await response.write_eof()
             return response
         blocked = blocked or relay.stopped
-        row["output_text"] = self._redacted(text)
+        row["output_text"] = text
         row["output_action"] = "block" if blocked else (
             "redact" if relay.redactor.detections else "allow")  # fmt: skip
         name = (
@@ -414,3 +576,17 @@ class GuardProxy:
         row["outcome"] = name
         self.metrics.request(name)
         return response
+
+
+class _Truncated(Exception):
+    """The upstream's stream ended without a finish_reason or ``[DONE]``."""
+
+
+def _stream_failure(exc: BaseException) -> tuple[str, str]:
+    """The outcome name and the client's message for a stream that did not end properly."""
+    if isinstance(exc, _Truncated):
+        return ("stream_truncated", "the upstream's stream ended before the reply did "
+                "(no finish_reason, no [DONE]): the reply is incomplete")  # fmt: skip
+    if isinstance(exc, TimeoutError):
+        return "upstream_timeout", "the upstream did not finish the reply in time"
+    return "stream_broken", f"the upstream's stream broke off ({type(exc).__name__})"

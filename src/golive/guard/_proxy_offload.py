@@ -1,0 +1,162 @@
+"""The proxy's guard work, kept off its event loop.
+
+A short text (``inline_chars``, about a millisecond of guard work) is checked on the loop:
+handing it elsewhere would cost more than checking it. A longer one, up to the chains'
+``max_chars``, goes to a guard process: forked at start-up from the proxy with its chains
+built and warm (nothing about a guard is pickled, only the text and the outcome), at a lower
+priority than the proxy, so that when both want a core the proxy's requests come first. A
+thread of the proxy would not do: a guard holds the interpreter lock for up to the 5 ms
+switch interval at a time, and ten of them starve the loop. The guard process ignores Ctrl-C
+(the proxy decides when to stop) and exits with the proxy, even when the proxy is killed.
+
+Where ``fork`` is missing (macOS, Windows), ``processes`` is 0, or the guard process dies,
+a single thread checks the longer texts instead: off the loop, sharing its lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from golive.guard.base import Stage
+from golive.guard.chain import ChainOutcome, GuardChain
+
+__all__ = ["GuardRunner"]
+
+_log = logging.getLogger("golive.proxy")
+_READY_TIMEOUT_S = 30.0
+_WATCH_PARENT_S = 0.5
+_CHILD_NICENESS = 5  # below the proxy: its requests first when both want the core
+
+
+def _fork_available() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+class GuardRunner:
+    """Checks texts with named chains: on the loop when short, in the guard process when not.
+
+    ``start()`` forks the guard process (call it before the server listens: the child then
+    holds none of its sockets); ``check()`` returns the chain's outcome; ``close()`` ends it.
+    """
+
+    def __init__(self, chains: Mapping[str, GuardChain], *, inline_chars: int,
+                 processes: int) -> None:  # fmt: skip
+        self._chains = dict(chains)
+        self._inline_chars = inline_chars
+        self._processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        self.fallback: str | None = None  # why the longer texts are checked in a thread
+
+    @property
+    def mode(self) -> str:
+        """``process`` or ``thread``: where the longer texts are checked now."""
+        return "process" if self._pool is not None else "thread"
+
+    async def start(self) -> None:
+        if self._processes <= 0:
+            self.fallback = "guard_processes is 0"
+            return
+        if not _fork_available():
+            self.fallback = "this platform cannot fork the guard process"
+            return
+        try:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._processes,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_child_init,
+                initargs=(self._chains, os.getpid()),  # fork: handed over in memory
+            )
+            # With fork the first submit starts every process; the answer says they run.
+            async with asyncio.timeout(_READY_TIMEOUT_S):
+                await asyncio.wrap_future(self._pool.submit(_child_ready))
+        except (OSError, RuntimeError, BrokenProcessPool, TimeoutError) as exc:
+            self._to_thread(f"the guard process could not start: {exc!r}")
+
+    async def check(self, chain: str, text: str, *, stage: Stage,
+                    context: str | None = None) -> ChainOutcome:  # fmt: skip
+        guards = self._chains[chain]
+        size = len(text) + len(context or "")
+        oversized = guards.max_chars is not None and len(text) > guards.max_chars
+        if size <= self._inline_chars or oversized:  # cheap either way: no hand-over
+            return guards.check_detailed(text, stage=stage, context=context)
+        pool = self._pool
+        if pool is not None:
+            try:
+                return await asyncio.wrap_future(
+                    pool.submit(_child_check, chain, text, stage, context)
+                )
+            except BrokenProcessPool as exc:
+                self._to_thread(f"the guard process died: {exc!r}")
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="golive-guard")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._thread, lambda: guards.check_detailed(text, stage=stage, context=context)
+        )
+
+    async def close(self) -> None:
+        """Stop taking work. A check in hand finishes first: bounded by ``max_chars``."""
+        pool, self._pool = self._pool, None
+        thread, self._thread = self._thread, None
+        for executor in (pool, thread):
+            if executor is not None:
+                _shutdown(executor)
+
+    def _to_thread(self, why: str) -> None:
+        if self.fallback is None:
+            _log.warning("golive proxy: %s; longer texts are checked in a thread", why)
+        self.fallback = why
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            _shutdown(pool)
+
+
+def _shutdown(executor: Executor) -> None:
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+# --- in the guard process ---------------------------------------------------------------
+
+_child_chains: Mapping[str, GuardChain] = {}
+
+
+def _child_init(chains: Mapping[str, GuardChain], parent: int) -> None:
+    global _child_chains
+    _child_chains = chains
+    # The proxy's loop may route signals to its self-pipe: the child must not write there.
+    with contextlib.suppress(ValueError, OSError):
+        signal.set_wakeup_fd(-1)
+    with contextlib.suppress(ValueError, OSError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the proxy's to handle
+    with contextlib.suppress(ValueError, OSError):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(OSError):
+        os.nice(_CHILD_NICENESS)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End the guard process when the proxy is gone (killed outright, with no shutdown)."""
+    while os.getppid() == parent:
+        time.sleep(_WATCH_PARENT_S)
+    os._exit(0)
+
+
+def _child_ready() -> None:
+    """The first task: the chains came warm with the fork; this only says the child runs."""
+
+
+def _child_check(chain: str, text: str, stage: Stage, context: str | None) -> ChainOutcome:
+    return _child_chains[chain].check_detailed(text, stage=stage, context=context)
