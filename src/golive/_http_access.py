@@ -5,7 +5,7 @@ Two checks, in one aiohttp middleware:
 - **Host.** A DNS-rebinding page (``http://evil.example:8765`` re-resolved to 127.0.0.1)
   reaches a loopback server from the user's own browser, but its requests still carry
   ``Host: evil.example:8765``. Only the names the server is really known by pass: the
-  loopback names for a loopback bind, the address the connection arrived on (an IP literal
+  loopback names, the address bound, the address the connection arrived on (an IP literal
   cannot be rebound), and the names the user allows (``--allow-host``). A request with
   another ``Host`` gets 403 before any handler runs.
 - **Token.** Optional on loopback, required on any other bind (``check_bind``): every
@@ -201,7 +201,9 @@ def access_middleware(
     """
     names, pairs = _extra(extra_hosts)
     bound = _normal(bound_host)
-    own = set(LOOPBACK_NAMES) if is_loopback(bound_host) else set()
+    # A browser sends ``Host: localhost`` only for a page it loaded from localhost, which no
+    # rebinding page can be: the loopback names are always this server.
+    own = set(LOOPBACK_NAMES)
     if bound and bound not in ("0.0.0.0", "::"):
         own.add(bound)
     secret = token.encode() if token else None

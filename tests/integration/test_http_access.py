@@ -163,3 +163,17 @@ def test_check_bind_requires_a_token_off_loopback_and_a_strong_one_anywhere() ->
         check_bind("127.0.0.1", "short")
     warning = check_bind("0.0.0.0", None, insecure=True)
     assert warning is not None and "WARNING" in warning and "without a token" in warning
+
+
+async def test_a_wildcard_bind_answers_to_loopback_names_and_the_address_it_was_reached_on() -> (
+    None
+):
+    app = web.Application(middlewares=[access_middleware("0.0.0.0", 0, TOKEN, ())])
+    app.router.add_get("/", _hello)
+    auth = f"Bearer {TOKEN}"
+    async with serving(app) as port:
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            assert (await _get(port, Host=host, Authorization=auth))[0] == 200, host
+        assert (await _get(port, Host=f"evil.example:{port}", Authorization=auth))[0] == 403
+        # An address of this machine the connection did not arrive on is not trusted blindly.
+        assert (await _get(port, Host=f"10.11.12.13:{port}", Authorization=auth))[0] == 403
