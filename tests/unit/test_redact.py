@@ -118,7 +118,7 @@ def test_show_headers_is_validated(show: list[str], message: str) -> None:
             "show_headers": show,
             **extra,
         }
-        with pytest.raises(ConfigError, match="^target.show_headers: ") as caught:
+        with pytest.raises(ConfigError, match=r"^target\.show_headers: ") as caught:
             registry.parse("target", spec, field="target")
         assert message in str(caught.value)
         assert "'k'" not in str(caught.value)
