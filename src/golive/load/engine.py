@@ -90,6 +90,7 @@ class _Level:
         self.unparsed: deque[tuple[int, int, Exchange, int, int]] = deque()
         self.unparsed_bytes = 0
         self.backlog = asyncio.Event()  # set when unparsed_bytes passes the cap
+        self.parsing = True  # the background parser runs until the level is over
         self.scheduled = 0
         # start_ns: a level spread over processes shares one origin (see load.multiproc).
         self.t0 = time.perf_counter_ns() if start_ns is None else start_ns
@@ -191,11 +192,12 @@ class _Level:
 
     async def parse_in_slices(self) -> None:
         """Keep the unparsed backlog under ``_UNPARSED_MAX_BYTES``, one reply per loop turn:
-        between two replies the loop reads every socket that became readable meanwhile."""
-        while True:
+        between two replies the loop reads every socket that became readable meanwhile.
+        Returns once ``parsing`` is false (and ``backlog`` set to wake it)."""
+        while self.parsing:
             await self.backlog.wait()
             self.backlog.clear()
-            while self.unparsed and self.unparsed_bytes > _UNPARSED_MAX_BYTES:
+            while self.parsing and self.unparsed and self.unparsed_bytes > _UNPARSED_MAX_BYTES:
                 self.parse_pending(max_replies=1)
                 await asyncio.sleep(0)
 
@@ -375,11 +377,14 @@ async def _run(
                 await asyncio.wait(late)
         health = await monitor.stop(reads, level.send_delays)
     finally:
-        parser.cancel()
+        # The parser returns by itself, never cancelled: a cancelled task keeps its
+        # CancelledError, whose traceback holds this frame (and through it the level) in a
+        # cycle the collector does not see on Python 3.11, so every level stayed in memory.
+        level.parsing = False
+        level.backlog.set()
         if level.pool is not None:
             level.pool.read_delays = None
-    with contextlib.suppress(asyncio.CancelledError):
-        await parser
+    await parser
     level.parse_pending()
     return health
 

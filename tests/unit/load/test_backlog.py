@@ -64,6 +64,7 @@ class _Backlog(engine._Level):
         self.unparsed = engine.deque()
         self.unparsed_bytes = 0
         self.backlog = asyncio.Event()
+        self.parsing = True
         self.raw: list[tuple[object, ...]] = []
 
     def keep(self, *raw: object) -> None:  # type: ignore[override]  # in memory, not spilled
