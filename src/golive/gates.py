@@ -22,6 +22,11 @@ Each gate ends ``pass``, ``fail`` or ``inconclusive``:
   ``SAMPLES_CAP`` (or when the observed value sits exactly on the threshold).
 
 The verdict is ``no-go`` if any gate failed, else ``inconclusive`` if any gate is, else ``go``.
+
+A partial run (``interrupted``, or ``incomplete``: the store lost some of its results) never
+claims ``go``: its data did not cover what the gates were meant to judge. ``partial`` keeps
+``no-go`` when a gate failed on what was observed, and makes anything else ``inconclusive``,
+with the reason.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ __all__ = [
     "evaluate_gates",
     "metric_kind",
     "parse_gate",
+    "partial",
 ]
 
 FIELDS = ("value", "ci_low", "ci_high", "n")
@@ -259,3 +265,21 @@ def evaluate_gates(expressions: list[str], metrics: Mapping[str, Metric]) -> Ver
         gate = parse_gate(expression)
         results.append(_judge(gate, metrics.get(gate.metric), metrics))
     return Verdict.of(results)
+
+
+_PARTIAL_REASON = {
+    "interrupted": "the run was interrupted: its finished samples cannot settle the gates",
+    "incomplete": "the run is incomplete: the store lost some of its results",
+}
+
+
+def partial(verdict: Verdict, status: str) -> Verdict:
+    """``verdict`` for a run whose status is ``status``: unchanged for a finished run; for a
+    partial one (interrupted, incomplete) never ``go``: ``no-go`` if a gate failed on what
+    was observed, else ``inconclusive`` with ``reason`` saying why."""
+    if status == "finished":
+        return verdict
+    failed = any(g.status == "fail" for g in verdict.gates)
+    why = _PARTIAL_REASON.get(status, f"the run ended {status}: its data cannot settle the gates")
+    reason = verdict.reason or why
+    return Verdict(go=False, gates=verdict.gates, inconclusive=not failed, reason=reason)

@@ -4,12 +4,17 @@ The CLI commands and the Python API both call ``execute``; it owns the wiring, t
 owns the engine. An interrupt (Ctrl-C, SIGTERM; see ``golive._interrupt``) at any stage ends
 the stage in flight and skips the later ones; the run is then stored and reported whole,
 marked ``interrupted``.
+
+The reports are written from what the run observed, not from what the store kept: a store
+that fails mid-run (after the recorder's retries) makes the run ``incomplete``, with the
+counts, and the rows it refused go to ``UNSTORED_FILE`` in the report folder.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Iterator
+import sys
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,18 +27,21 @@ from golive._loop import run_main
 from golive.config import Plan
 from golive.display import ProgressDisplay
 from golive.errors import ConfigError, NoSuchRunError, NothingToRunError
-from golive.events import Event, EventBus, ObservationRecorded
+from golive.events import Event, EventBus, ObservationRecorded, RunFinished
+from golive.gates import partial
 from golive.registry import registry
 from golive.reports.base import ReportContext, Reporter
 from golive.reports.summary import build_summary
 from golive.runner import Runner
-from golive.schemas import Case, RunResult
+from golive.schemas import Case, RunResult, StoreShortfall
 from golive.suite import Suite, load_suite
 
 if TYPE_CHECKING:
     from golive.store import StoreRecorder
 
-__all__ = ["Outcome", "execute", "execute_async", "resolve_suite"]
+__all__ = ["UNSTORED_FILE", "Outcome", "execute", "execute_async", "resolve_suite"]
+
+UNSTORED_FILE = "unstored.jsonl"  # in the report folder: rows a failing store refused
 
 
 @dataclass(frozen=True)
@@ -127,7 +135,11 @@ async def execute_async(
     bus = EventBus()
     bus.subscribe(_pause_at_first_observation)
     runner = Runner(plan, bus=bus)
-    recorder = StoreRecorder(plan.store) if record else None
+    recorder = (
+        StoreRecorder(plan.store, spill=Path(plan.out) / UNSTORED_FILE, warn=_warn)
+        if record
+        else None
+    )
     if recorder is not None:
         bus.subscribe(recorder)
     display = ProgressDisplay(console)
@@ -167,6 +179,11 @@ async def execute_async(
     return Outcome(result, paths)
 
 
+def _warn(line: str) -> None:
+    """The store recorder's news (failing, giving up, recovered): one line on stderr."""
+    print(f"warning: {line}", file=sys.stderr, flush=True)
+
+
 def _going(result: RunResult) -> bool:
     """Whether the run goes on to its next stage: not after an interrupt."""
     return result.status == "finished" and not _interrupt.requested()
@@ -186,20 +203,17 @@ def _commit(
 ) -> tuple[RunResult, tuple[Path, ...]]:
     """Store the run's final state, then write every report. An interrupt that arrives
     meanwhile marks the run ``interrupted``: the store and every report are then written
-    again, so none of them calls finished a run whose command was interrupted."""
-    from golive.events import RunFinished
+    again, so none of them calls finished a run whose command was interrupted. A store that
+    lost results makes the run ``incomplete``; the reports are written all the same."""
     from golive.reports.json import write_summary
 
     files = list(reporters)  # after the first pass: only the reporters that write a file
     paths: list[Path] = []
     lost = f"the reports not yet written to {context.out_dir}"
-    with _interrupt.losing(lost), _closing(recorder):
+    with _interrupt.losing(lost), _closing(recorder, lambda: result.status == "incomplete"):
         while True:
             result, interrupted = _interrupt.settle(result)
-            if recorder is not None:
-                recorder(RunFinished(result))
-                recorder.set_summary(build_summary(result))
-                recorder.flush()
+            result = _store_final(result, recorder)
             paths, written = [], []
             for reporter in files:
                 if (path := reporter.write(result, context)) is not None:
@@ -214,10 +228,44 @@ def _commit(
     return result, tuple(paths)
 
 
+def _store_final(result: RunResult, recorder: StoreRecorder | None) -> RunResult:
+    """Store the run's final state and return it as the reports must tell it: never ``go``
+    for a partial run, ``incomplete`` (with the counts) when the store lost any result."""
+    if recorder is None:
+        return replace(result, verdict=partial(result.verdict, result.status))
+    recorder.flush()  # every observation is written (or given up on) before the verdict
+    result = _accounted(result, recorder)
+    for _ in range(2):  # a second round only when the final writes themselves failed
+        recorder(RunFinished(result))
+        recorder.set_summary(build_summary(result))
+        recorder.flush()
+        accounted = _accounted(result, recorder)
+        again = accounted.store_shortfall != result.store_shortfall
+        result = accounted
+        if not again:
+            break
+    return result
+
+
+def _accounted(result: RunResult, recorder: StoreRecorder) -> RunResult:
+    account = recorder.account(result.run_id)
+    if not account.complete:
+        spill = account.unstored_file
+        shortfall = StoreShortfall(
+            observed=account.observed,
+            stored=account.stored,
+            unstored_file=str(spill) if spill is not None else None,
+            error=account.error or "the store refused some of the run's results",
+        )
+        result = replace(result, status="incomplete", store_shortfall=shortfall)
+    return replace(result, verdict=partial(result.verdict, result.status))
+
+
 @contextlib.contextmanager
-def _closing(recorder: StoreRecorder | None) -> Iterator[None]:
+def _closing(recorder: StoreRecorder | None, reported: Callable[[], bool]) -> Iterator[None]:
     """Close the recorder after the block; if the block fails, close it quietly first, so the
-    original error is the one reported."""
+    original error is the one reported. ``reported()``: the run already says what the store
+    lacks, so the store's failure is no error of its own."""
     try:
         yield
     except BaseException:
@@ -226,7 +274,7 @@ def _closing(recorder: StoreRecorder | None) -> Iterator[None]:
                 recorder.close()
         raise
     if recorder is not None:
-        recorder.close()
+        recorder.close(raise_errors=not reported())
 
 
 async def _closing_on_error(

@@ -27,7 +27,7 @@ from golive.execution.local import run_pipeline
 from golive.execution.observe import observe
 from golive.execution.scoring import CaseScorers, Scoring, ScoringMode
 from golive.failures import classify, kind_of
-from golive.gates import evaluate_gates
+from golive.gates import evaluate_gates, partial
 from golive.metrics import compute_metrics
 from golive.registry import registry
 from golive.schemas import (
@@ -224,7 +224,7 @@ class Runner:
             config=self.config_snapshot(),
             cases=tuple(results),
             metrics=metrics,
-            verdict=evaluate_gates(self.plan.gates, metrics),
+            verdict=partial(evaluate_gates(self.plan.gates, metrics), status),
         )
         self.bus.emit(RunFinished(result))
         return result

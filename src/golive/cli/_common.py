@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from golive.schemas import StoreShortfall
 
 __all__ = [
     "JsonSummaryOption",
@@ -69,14 +72,18 @@ def parse_set(items: list[str]) -> dict[str, Any]:
 
 
 def exit_code_for(status: str, verdict: str) -> int:
-    """The exit code of a run: 2 interrupted, else 0 go, 1 no-go, 6 inconclusive."""
+    """The exit code of a run: 3 incomplete (the store lost results: an internal error, the
+    reports are whole), 2 interrupted, else 0 go, 1 no-go, 6 inconclusive."""
     from golive.cli._errors import (
         EXIT_INCONCLUSIVE,
+        EXIT_INTERNAL,
         EXIT_INTERRUPTED,
         EXIT_NO_GO,
         EXIT_OK,
     )
 
+    if status == "incomplete":
+        return EXIT_INTERNAL
     if status == "interrupted":
         return EXIT_INTERRUPTED
     return {"go": EXIT_OK, "inconclusive": EXIT_INCONCLUSIVE}.get(verdict, EXIT_NO_GO)
@@ -85,14 +92,19 @@ def exit_code_for(status: str, verdict: str) -> int:
 _VERDICT_COLOR = {"go": "green", "inconclusive": "yellow"}
 
 
-def print_outcome(paths: tuple[Path, ...], verdict: str, status: str) -> None:
+def print_outcome(
+    paths: tuple[Path, ...], verdict: str, status: str, shortfall: StoreShortfall | None = None
+) -> None:
+    """The verdict, what went wrong with the run itself, and the files written."""
     color = _VERDICT_COLOR.get(verdict, "red")
     if status == "interrupted":
         typer.secho(
             "run interrupted: every finished sample is kept and reported", fg="yellow", err=True
         )
+    if shortfall is not None:
+        typer.secho(f"error: {shortfall.line()}", fg="red", err=True)
     typer.secho(f"verdict: {verdict.upper()}", fg=color, bold=True)
-    if verdict == "inconclusive":
+    if verdict == "inconclusive" and status == "finished":  # else the status says why
         typer.secho(
             "no gate failed, but the data cannot settle every gate: the report says how many "
             "samples each one needs",

@@ -150,7 +150,10 @@ def demo_command(
         load=load,
     )
     outcome = execute(plan, json_path=json_path)
-    print_outcome(outcome.report_paths, outcome.result.verdict.label, outcome.result.status)
-    if outcome.result.status == "interrupted":
-        raise typer.Exit(2)
+    result = outcome.result
+    print_outcome(outcome.report_paths, result.verdict.label, result.status, result.store_shortfall)
+    if result.status in ("interrupted", "incomplete"):
+        from golive.cli._common import exit_code_for
+
+        raise typer.Exit(exit_code_for(result.status, result.verdict.label))  # 2 or 3
     typer.echo(f"open {out / 'index.html'} in a browser for the full report")

@@ -159,7 +159,8 @@ def run_command(
         plan = ci_plan(plan)
     with ci_run(ci):
         outcome = execute(plan, json_path=json_path, baseline=baseline)
-    print_outcome(outcome.report_paths, outcome.result.verdict.label, outcome.result.status)
+    result = outcome.result
+    print_outcome(outcome.report_paths, result.verdict.label, result.status, result.store_shortfall)
     if (line := cache_line(outcome.result)) is not None:
         typer.echo(line)
     if ci:

@@ -140,5 +140,6 @@ def scan_command(
 
     with handling():  # Ctrl-C, SIGTERM: exit 2, finished probes stored and reported
         outcome = run_main(execute_async(plan, console=Console(), json_path=json_path, cases=[]))
-    print_outcome(outcome.report_paths, outcome.result.verdict.label, outcome.result.status)
+    result = outcome.result
+    print_outcome(outcome.report_paths, result.verdict.label, result.status, result.store_shortfall)
     raise typer.Exit(exit_code_for(outcome.result.status, outcome.result.verdict.label))

@@ -196,6 +196,10 @@ def render_markdown(summary: dict[str, Any], *, title: str = "golive") -> str:
     ]
     if summary.get("status") == "interrupted":
         lines += ["", "> [!WARNING]", "> The run was interrupted: these figures are partial."]
+    incomplete = summary.get("incomplete")
+    if isinstance(incomplete, dict):
+        reason = md_text(str(incomplete.get("reason")), 400)
+        lines += ["", "> [!WARNING]", f"> Run incomplete: {reason}"]
     lines += ["", "### Gates", "", *_gates(summary)]
     if verdict == "inconclusive":
         lines += [

@@ -35,8 +35,10 @@ __all__ = [
 
 # 1.2: the optional `load` section; 1.3: `comparison` (run --baseline), `hardening`, `cache`;
 # 1.4: every latency summary has `ci` per percentile (null on an unbounded side), `n` and
-# `population` (which requests it covers)
-SCHEMA_VERSION = "1.4"
+# `population` (which requests it covers); 1.5: status `incomplete` (the store lost results;
+# the reports cover every observation) with the `incomplete` section, and `verdict_reason`
+# (why a partial run's verdict is not go)
+SCHEMA_VERSION = "1.5"
 LATENCY_STATS: tuple[str, ...] = ("p50", "p90", "p95", "p99", "max", "mean")
 _Z95 = 1.959963984540054
 
@@ -264,5 +266,18 @@ def build_summary(result: RunResult) -> dict[str, Any]:
     if result.load is not None:
         from golive.load.summary import load_section  # the load engine is heavy: on use
 
-        summary["load"] = load_section(result.load, status=result.status)
+        # The load itself finished when only the store failed.
+        status = "finished" if result.status == "incomplete" else result.status
+        summary["load"] = load_section(result.load, status=status)
+    if result.verdict.reason:
+        summary["verdict_reason"] = result.verdict.reason
+    shortfall = result.store_shortfall
+    if shortfall is not None:
+        summary["incomplete"] = {
+            "reason": shortfall.line(),
+            "observed": shortfall.observed,
+            "stored": shortfall.stored,
+            "unstored_file": shortfall.unstored_file,
+            "error": shortfall.error,
+        }
     return summary

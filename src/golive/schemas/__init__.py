@@ -11,7 +11,7 @@ from golive.schemas._observation import (
     StreamEnd,
     Usage,
 )
-from golive.schemas._result import CaseResult, RunResult, ScoredObservation
+from golive.schemas._result import CaseResult, RunResult, ScoredObservation, StoreShortfall
 from golive.schemas._score import Finding, Score
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "RunResult",
     "Score",
     "ScoredObservation",
+    "StoreShortfall",
     "StreamEnd",
     "Usage",
     "Verdict",

@@ -64,11 +64,13 @@ class GateResult:
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """go when every gate passed; no-go when any failed; inconclusive when none failed but
-    at least one could not be settled by the data (``Verdict.of`` derives it from gates)."""
+    at least one could not be settled by the data (``Verdict.of`` derives it from gates), or
+    when the run itself is partial (``reason`` then says why: see ``golive.gates.partial``)."""
 
     go: bool
     gates: tuple[GateResult, ...]
     inconclusive: bool = False
+    reason: str = ""
 
     def __post_init__(self) -> None:
         if self.go and self.inconclusive:
@@ -84,9 +86,16 @@ class Verdict:
         )
 
     @classmethod
-    def from_label(cls, label: str, gates: Iterable[GateResult]) -> Verdict:
+    def from_label(
+        cls, label: str, gates: Iterable[GateResult], reason: str = ""
+    ) -> Verdict:
         """A stored verdict ("go", "no-go", "inconclusive") with its gates."""
-        return cls(go=label == "go", gates=tuple(gates), inconclusive=label == "inconclusive")
+        return cls(
+            go=label == "go",
+            gates=tuple(gates),
+            inconclusive=label == "inconclusive",
+            reason=reason,
+        )
 
     @property
     def label(self) -> VerdictLabel:

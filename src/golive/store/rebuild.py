@@ -329,4 +329,5 @@ def _verdict(verdict: str | None, summary: dict[str, Any]) -> Verdict:
         if isinstance(g, dict)
     )
     label = verdict or summary.get("verdict")
-    return Verdict.from_label(label, gates) if label else Verdict.of(gates)
+    reason = str(summary.get("verdict_reason") or "")
+    return Verdict.from_label(label, gates, reason) if label else Verdict.of(gates)

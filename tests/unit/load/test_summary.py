@@ -89,7 +89,7 @@ def test_summary_with_load_validates_against_the_schema() -> None:
         "r1", "finished", now, now, {"kind": "demo"}, {}, (), metrics, Verdict(True, ()), load=load
     )
     summary = build_summary(result)
-    assert summary["schema_version"] == "1.4"
+    assert summary["schema_version"] == "1.5"
     jsonschema.Draft202012Validator(load_schema()).validate(summary)
     # Without a load test there is no load key: runs without `load:` are unchanged.
     plain = build_summary(replace(result, load=None))

@@ -52,7 +52,7 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
 def test_summary_validates_against_schema(run_result: RunResult) -> None:
     summary = build_summary(run_result)
     _validate(summary)
-    assert summary["schema_version"] == SCHEMA_VERSION == "1.4"
+    assert summary["schema_version"] == SCHEMA_VERSION == "1.5"
     assert summary["verdict"] == "no-go"
     assert summary["status"] == "finished"
 
@@ -192,7 +192,7 @@ def test_mode_counts_from_metrics_are_zero_filled(run_result: RunResult) -> None
 def test_write_summary_is_strict_utf8_json(run_result: RunResult, tmp_path: Path) -> None:
     path = write_summary(run_result, tmp_path / "nested" / "out.json")
     text = path.read_text(encoding="utf-8")
-    assert text.startswith('{\n  "schema_version": "1.4"')
+    assert text.startswith('{\n  "schema_version": "1.5"')
     assert json.loads(text) == json.loads(json.dumps(build_summary(run_result)))
     assert "úteis" not in text  # references are not part of the summary…
     assert run_result.target["model"] in text  # …but the target fingerprint is
