@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 __all__ = [
     "Z95",
@@ -93,10 +94,30 @@ def bootstrap_mean_ci(
     if len(data) == 1:
         return (float(data[0]), float(data[0]))
     rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, len(data), size=(resamples, len(data)))].mean(axis=1)
+    means = _resampled(rng, data, resamples, lambda block: block.mean(axis=1))
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(means, [tail, 100 - tail])
     return (float(low), float(high))
+
+
+# Bootstrap indices drawn at once: 2M (16 MB, and as much again for the values they pick).
+# Drawing every resample at once took resamples x n of each: 2.9 GB for 90,000 latencies.
+_BOOTSTRAP_CELLS = 1 << 21
+
+
+def _resampled(rng: Any, data: Any, resamples: int, stat: Callable[[Any], Any]) -> Any:
+    """``stat`` of each of ``resamples`` bootstrap resamples of ``data`` (one per row), drawn
+    in blocks of rows so memory stays bounded whatever ``len(data)``. The generator yields
+    the same stream in blocks as in one draw, so the result equals the one-draw result."""
+    import numpy as np
+
+    n = len(data)
+    rows = max(1, _BOOTSTRAP_CELLS // n)
+    out = np.empty(resamples)
+    for start in range(0, resamples, rows):
+        k = min(rows, resamples - start)
+        out[start : start + k] = stat(data[rng.integers(0, n, size=(k, n))])
+    return out
 
 
 # -- paired comparison of two runs (golive compare) ------------------------------------------
@@ -262,8 +283,8 @@ def bootstrap_quantile_diff(
     b = np.asarray(base, dtype=float)
     h = np.asarray(head, dtype=float)
     rng = np.random.default_rng(seed)
-    qb = np.percentile(b[rng.integers(0, len(b), size=(resamples, len(b)))], q, axis=1)
-    qh = np.percentile(h[rng.integers(0, len(h), size=(resamples, len(h)))], q, axis=1)
+    qb = _resampled(rng, b, resamples, lambda block: np.percentile(block, q, axis=1))
+    qh = _resampled(rng, h, resamples, lambda block: np.percentile(block, q, axis=1))
     deltas = qh - qb
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(deltas, [tail, 100 - tail])

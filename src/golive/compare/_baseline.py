@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from golive.compare._compute import compare_runs
+from golive.compare._compute import compare_digests, digest_stored
 from golive.compare._model import Comparison
 from golive.compare._render import render_comparison
 from golive.schemas import GateResult, RunResult, Verdict
-from golive.store.queries import RunRow, get_run, load_observations
+from golive.store.queries import RunRow, get_run
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -66,11 +66,11 @@ def compare_with_baseline(
     that both sides go through exactly the same path."""
     recorder.flush()
     head = get_run(recorder.store, result.run_id)
-    comparison = compare_runs(
+    comparison = compare_digests(
         base,
         head,
-        load_observations(recorder.store, base.id),
-        load_observations(recorder.store, head.id),
+        digest_stored(recorder.store, base.id),
+        digest_stored(recorder.store, head.id),
         alpha=alpha,
         seed=seed,
     )

@@ -7,22 +7,27 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from golive import stats
 from golive.compare._model import CaseChange, Comparison, DetectableEffect, MetricChange
 from golive.diversity.expand import is_variant_id
 from golive.store.engine import Store, open_store
-from golive.store.queries import ObservationRow, RunRow, find_run, load_observations
+from golive.store.queries import ObservationRow, Outcome, RunRow, find_run, iter_outcomes
 
 __all__ = [
     "CASE_ALPHA_SHARE",
     "LATENCY_MIN_ABS_MS",
     "LATENCY_MIN_REL",
     "PASS_RATE_ALPHA_SHARE",
+    "RunDigest",
+    "compare_digests",
     "compare_runs",
     "compare_stored",
+    "digest",
+    "digest_stored",
     "resolve_run",
 ]
 
@@ -38,11 +43,64 @@ _LATENCY = (("ttft_ms", 50), ("ttft_ms", 95), ("e2e_ms", 50), ("e2e_ms", 95))
 _POWER = 0.8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Tally:
     passed: int
     n: int
     capability: str | None
+
+
+@dataclass(frozen=True)
+class RunDigest:
+    """All a comparison reads of one run: each case's tally (passed of n samples) and the
+    population of the run's ``latency.*`` metrics, in recording order. A few hundred bytes
+    per case and 8 per latency value, where the observations themselves are kilobytes."""
+
+    tallies: dict[str, _Tally]
+    latency: dict[str, list[float]]  # field (ttft_ms, e2e_ms) -> values
+
+
+def digest(outcomes: Iterable[Outcome | ObservationRow]) -> RunDigest:
+    """One pass over a run's observations (any order; ``iter_outcomes`` streams them)."""
+    passed: dict[str, int] = {}
+    n: dict[str, int] = {}
+    capability: dict[str, str | None] = {}
+    fields = {f for f, _ in _LATENCY}
+    ids: dict[str, array[int]] = {f: array("q") for f in fields}
+    values: dict[str, array[float]] = {f: array("d") for f in fields}
+    for o in outcomes:
+        case_id = o.case_id
+        passed[case_id] = passed.get(case_id, 0) + int(o.passed)
+        n[case_id] = n.get(case_id, 0) + 1
+        capability.setdefault(case_id, o.capability)
+        streamed = o.streamed if isinstance(o, Outcome) else bool(o.chunk_times_us)
+        # The population of the run's own ``latency.*`` metrics: the suite's cases
+        # (variants are not in them), successful replies with content, and no cached
+        # sample (its times are those of the call it replays).
+        if o.error_mode is not None or o.cached or not streamed or is_variant_id(case_id):
+            continue
+        for field in fields:
+            value = getattr(o, field)
+            if value is not None:
+                ids[field].append(o.id)
+                values[field].append(float(value))
+    tallies = {k: _Tally(passed[k], n[k], capability[k]) for k in n}
+    return RunDigest(tallies, {f: _in_order(ids[f], values[f]) for f in fields})
+
+
+def _in_order(ids: array[int], values: array[float]) -> list[float]:
+    """``values`` in recording (id) order: the bootstrap draws by position, so the order
+    must not depend on whether the rows came streamed by case or as recorded."""
+    import numpy as np
+
+    order = np.argsort(np.frombuffer(ids, dtype=np.int64), kind="stable")
+    ordered: list[float] = np.frombuffer(values, dtype=np.float64)[order].tolist()
+    return ordered
+
+
+def digest_stored(store: Store, run_id: str) -> RunDigest:
+    """``digest`` of a stored run, streamed from the store."""
+    return digest(iter_outcomes(store, run_id))
 
 
 def resolve_run(store: Store | str | None, ref: str) -> RunRow:
@@ -64,18 +122,19 @@ def compare_stored(
     seed: int = 0,
     gate_latency: bool = False,
 ) -> Comparison:
-    """Resolve both references in one store, load their observations, compare them."""
+    """Resolve both references in one store, digest each run in a streaming pass (never
+    both runs' observations in memory), compare them."""
     opened = store if isinstance(store, Store) else open_store(store)
     try:
         base = resolve_run(opened, base_ref)
         head = resolve_run(opened, head_ref)
-        base_obs = load_observations(opened, base.id)
-        head_obs = load_observations(opened, head.id)
+        base_digest = digest_stored(opened, base.id)
+        head_digest = digest_stored(opened, head.id)
     finally:
         if opened is not store:
             opened.dispose()
-    return compare_runs(
-        base, head, base_obs, head_obs, alpha=alpha, seed=seed, gate_latency=gate_latency
+    return compare_digests(
+        base, head, base_digest, head_digest, alpha=alpha, seed=seed, gate_latency=gate_latency
     )
 
 
@@ -91,9 +150,31 @@ def compare_runs(
 ) -> Comparison:
     """Compare ``head`` against ``base``; ``gate_latency`` lets latency regressions fail
     the gate too (off by default: see ``golive.compare``)."""
+    return compare_digests(
+        base,
+        head,
+        digest(base_obs),
+        digest(head_obs),
+        alpha=alpha,
+        seed=seed,
+        gate_latency=gate_latency,
+    )
+
+
+def compare_digests(
+    base: RunRow,
+    head: RunRow,
+    base_digest: RunDigest,
+    head_digest: RunDigest,
+    *,
+    alpha: float = 0.05,
+    seed: int = 0,
+    gate_latency: bool = False,
+) -> Comparison:
+    """``compare_runs`` from each run's ``digest``."""
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be within (0, 1), got {alpha}")
-    b, h = _tally(base_obs), _tally(head_obs)
+    b, h = base_digest.tallies, head_digest.tallies
     matched = sorted(set(b) & set(h))
     cases = _case_changes(b, h, matched, alpha * CASE_ALPHA_SHARE)
     # The pass rate, like the run's own quality.pass_rate, is over the suite's cases; the
@@ -107,7 +188,17 @@ def compare_runs(
     if majority is not None:
         metrics.append(majority)
     for field, q in _LATENCY:
-        change = _latency(base, head, base_obs, head_obs, field, q, alpha, seed, gate_latency)
+        change = _latency(
+            base,
+            head,
+            base_digest.latency[field],
+            head_digest.latency[field],
+            field,
+            q,
+            alpha,
+            seed,
+            gate_latency,
+        )
         if change is not None:
             metrics.append(change)
     return Comparison(
@@ -119,17 +210,6 @@ def compare_runs(
         mde=_detectable(b, h, canonical, alpha * PASS_RATE_ALPHA_SHARE),
         warnings=_warnings(base, head, b, h, matched),
     )
-
-
-def _tally(observations: Sequence[ObservationRow]) -> dict[str, _Tally]:
-    passed: dict[str, int] = {}
-    n: dict[str, int] = {}
-    capability: dict[str, str | None] = {}
-    for o in observations:
-        passed[o.case_id] = passed.get(o.case_id, 0) + int(o.passed)
-        n[o.case_id] = n.get(o.case_id, 0) + 1
-        capability.setdefault(o.case_id, o.capability)
-    return {k: _Tally(passed[k], n[k], capability[k]) for k in n}
 
 
 def _case_changes(
@@ -251,21 +331,6 @@ def _majority(
     )
 
 
-def _latency_values(rows: Sequence[ObservationRow], field: str) -> list[float]:
-    """The population of the run's own ``latency.*`` metrics: the suite's cases (variants
-    are not in them), successful replies with content, and no cached sample (its times
-    are those of the call it replays)."""
-    picked = (
-        getattr(o, field)
-        for o in rows
-        if o.error_mode is None
-        and not o.cached
-        and o.chunk_times_us
-        and not is_variant_id(o.case_id)
-    )
-    return [float(v) for v in picked if v is not None]
-
-
 def _stored_percentile(run: RunRow, field: str, q: int) -> float | None:
     """``latency.<field>.p<q>`` as the run's summary holds it: the figure its report shows."""
     latency = (run.summary or {}).get("latency")
@@ -279,15 +344,14 @@ def _stored_percentile(run: RunRow, field: str, q: int) -> float | None:
 def _latency(
     base_run: RunRow,
     head_run: RunRow,
-    base_obs: Sequence[ObservationRow],
-    head_obs: Sequence[ObservationRow],
+    b: list[float],
+    h: list[float],
     field: str,
     q: int,
     alpha: float,
     seed: int,
     gate: bool,
 ) -> MetricChange | None:
-    b, h = _latency_values(base_obs, field), _latency_values(head_obs, field)
     if len(b) < 2 or len(h) < 2:
         return None
     delta, ci, p = stats.bootstrap_quantile_diff(b, h, q, seed=seed, level=1 - alpha)

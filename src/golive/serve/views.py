@@ -12,20 +12,24 @@ from typing import Any
 from sqlalchemy import Integer, func, select
 
 from golive.reports.summary import rate
+from golive.store.case_pages import PAGE_SIZE, CasePage, RunCounts, case_page, run_counts
 from golive.store.engine import Store
 from golive.store.models import CaseResultRecord, ObservationRecord, RunRecord
-from golive.store.queries import RunRow, list_runs
+from golive.store.queries import RunRow, get_run, list_runs
 
 __all__ = [
     "FEATURED",
     "CaseHistory",
     "CaseRun",
     "MetricPoint",
+    "RunCases",
     "branches",
     "case_history",
+    "full_report_fits",
     "metric_names",
     "metric_points",
     "metric_series",
+    "run_cases",
     "run_metrics",
 ]
 
@@ -48,6 +52,11 @@ _SECTION_KEYS = {
 }
 _HISTORY_RUNS = 200  # runs scanned for the metric series
 _CASE_RUNS = 30  # runs shown in a case's history
+# A run up to this size gets its whole HTML report on /runs/ID (rebuilding it reads every
+# observation: about 40 kB of memory and 3 kB of page per case); a larger one gets its cases
+# a page at a time, with the figures counted by the database.
+FULL_REPORT_MAX_CASES = PAGE_SIZE
+FULL_REPORT_MAX_OBSERVATIONS = 10 * PAGE_SIZE
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,3 +349,36 @@ def case_history(store: Store, case_id: str, limit: int = _CASE_RUNS) -> CaseHis
             )
         )
     return CaseHistory(case_id, capability, history, stored if isinstance(stored, dict) else None)
+
+
+def full_report_fits(run: RunRow) -> bool:
+    """Whether ``run`` is small enough to rebuild and show whole (see FULL_REPORT_MAX_*)."""
+    return run.cases <= FULL_REPORT_MAX_CASES and run.observations <= FULL_REPORT_MAX_OBSERVATIONS
+
+
+@dataclass(frozen=True, slots=True)
+class RunCases:
+    """A run, one page of its cases and its figures, all read without loading the run."""
+
+    run: RunRow
+    page: CasePage
+    counts: RunCounts
+
+
+def run_cases(
+    store: Store,
+    ref: str,
+    *,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+    failing: bool = False,
+    mode: str | None = None,
+) -> RunCases:
+    """One page of the cases of the run ``ref`` names (see ``golive.store.case_pages``).
+
+    Raises:
+        ConfigError: no run matches ``ref``.
+    """
+    run = get_run(store, ref)
+    page = case_page(store, run.id, offset=offset, limit=limit, failing=failing, mode=mode)
+    return RunCases(run, page, run_counts(store, run.id))

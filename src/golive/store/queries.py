@@ -28,16 +28,19 @@ from golive.store.recorder import HEARTBEAT_S
 __all__ = [
     "STALE_AFTER_S",
     "ObservationRow",
+    "Outcome",
     "RunRow",
     "effective_status",
     "find_run",
     "get_run",
+    "iter_outcomes",
     "list_runs",
     "load_observations",
     "run_branches",
 ]
 
 STALE_AFTER_S = 4 * HEARTBEAT_S
+_STREAM_BATCH = 2000  # rows fetched at a time by the streaming queries
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +303,60 @@ def load_observations(store: Store | str | None, run_id: str) -> list[Observatio
         )
         for r in records
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a comparison needs of one observation, and nothing else (no texts)."""
+
+    id: int
+    case_id: str
+    capability: str | None
+    passed: bool
+    error_mode: str | None
+    cached: bool
+    streamed: bool  # it has content chunks (``chunk_times_us`` is not empty)
+    ttft_ms: float | None
+    e2e_ms: float | None
+
+
+def iter_outcomes(store: Store, run_id: str) -> Iterator[Outcome]:
+    """The outcomes of ``run_id``'s observations ordered by case id, then recording order,
+    fetched ``_STREAM_BATCH`` rows at a time (a server-side cursor on PostgreSQL): memory
+    stays flat whatever the run's size."""
+    obs = ObservationRecord.__table__.c
+    pg = store.engine.dialect.name == "postgresql"
+    length = func.jsonb_array_length if pg else func.json_array_length
+    streamed = func.coalesce(length(obs.chunk_times_json), 0) > 0
+    stmt = (
+        select(
+            obs.id,
+            obs.case_id,
+            obs.capability,
+            obs.passed,
+            obs.error_mode,
+            obs.cached,
+            streamed.label("streamed"),
+            obs.ttft_ms,
+            obs.e2e_ms,
+        )
+        .where(obs.run_id == run_id)
+        .order_by(obs.case_id, obs.id)
+    )
+    with store.engine.connect() as connection:
+        result = connection.execution_options(yield_per=_STREAM_BATCH).execute(stmt)
+        for r in result:
+            yield Outcome(
+                id=r.id,
+                case_id=r.case_id,
+                capability=r.capability,
+                passed=bool(r.passed),
+                error_mode=r.error_mode,
+                cached=bool(r.cached),
+                streamed=bool(r.streamed),
+                ttft_ms=r.ttft_ms,
+                e2e_ms=r.e2e_ms,
+            )
 
 
 @contextmanager
