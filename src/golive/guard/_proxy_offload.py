@@ -27,11 +27,17 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.process import BaseProcess
 
 from golive.guard.base import Stage
 from golive.guard.chain import ChainOutcome, GuardChain
 
-__all__ = ["GuardRunner"]
+__all__ = ["GuardRunner", "GuardStopped"]
+
+
+class GuardStopped(Exception):
+    """The runner is closed (the proxy is stopping): the text was not checked."""
+
 
 _log = logging.getLogger("golive.proxy")
 _READY_TIMEOUT_S = 30.0
@@ -56,8 +62,10 @@ class GuardRunner:
         self._inline_chars = inline_chars
         self._processes = processes
         self._pool: ProcessPoolExecutor | None = None
+        self._children: list[BaseProcess] = []  # the pool's processes, to end them at close
         self._thread: ThreadPoolExecutor | None = None
         self.fallback: str | None = None  # why the longer texts are checked in a thread
+        self._closed = False
 
     @property
     def mode(self) -> str:
@@ -71,6 +79,7 @@ class GuardRunner:
         if not _fork_available():
             self.fallback = "this platform cannot fork the guard process"
             return
+        before = set(multiprocessing.active_children())
         try:
             self._pool = ProcessPoolExecutor(
                 max_workers=self._processes,
@@ -80,7 +89,9 @@ class GuardRunner:
             )
             # With fork the first submit starts every process; the answer says they run.
             async with asyncio.timeout(_READY_TIMEOUT_S):
-                await asyncio.wrap_future(self._pool.submit(_child_ready))
+                started = self._pool.submit(_child_ready)
+                self._children = [p for p in multiprocessing.active_children() if p not in before]
+                await asyncio.wrap_future(started)
         except (OSError, RuntimeError, BrokenProcessPool, TimeoutError) as exc:
             self._to_thread(f"the guard process could not start: {exc!r}")
 
@@ -91,13 +102,17 @@ class GuardRunner:
         oversized = guards.max_chars is not None and len(text) > guards.max_chars
         if size <= self._inline_chars or oversized:  # cheap either way: no hand-over
             return guards.check_detailed(text, stage=stage, context=context)
+        if self._closed:
+            raise GuardStopped
         pool = self._pool
         if pool is not None:
             try:
                 return await asyncio.wrap_future(
                     pool.submit(_child_check, chain, text, stage, context)
                 )
-            except BrokenProcessPool as exc:
+            except (BrokenProcessPool, RuntimeError) as exc:  # RuntimeError: shut down
+                if self._closed:
+                    raise GuardStopped from None
                 self._to_thread(f"the guard process died: {exc!r}")
         if self._thread is None:
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="golive-guard")
@@ -107,12 +122,25 @@ class GuardRunner:
         )
 
     async def close(self) -> None:
-        """Stop taking work. A check in hand finishes first: bounded by ``max_chars``."""
+        """Stop at once: checks still waiting are cancelled, the guard process is ended
+        (a check in its hands would otherwise hold up the proxy's exit), and a check in the
+        thread finishes (bounded by ``max_chars``)."""
+        self._closed = True
         pool, self._pool = self._pool, None
         thread, self._thread = self._thread, None
         for executor in (pool, thread):
             if executor is not None:
                 _shutdown(executor)
+        self._end_children()
+
+    def _end_children(self) -> None:
+        children, self._children = self._children, []
+        for child in children:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                child.terminate()
+        for child in children:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                child.join(1.0)
 
     def _to_thread(self, why: str) -> None:
         if self.fallback is None:
@@ -121,6 +149,7 @@ class GuardRunner:
         pool, self._pool = self._pool, None
         if pool is not None:
             _shutdown(pool)
+        self._end_children()
 
 
 def _shutdown(executor: Executor) -> None:

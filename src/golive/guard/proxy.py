@@ -33,7 +33,7 @@ from aiohttp import web
 
 from golive.errors import TargetSetupError
 from golive.guard._proxy_metrics import ProxyMetrics
-from golive.guard._proxy_offload import GuardRunner
+from golive.guard._proxy_offload import GuardRunner, GuardStopped
 from golive.guard._proxy_store import ExchangeLog
 from golive.guard._proxy_stream import HoldbackRedactor, StreamRelay, sse
 from golive.guard.base import Action
@@ -237,12 +237,14 @@ class GuardProxy:
             publisher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await publisher
+        # Guard work first: a request waiting on it ends now (503), so stopping never waits
+        # for a scan, and the rows still to be redacted for the log are dropped unredacted.
+        await self._guards.close()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
-        if self._log_tasks:  # rows whose texts are still being redacted for the log
+        if self._log_tasks:
             await asyncio.gather(*self._log_tasks, return_exceptions=True)
-        await self._guards.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -415,6 +417,10 @@ class GuardProxy:
             return response
         except _ClientGone:
             return self._client_gone(row)
+        except GuardStopped:
+            row.update(outcome="proxy_stopping", status=503)
+            self.metrics.request("proxy_stopping")
+            return _error(503, "the proxy is stopping; retry", "server_error", "proxy_stopping")
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             response = self._upstream_error(exc)
             row.update(outcome="upstream_error", status=response.status)
@@ -549,8 +555,8 @@ class GuardProxy:
             row["output_text"] = "".join(relay.text)
             self._client_gone(row)
             return response
-        except (_Truncated, TimeoutError, aiohttp.ClientError, UnicodeDecodeError,
-                OSError) as exc:  # fmt: skip
+        except (_Truncated, GuardStopped, TimeoutError, aiohttp.ClientError,
+                UnicodeDecodeError, OSError) as exc:  # fmt: skip
             # The stream started, so no error status can follow: an error event ends it, as
             # OpenAI's API does, and the client sees it failed rather than waiting on, or
             # taking a reply cut short for a whole one.
@@ -587,6 +593,8 @@ def _stream_failure(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, _Truncated):
         return ("stream_truncated", "the upstream's stream ended before the reply did "
                 "(no finish_reason, no [DONE]): the reply is incomplete")  # fmt: skip
+    if isinstance(exc, GuardStopped):
+        return "proxy_stopping", "the proxy stopped before the reply was checked"
     if isinstance(exc, TimeoutError):
         return "upstream_timeout", "the upstream did not finish the reply in time"
     return "stream_broken", f"the upstream's stream broke off ({type(exc).__name__})"
