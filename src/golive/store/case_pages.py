@@ -216,18 +216,22 @@ def case_page(
     where = and_(true(), *conditions)
     # Within the failing (or passing) cases: the fewest samples passed first.
     share = case((cases.c.n > 0, cases.c.k * 1.0 / cases.c.n), else_=1.0)
+    # The count of every matching case rides along each row (a window over the filtered
+    # cases, taken before the LIMIT): one aggregation of the run's rows, not two.
     stmt = (
-        select(cases)
+        select(cases, func.count().over().label("total"))
         .where(where)
         .order_by(cases.c.passed, share, cases.c.case_id)
         .offset(offset)
         .limit(limit)
     )
     with store.engine.connect() as connection:
-        total = int(
-            connection.execute(select(func.count()).select_from(cases).where(where)).scalar_one()
-        )
         rows = connection.execute(stmt).all()
+        if rows:
+            total = int(rows[0].total)
+        else:  # past the last page: count on its own
+            counted = select(func.count()).select_from(cases).where(where)
+            total = int(connection.execute(counted).scalar_one())
         details = _details(connection, run_id, [r.case_id for r in rows])
     summaries = [
         CaseSummary(
