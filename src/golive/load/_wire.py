@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, MutableSequence
 
 import aiohttp
 
+from golive._unicode import clean_text
 from golive.errors import TargetFailure
 from golive.schemas import FailureMode
 from golive.targets._http import connection_failure, status_failure
@@ -187,7 +188,7 @@ def parse(ex: Exchange) -> None:
     except TargetFailure as failure:
         if ex.error is None:
             ex.error, ex.message = failure.mode, failure.message
-    ex.text = "".join(parts)
+    ex.text = clean_text("".join(parts))  # lone surrogates escaped, as the targets do
     ex.finish = finish
     # A server that omits [DONE] but said why it finished has finished.
     if ex.error is None and not ex.done and finish is None:

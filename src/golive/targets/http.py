@@ -20,6 +20,7 @@ from jsonpath_ng.ext.parser import parse as parse_jsonpath
 from pydantic import Field, ValidationInfo, field_validator
 
 from golive._redact import show_headers_problem
+from golive._unicode import clean_text
 from golive.errors import TargetFailure
 from golive.registry import target
 from golive.schemas import Chunk, FailureMode, Request, StreamEnd
@@ -230,7 +231,7 @@ class HTTPTarget:
             )
         value = found[0].value
         if isinstance(value, str):
-            return value
+            return clean_text(value)  # JSON may hold lone surrogates: see golive._unicode
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         raise TargetFailure(

@@ -17,6 +17,7 @@ import aiohttp
 from pydantic import Field, ValidationInfo, field_validator
 
 from golive._redact import show_headers_problem
+from golive._unicode import SurrogateJoiner, clean_text
 from golive.errors import ConfigError, TargetFailure
 from golive.registry import target
 from golive.schemas import Chunk, FailureMode, Request, StreamEnd, Usage
@@ -286,7 +287,7 @@ class OpenAITarget:
         if content is not None and not isinstance(content, str):
             raise TargetFailure(FailureMode.PROTOCOL_ERROR, "message.content is not a string")
         if content:
-            yield Chunk(content, t_ns)
+            yield Chunk(clean_text(content), t_ns)
         yield StreamEnd(_finish(choice), parse_usage(obj.get("usage")))
 
     async def _sse(self, resp: aiohttp.ClientResponse) -> AsyncIterator[StreamItem]:
@@ -303,9 +304,13 @@ class OpenAITarget:
     async def _events(self, reads: AsyncIterator[tuple[bytes, int]]) -> AsyncIterator[StreamItem]:
         """Chunks and the end from a stream's reads, each read with its arrival time."""
         parser = SSEParser()
+        # JSON's \u escapes can carry lone surrogates (an emoji split across two events):
+        # joined or escaped here, where the reply enters golive.
+        joiner = SurrogateJoiner()
         finish: str | None = None
         usage: Usage | None = None
         done = False
+        t_ns = 0
         async for raw, t_ns in reads:
             try:
                 events = parser.feed(raw)
@@ -316,6 +321,7 @@ class OpenAITarget:
                     done = True
                     break
                 text, finished, used = read_event(event.data, self._key)
+                text = joiner.feed(text) if text else text
                 if text:
                     yield Chunk(text, t_ns)
                 finish = finished or finish
@@ -328,6 +334,9 @@ class OpenAITarget:
             except UnicodeDecodeError as exc:
                 raise TargetFailure(FailureMode.PROTOCOL_ERROR, f"invalid UTF-8: {exc}") from None
             done = any(e.data == "[DONE]" for e in tail)
+        held = joiner.flush()
+        if held:  # a lone high surrogate at the very end
+            yield Chunk(held, t_ns)
         # A server that omits [DONE] but said why it finished has finished.
         if done or finish is not None:
             yield StreamEnd(finish, usage)
@@ -401,7 +410,7 @@ def _raise_stream_error(obj: dict[str, Any], secret: str | None) -> None:
     detail = error.get("message", error) if isinstance(error, dict) else error
     code = error.get("code") if isinstance(error, dict) else None
     status = code if isinstance(code, int) else None
-    text = redact(excerpt(str(detail).encode()), secret)
+    text = redact(excerpt(clean_text(str(detail)).encode()), secret)
     raise TargetFailure(FailureMode.HTTP_ERROR, f"error in the reply: {text}", status=status)
 
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from golive._unicode import SurrogateJoiner, clean_text
 from golive.errors import ConfigError, TargetFailure
 from golive.registry import ComponentArgs, target
 from golive.schemas import Chunk, FailureMode, Request, StreamEnd
@@ -88,7 +89,7 @@ def _load(spec: str) -> Callable[..., Any]:
 
 
 def _failure(exc: BaseException) -> TargetFailure:
-    text = f"{type(exc).__name__}: {exc}"
+    text = clean_text(f"{type(exc).__name__}: {exc}")
     if len(text) > _MESSAGE_CHARS:
         text = text[: _MESSAGE_CHARS - 1] + "…"
     return TargetFailure(FailureMode.PROTOCOL_ERROR, f"the callable raised {text}")
@@ -147,7 +148,7 @@ class PythonTarget:
                 result, t_ns = await _THREADS.run(_timed, fn, argument)
                 if isinstance(result, str):
                     if result:
-                        yield Chunk(result, t_ns)
+                        yield Chunk(clean_text(result), t_ns)
                     yield StreamEnd("stop")
                     return
             if inspect.isawaitable(result):
@@ -156,9 +157,17 @@ class PythonTarget:
             raise
         except Exception as exc:
             raise _failure(exc) from exc
+        # A str may hold lone surrogates (an emoji split across two pieces): joined or
+        # escaped here, where the reply enters golive.
+        joiner = SurrogateJoiner()
+        t_ns = 0
         async for piece, t_ns in _pieces(result):
+            piece = joiner.feed(piece)
             if piece:
                 yield Chunk(piece, t_ns)
+        held = joiner.flush()
+        if held:
+            yield Chunk(held, t_ns)
         yield StreamEnd("stop")
 
 
