@@ -12,12 +12,16 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, field_validator
 
+from golive._files import check_out_dir, read_user_text
+from golive._unicode import clean_tree
 from golive._validation import config_error_from
+from golive._yaml import load_yaml, problem
 from golive.diversity.spec import DiversitySpec
 from golive.errors import ConfigError
 from golive.load.spec import LoadSpec
 from golive.registry import ComponentArgs, registry
 from golive.scan.spec import ScanSpec
+from golive.suite import SuiteLimits
 
 __all__ = [
     "DEFAULT_GATES",
@@ -44,6 +48,9 @@ DEFAULT_GATES: list[str] = [
     "failures.visible_rate.ci_high <= 0.05",
     "failures.silent_rate.ci_high <= 0.1",
 ]
+
+
+_PATH_FIELDS = frozenset({"suite", "out", "store", "cache"})
 
 
 class RequestOptions(BaseModel):
@@ -84,6 +91,11 @@ class Plan(BaseModel):
     )
     suite: Path | None = Field(
         default=None, description="Cases file (.jsonl, .yaml); the demo target brings its own."
+    )
+    suite_limits: SuiteLimits = Field(
+        default_factory=SuiteLimits,
+        description="How much of the suite file golive reads: max_bytes (100 MiB) and, for "
+        ".jsonl, max_line_bytes (1 MiB); past them the suite is refused (exit 4).",
     )
     samples: int = Field(
         default=3, ge=1, le=100, description="Samples per case, to expose non-determinism."
@@ -137,6 +149,15 @@ class Plan(BaseModel):
         "used by load tests; cached samples are left out of latency metrics.",
     )
 
+    @field_validator("out")
+    @classmethod
+    def _out_is_a_folder(cls, value: Path) -> Path:
+        # Checked before the run, not when its reports are written at the end.
+        why = check_out_dir(value)
+        if why:
+            raise ValueError(why)
+        return value
+
     @field_validator("gates")
     @classmethod
     def _gates_parse(cls, value: list[str]) -> list[str]:
@@ -151,7 +172,10 @@ def plan_from_dict(data: dict[str, Any], *, base_dir: Path | None = None) -> Pla
     """Validate a plan given as a dict (parsed YAML merged with flags)."""
     if not isinstance(data, dict):
         raise ConfigError("the config must be a mapping of fields (target:, suite:, …).")
-    data = dict(data)
+    # Flags may carry lone surrogates (bytes of a command line that are not UTF-8): made
+    # visible escapes here, as replies and cases are (see golive._unicode). Paths keep them:
+    # they name files by their bytes.
+    data = {k: v if k in _PATH_FIELDS else clean_tree(v) for k, v in data.items()}
     target_spec = data.get("target")
     if target_spec is None:
         raise ConfigError(
@@ -186,21 +210,19 @@ def plan_from_dict(data: dict[str, Any], *, base_dir: Path | None = None) -> Pla
 def load_plan(path: Path, overrides: dict[str, Any] | None = None) -> Plan:
     """Read golive.yaml, apply flag overrides (dotted keys allowed), validate."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # A regular file of at most CONFIG_MAX_BYTES: not /dev/zero, not a FIFO.
+        text = read_user_text(path, what="config file", field=None)
     except FileNotFoundError:
         raise ConfigError(
             f"config file {str(path)!r} not found; create one with `golive init`."
         ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {str(path)!r}: {exc.strerror}.") from None
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(
-            f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}."
-        ) from None
+        what = getattr(exc, "problem", None) or problem(exc)
+        raise ConfigError(f"{path} is not valid YAML{where}: {what}.") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path} must hold a mapping of fields (target:, suite:, …).")
     for key, value in (overrides or {}).items():

@@ -53,7 +53,7 @@ class Outcome:
 def resolve_suite(plan: Plan) -> Suite:
     """The plan's suite, or the demo's bundled suite for the demo target."""
     if plan.suite is not None:
-        suite = load_suite(plan.suite)
+        suite = load_suite(plan.suite, plan.suite_limits)
     elif plan.target.kind == "demo":
         from golive.demo import demo_suite_path
 

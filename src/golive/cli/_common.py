@@ -54,6 +54,8 @@ def parse_set(items: list[str]) -> dict[str, Any]:
     """``--set key.path=value`` pairs; values are parsed as YAML scalars (numbers, booleans)."""
     import yaml
 
+    from golive._unicode import clean_tree
+    from golive._yaml import YamlLimitError, load_yaml
     from golive.errors import ConfigError
 
     pairs: dict[str, Any] = {}
@@ -65,9 +67,11 @@ def parse_set(items: list[str]) -> dict[str, Any]:
                 field="--set",
             )
         try:
-            pairs[key.strip()] = yaml.safe_load(raw)
+            pairs[key.strip()] = clean_tree(load_yaml(raw))
+        except YamlLimitError as exc:  # an alias bomb is no plain string either
+            raise ConfigError(f"cannot use {key.strip()}: {exc}.", field="--set") from None
         except yaml.YAMLError:
-            pairs[key.strip()] = raw
+            pairs[key.strip()] = clean_tree(raw)
     return pairs
 
 

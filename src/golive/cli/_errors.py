@@ -31,10 +31,20 @@ EXIT_USAGE = 4
 EXIT_NOTHING = 5
 EXIT_INCONCLUSIVE = 6  # no gate failed, but one at least cannot be settled by the data
 
+# The longest error message printed. Messages quote user input in bounded form already
+# (golive._validation.quote); this is the last line of defence for a terminal or CI log.
+MESSAGE_CHARS = 2000
+
+
+def _capped(message: str) -> str:
+    if len(message) <= MESSAGE_CHARS:
+        return message
+    return f"{message[:MESSAGE_CHARS]}… ({len(message):,} chars)"
+
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print ``error: message`` and return the Exit to raise."""
-    typer.secho(f"error: {message}", err=True, fg="red")
+    typer.secho(f"error: {_capped(message)}", err=True, fg="red")
     return typer.Exit(code)
 
 
@@ -48,7 +58,7 @@ def run_app(app: typer.Typer) -> None:
         typer.secho("interrupted", err=True, fg="yellow")
         sys.exit(EXIT_INTERRUPTED)
     except GoliveError as exc:
-        typer.secho(f"error: {exc}", err=True, fg="red")
+        typer.secho(f"error: {_capped(str(exc))}", err=True, fg="red")
         sys.exit(exc.exit_code)
     except typer.TyperException as exc:  # a bad flag or argument: click's message, exit 4
         show = getattr(exc, "show", None)
@@ -61,7 +71,7 @@ def run_app(app: typer.Typer) -> None:
         if os.environ.get("GOLIVE_DEBUG"):
             traceback.print_exc()
         typer.secho(
-            f"internal error: {type(exc).__name__}: {exc} "
+            f"internal error: {type(exc).__name__}: {_capped(str(exc))} "
             "(set GOLIVE_DEBUG=1 for the traceback, and please report it)",
             err=True,
             fg="red",

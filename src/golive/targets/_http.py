@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 from pydantic import Field, field_validator
 
+from golive._validation import is_env_name, looks_like_secret, mask_secret, quote
 from golive.errors import ConfigError, TargetFailure
 from golive.registry import ComponentArgs
 from golive.schemas import FailureMode, Usage
@@ -20,7 +21,9 @@ from golive.schemas import FailureMode, Usage
 __all__ = [
     "MAX_BODY_BYTES",
     "connection_failure",
+    "env_name_problem",
     "excerpt",
+    "header_problem",
     "make_session",
     "parse_usage",
     "read_api_key",
@@ -36,10 +39,43 @@ _EXCERPT_BYTES = 2048
 _EXCERPT_CHARS = 200
 
 
+def env_name_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as ``api_key_env``, never quoting a pasted key."""
+    if looks_like_secret(value):
+        return (
+            "api_key_env must name an environment variable; the value given looks like a key "
+            f"itself ({mask_secret(value)}). Put the key in a variable (export OPENAI_API_KEY=…) "
+            "and name the variable here."
+        )
+    if not is_env_name(value):
+        shown = quote(value) if len(value) < 20 else f"{mask_secret(value)} ({len(value)} chars)"
+        return (
+            f"api_key_env must name an environment variable (letters, digits and _, e.g. "
+            f"OPENAI_API_KEY); got {shown}."
+        )
+    return None
+
+
+def header_problem(headers: dict[str, str]) -> str | None:
+    """What is wrong with ``headers``, naming the header but never showing its value."""
+    for name, value in headers.items():
+        if not name or any(c in name for c in " \t\r\n:\0") or not name.isprintable():
+            return f"header name {quote(name, 60)} is not a valid HTTP header name."
+        if any(c in value for c in "\r\n\0"):
+            return (
+                f"the value of header {name!r} holds a line break or NUL; header values are "
+                "one line (the value is not shown: it may be a secret)."
+            )
+    return None
+
+
 def read_api_key(env_name: str | None, *, field: str) -> str | None:
     """The key held in ``$env_name`` (None when no variable is named)."""
     if env_name is None:
         return None
+    problem = env_name_problem(env_name)
+    if problem:
+        raise ConfigError(problem, field=field)
     value = os.environ.get(env_name)
     if not value:
         raise ConfigError(
@@ -148,6 +184,23 @@ class HttpConnectionArgs(ComponentArgs):
     connect_timeout_s: float = Field(
         default=10.0, gt=0, description="Seconds to open a connection."
     )
+
+    # The targets that speak HTTP carry these two fields; neither value is ever echoed.
+    @field_validator("api_key_env", check_fields=False)
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        problem = env_name_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("headers", check_fields=False)
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        problem = header_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("url")
     @classmethod
