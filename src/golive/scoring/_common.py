@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from golive.schemas import Case, FailureMode, Score
 
-__all__ = ["REFUSAL_TAGS", "expects_refusal", "judged", "quote", "skipped"]
+__all__ = ["REFUSAL_TAGS", "expects_refusal", "head", "judged", "quote", "skipped"]
 
 # Tags that say a case should be declined (an unsafe request, a jailbreak attempt).
 REFUSAL_TAGS = frozenset({"refuse", "refusal", "should_refuse", "must_refuse", "harmful", "unsafe"})
@@ -44,3 +44,11 @@ def quote(text: str, limit: int = 40) -> str:
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return repr(flat)
+
+
+def head(text: str, limit: int) -> tuple[str, str]:
+    """The first ``limit`` characters of a text a scorer judges, and a note for its reason
+    saying so when the text was longer ("" when it was not)."""
+    if len(text) <= limit:
+        return text, ""
+    return text[:limit], f" (first {limit:,} of {len(text):,} characters judged)"

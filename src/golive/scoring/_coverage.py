@@ -3,13 +3,19 @@ local contradiction checks (negation, numbers, menu paths) that only count on sh
 
 The ``semantic`` scorer asks "does the answer convey the reference without contradicting it?",
 which is asymmetric: a long, chatty answer that contains the reference is a good answer.
+
+Every check is linear in the length of the texts (a looping model's 100,000-character reply
+scores in a fraction of a second; ``benchmarks/scorer_bounds.py``): words are looked up in
+indexes, never compared with every other word. Two bounds keep it so on hostile text: a
+"word" longer than 32 letters only matches itself exactly (no prefix or typo match), and
+only the first 64 menu-path steps of a text are compared.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from bisect import bisect_left
+from dataclasses import dataclass, field
 
 from golive.scoring._lexical import (
     _NEGATIONS,
@@ -18,7 +24,9 @@ from golive.scoring._lexical import (
     _char_grams,
     _numbers,
     _stem,
+    char_grams,
     normalize,
+    text_cache,
 )
 
 __all__ = [
@@ -37,8 +45,11 @@ __all__ = [
 # Sentence ends and bullet starts; clauses also end at , ; : (a negation's scope stops there).
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+\s*(?:[-*•]|\d+[.)])?\s*")
 _CLAUSE = re.compile(r"[,;:()\[\]]|\s[-–—]\s")
-# "Settings > Billing > Invoices": each adjacent pair of menu items is one link.
-_PATH = re.compile(r"([^\W_]+)\s*(?:>|→|›)\s*(?=([^\W_]+))")
+# "Settings > Billing > Invoices": each adjacent pair of menu items is one link. Possessive,
+# and anchored at a word's start, so a long run of letters is scanned once, not once per letter.
+_PATH = re.compile(r"(?<![^\W_])([^\W_]++)\s*+(?:>|→|›)\s*+(?=([^\W_]+))")
+_MAX_LINKS = 64  # menu-path steps compared per text (real answers give a handful)
+_SOFT_MIN, _SOFT_MAX = 4, 32  # word lengths that prefix and typo matching apply to
 _DIGITS = re.compile(r"\d")
 _SCOPE = 4  # content words after a negation cue that it negates (within the clause)
 _CONTEXT = 3  # content words either side that place a word (for local alignment)
@@ -62,13 +73,14 @@ class Features:
     numbers: frozenset[str]
     links: frozenset[tuple[str, str]]
     anchors: tuple[frozenset[str], ...]  # per negation cue: the words next to it
+    soft: _SoftIndex = field(compare=False)
 
 
 def _sentences(text: str) -> tuple[str, ...]:
     return tuple(s for s in (p.strip() for p in _SENTENCE.split(text)) if s)
 
 
-@lru_cache(maxsize=8192)
+@text_cache
 def features(text: str) -> Features:
     """Tokens (stem, negated, local context), sentences, numbers and menu-path links."""
     sentences = _sentences(text)
@@ -97,11 +109,21 @@ def features(text: str) -> Features:
         near = raw[max(0, i - _CONTEXT) : i + _CONTEXT + 1]
         context = frozenset(s for s, _, j in near if j == sent and s != stem)
         tokens.append(Token(stem, cue, context))
-    links = frozenset(
-        (_stem(normalize(m.group(1))), _stem(normalize(m.group(2)))) for m in _PATH.finditer(text)
-    )
+    links: dict[tuple[str, str], None] = {}  # in order of appearance, the first _MAX_LINKS
+    for m in _PATH.finditer(text):
+        links[(_stem(normalize(m.group(1))), _stem(normalize(m.group(2))))] = None
+        if len(links) == _MAX_LINKS:
+            break
     stems = frozenset(t.stem for t in tokens)
-    return Features(tuple(tokens), stems, sentences, _numbers(text), links, tuple(anchors))
+    return Features(
+        tuple(tokens),
+        stems,
+        sentences,
+        _numbers(text),
+        frozenset(links),
+        tuple(anchors),
+        _SoftIndex(stems),
+    )
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -122,16 +144,59 @@ def _one_edit(a: str, b: str) -> bool:
 
 def _soft_in(stem: str, stems: frozenset[str]) -> bool:
     """Exact stem, or (for words of 4+ letters) a prefix form or a one-letter typo."""
-    if stem in stems:
-        return True
-    if len(stem) < 4 or _DIGITS.search(stem):
-        return False
-    for other in stems:
-        if len(other) < 4 or other[0] != stem[0]:
-            continue
-        if other.startswith(stem) or stem.startswith(other) or _one_edit(stem, other):
+    return stem in stems or _SoftIndex(stems).soft(stem)
+
+
+class _SoftIndex:
+    """Answers "does a word of the set match ``stem`` by prefix or one typo?" in time linear
+    in the length of ``stem``, whatever the size of the set (a pairwise scan was quadratic:
+    a 100,000-character reply holds thousands of distinct words).
+
+    The rule (``_soft_in``): a word of the set with 4 to 32 letters, the same first letter as
+    ``stem``, that starts with ``stem``, or that ``stem`` starts with, or that is one
+    insertion, deletion, substitution or swap of adjacent letters away.
+    """
+
+    __slots__ = ("_deleted", "_sorted", "_substituted", "_words")
+
+    def __init__(self, stems: frozenset[str]) -> None:
+        self._words = frozenset(w for w in stems if _SOFT_MIN <= len(w) <= _SOFT_MAX)
+        self._sorted: list[str] | None = None  # built on first use, as are the two below
+        # (i, the word less its letter i) and the word less a letter, for i > 0: the first
+        # letter must stay, and a deletion or substitution there that keeps it is at i = 1 too.
+        self._substituted: set[tuple[int, str]] = set()
+        self._deleted: set[str] = set()
+
+    def _build(self) -> list[str]:
+        if self._sorted is None:
+            substituted = {(i, w[:i] + w[i + 1 :]) for w in self._words for i in range(1, len(w))}
+            self._substituted = substituted
+            self._deleted = {d for _, d in substituted}
+            self._sorted = sorted(self._words)
+        return self._sorted
+
+    def soft(self, stem: str) -> bool:
+        """Whether a word of the set matches ``stem`` by prefix or one typo (not exactly)."""
+        n = len(stem)
+        if not _SOFT_MIN <= n <= _SOFT_MAX or _DIGITS.search(stem) or not self._words:
+            return False
+        ordered, words = self._build(), self._words
+        # A word that starts with stem sorts right at or after it.
+        i = bisect_left(ordered, stem)
+        if i < len(ordered) and ordered[i].startswith(stem):
             return True
-    return False
+        if stem in self._deleted:  # one letter more in the word
+            return True
+        # From here the first letter stays (see __init__), so no candidate needs checking.
+        less = [stem[:k] + stem[k + 1 :] for k in range(1, n)]
+        if not words.isdisjoint(less):  # one letter fewer
+            return True
+        if not self._substituted.isdisjoint(zip(range(1, n), less, strict=True)):
+            return True
+        if not words.isdisjoint([stem[:k] for k in range(_SOFT_MIN, n)]):  # a prefix of stem
+            return True
+        swaps = [stem[:k] + stem[k + 1] + stem[k] + stem[k + 2 :] for k in range(1, n - 1)]
+        return not words.isdisjoint(swaps)
 
 
 def coverage(answer: str, reference: str) -> float:
@@ -143,7 +208,7 @@ def coverage(answer: str, reference: str) -> float:
     for stem in ref.stems:
         weight = _NUMBER_WEIGHT if _DIGITS.search(stem) else 1.0
         total += weight
-        if _soft_in(stem, ans.stems):
+        if stem in ans.stems or ans.soft.soft(stem):
             found += weight
     return found / total
 
@@ -160,7 +225,8 @@ def window_containment(answer: str, reference: str) -> float:
         for size in (1, 2, 3):
             if start + size > len(sentences):
                 break
-            window = _char_grams(" ".join(sentences[start : start + size]), 3, 3).keys()
+            # Not cached: a long reply has thousands of windows, each seen once.
+            window = char_grams(" ".join(sentences[start : start + size]), 3, 3).keys()
             if not window:
                 continue
             shared = len(ref & window)
@@ -170,29 +236,45 @@ def window_containment(answer: str, reference: str) -> float:
     return best
 
 
-def _agree(token: Token, mine: Features, other: Token, theirs: Features) -> bool:
-    """Same polarity, or the negated side's cue sits on words the other side negates too
-    (the scopes differ: "no notes are deleted" / "notes won't be deleted")."""
-    if (token.cue < 0) == (other.cue < 0):
-        return True
-    cue, against = (token.cue, theirs) if token.cue >= 0 else (other.cue, mine)
-    anchor = (mine if token.cue >= 0 else theirs).anchors[cue]
-    return any(anchor & a for a in against.anchors)
-
-
 def negation_conflict(a: str, b: str) -> bool:
     """A word both texts share, in the same local context, is negated in one and not the
-    other, and no aligned occurrence agrees. Negations elsewhere do not count."""
+    other, and no aligned occurrence agrees. Negations elsewhere do not count.
+
+    Two occurrences are aligned when they share the stem and a context word. They agree when
+    both are negated or neither is, or when the negated one's cue sits on words the other
+    text negates too (the scopes differ: "no notes are deleted" / "notes won't be deleted").
+    Linear: each occurrence in ``a`` looks up its (stem, context word) keys in an index of
+    ``b``, instead of being compared with every occurrence of its stem there.
+    """
     fa, fb = features(a), features(b)
-    by_stem: dict[str, list[Token]] = {}
-    for token in fb.tokens:
-        by_stem.setdefault(token.stem, []).append(token)
+    negated_a = frozenset().union(*fa.anchors)  # the words either text's negations sit on
+    negated_b = frozenset().union(*fb.anchors)
+    # (stem, context word) in b -> (plain occurrence, negated one, negated one that agrees
+    # with a negated occurrence in a), as bits.
+    plain, negated, negated_agrees = 1, 2, 4
+    index: dict[tuple[str, str], int] = {}
+    for other in fb.tokens:
+        if other.cue < 0:
+            bits = plain
+        else:
+            bits = negated | (negated_agrees if fb.anchors[other.cue] & negated_a else 0)
+        for word in other.context:
+            key = (other.stem, word)
+            index[key] = index.get(key, 0) | bits
     verdict: dict[str, bool] = {}  # stem -> some aligned pair agrees
     for token in fa.tokens:
-        for other in by_stem.get(token.stem, ()):
-            if token.context & other.context:
-                agree = _agree(token, fa, other, fb)
-                verdict[token.stem] = verdict.get(token.stem, False) or agree
+        found = 0
+        for word in token.context:
+            found |= index.get((token.stem, word), 0)
+        if not found:
+            continue
+        if token.cue < 0:
+            agree = bool(found & (plain | negated_agrees))
+        else:
+            agree = bool(found & negated) or (
+                bool(found & plain) and bool(fa.anchors[token.cue] & negated_b)
+            )
+        verdict[token.stem] = verdict.get(token.stem, False) or agree
     return any(not agrees for agrees in verdict.values())
 
 

@@ -11,17 +11,27 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Hashable
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 __all__ = [
+    "char_grams",
     "char_ngram_cosine",
     "char_trigram_jaccard",
     "lexical_similarity",
     "negation_mismatch",
     "normalize",
     "number_mismatch",
+    "text_cache",
     "word_overlap",
 ]
+
+T = TypeVar("T")
+# Texts longer than this get a cache of their own, of a few entries: a 100,000-character reply
+# and what is computed from it take megabytes, and replies rarely repeat; references and user
+# messages are short and repeat across samples, so thousands of those are kept.
+LONG_TEXT = 2_000
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -48,7 +58,23 @@ _STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _SUFFIXES = ("ingly", "edly", "ing", "ed", "ly", "es", "s")
 
 
-@lru_cache(maxsize=8192)
+class text_cache(Generic[T]):  # lower case: used as a decorator, like lru_cache
+    """``lru_cache`` for a function of a text: 8,192 short texts, but only 8 long ones."""
+
+    def __init__(self, fn: Callable[..., T]) -> None:
+        self._short = lru_cache(maxsize=8192)(fn)
+        self._long = lru_cache(maxsize=8)(fn)
+        self.__doc__ = fn.__doc__
+
+    def __call__(self, text: str, *args: Hashable) -> T:
+        return (self._long if len(text) > LONG_TEXT else self._short)(text, *args)
+
+    def cache_clear(self) -> None:
+        self._short.cache_clear()
+        self._long.cache_clear()
+
+
+@text_cache
 def normalize(text: str) -> str:
     """Lowercase, NFKD-fold accents away, turn apostrophes off and collapse whitespace."""
     folded = unicodedata.normalize("NFKD", text.casefold())
@@ -65,18 +91,23 @@ def _stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=8192)
+@text_cache
 def _words(text: str) -> tuple[str, ...]:
     return tuple(_NUMBER_WORDS.get(w, w) for w in normalize(text).split())
 
 
-@lru_cache(maxsize=8192)
+@text_cache
 def _content_stems(text: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in _words(text) if w not in _STOPWORDS)
 
 
-@lru_cache(maxsize=8192)
+@text_cache
 def _char_grams(text: str, low: int, high: int) -> Counter[str]:
+    return char_grams(text, low, high)
+
+
+def char_grams(text: str, low: int, high: int) -> Counter[str]:
+    """Character ``low``- to ``high``-grams of the normalised text, padded with a space."""
     padded = f" {normalize(text)} "
     grams: Counter[str] = Counter()
     for n in range(low, high + 1):
@@ -113,7 +144,7 @@ def word_overlap(a: str, b: str) -> float:
     return 2 * len(sa & sb) / (len(sa) + len(sb))
 
 
-@lru_cache(maxsize=8192)
+@text_cache
 def _negated(text: str) -> bool:
     # Presence, not parity: French "ne ... pas" is two cues for one negation.
     return any(w in _NEGATIONS for w in _words(text))
@@ -133,7 +164,7 @@ def _hour(match: re.Match[str]) -> str:
     return f" {hour} " if minutes in (None, "00") else f" {hour} {minutes} "
 
 
-@lru_cache(maxsize=8192)
+@text_cache
 def _numbers(text: str) -> frozenset[str]:
     digits = _NUMBER.findall(_CLOCK.sub(_hour, text).replace(",", ""))
     spelled = [_NUMBER_WORDS[w] for w in normalize(text).split() if w in _NUMBER_WORDS]

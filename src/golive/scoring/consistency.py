@@ -1,5 +1,12 @@
 """Consistency across samples: ``consistency`` (scope "case") flags a case whose samples
-disagree with each other (→ inconsistent), by mean pairwise semantic similarity."""
+disagree with each other (→ inconsistent), by mean pairwise semantic similarity.
+
+Bounded whatever the replies: each sample is judged on its first 20,000 characters (answers
+that agree there agree; a looping reply would otherwise cost a comparison of its whole
+length with every other sample), and at most 45 pairs are compared (every pair of up to 10
+samples; past that, each sample with its nearest neighbours in sample order, in a ring).
+Either cut is said in the score's reason.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +19,31 @@ from pydantic import Field
 
 from golive.registry import scorer
 from golive.schemas import Case, FailureMode, Observation, Score
-from golive.scoring._common import judged, skipped
+from golive.scoring._common import head, judged, skipped
 from golive.scoring.base import ScorerArgs
 from golive.scoring.semantic import DEFAULT_THRESHOLDS, Backend, similarity_async, warm_backend
 
-__all__ = ["ConsistencyArgs", "consistency"]
+__all__ = ["MAX_CHARS", "MAX_PAIRS", "ConsistencyArgs", "consistency", "pairs_to_compare"]
+
+MAX_CHARS = 20_000
+MAX_PAIRS = 45
+
+
+def pairs_to_compare(n: int, limit: int = MAX_PAIRS) -> list[tuple[int, int]]:
+    """Every pair of ``n`` samples when there are at most ``limit``; else ``limit`` pairs that
+    spread evenly over the samples: each with the next one, then the one after, and so on."""
+    everything = list(combinations(range(n), 2))
+    if len(everything) <= limit:
+        return everything
+    chosen: list[tuple[int, int]] = []
+    for step in range(1, n):
+        for i in range(n):
+            pair = (min(i, (i + step) % n), max(i, (i + step) % n))
+            if pair not in chosen:
+                chosen.append(pair)
+                if len(chosen) == limit:
+                    return chosen
+    return chosen
 
 
 class ConsistencyArgs(ScorerArgs):
@@ -37,16 +64,24 @@ class _Consistency:
         warm_backend(self.args.backend)
 
     async def score_samples(self, observations: Sequence[Observation], case: Case) -> Score:
-        outputs = [o.output for o in observations if o.ok and o.output.strip()]
-        if len(outputs) < 2:
-            return skipped(self.name, f"needs 2 or more answered samples, got {len(outputs)}")
-        pairs = list(combinations(outputs, 2))
-        sims = [await similarity_async(a, b, self.args.backend) for a, b in pairs]
+        answered = [o.output for o in observations if o.ok and o.output.strip()]
+        if len(answered) < 2:
+            return skipped(self.name, f"needs 2 or more answered samples, got {len(answered)}")
+        outputs = [head(text, MAX_CHARS)[0] for text in answered]
+        pairs = pairs_to_compare(len(outputs))
+        sims = []
+        for i, j in pairs:
+            sims.append(await similarity_async(outputs[i], outputs[j], self.args.backend))
         mean = sum(sims) / len(sims)
         t = self.args.threshold
         threshold = t if t is not None else DEFAULT_THRESHOLDS[self.args.backend]
         op = ">=" if mean >= threshold else "<"
         reason = f"mean similarity {mean:.2f} {op} {threshold:.2f} across {len(outputs)} samples"
+        total = len(outputs) * (len(outputs) - 1) // 2
+        if len(pairs) < total:
+            reason += f" ({len(pairs)} of {total} pairs compared)"
+        if any(len(text) > MAX_CHARS for text in answered):
+            reason += f" (first {MAX_CHARS:,} characters of each judged)"
         return judged(
             self.name,
             mean >= threshold,

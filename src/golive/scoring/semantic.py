@@ -7,7 +7,8 @@ and ``tests/data/semantic_pairs.jsonl`` (figures in docs/benchmarks.md):
 
 - ``lexical`` (default): soft coverage of the reference's words and character 3-grams in the
   best-aligned window of answer sentences, penalised for local contradictions (a negation on
-  shared content, a changed figure, a different menu path). Pure Python, ~0.2 ms a pair.
+  shared content, a changed figure, a different menu path). Pure Python, ~0.2 ms a pair,
+  linear in the texts' length.
 - ``embedding``: all-MiniLM-L6-v2 cosine (optional install, needs torch; ms per text).
 - ``hybrid``: the embedding cosine with the same contradiction penalties (optional too).
 """
@@ -23,12 +24,13 @@ from pydantic import Field
 from golive.errors import ConfigError
 from golive.registry import scorer
 from golive.schemas import Case, FailureMode, Observation, Score
-from golive.scoring._common import expects_refusal, judged, skipped
+from golive.scoring._common import expects_refusal, head, judged, skipped
 from golive.scoring._coverage import answer_score, conflicts, symmetric_score
 from golive.scoring.base import ScorerArgs
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
+    "MAX_CHARS",
     "Backend",
     "SemanticArgs",
     "answer_similarity",
@@ -43,6 +45,9 @@ Backend = Literal["lexical", "embedding", "hybrid"]
 DEFAULT_THRESHOLDS: dict[str, float] = {"lexical": 0.52, "embedding": 0.65, "hybrid": 0.60}
 _NEGATION_PENALTY = 0.25
 _NUMBER_PENALTY = 0.25
+# The scorer judges this much of a reply (and of a reference): the default max_output_chars,
+# so that a longer reply, which only a raised limit lets through, costs no more than that.
+MAX_CHARS = 100_000
 
 
 def _embedding(a: str, b: str) -> float:
@@ -149,9 +154,11 @@ class _Semantic:
         if expects_refusal(case):
             return skipped(self.name, "a refusal is expected: judged by the refusal check")
         threshold = a.threshold if a.threshold is not None else DEFAULT_THRESHOLDS[a.backend]
-        value = await _answer_async(observation.output, reference, a.backend)
+        answer, note = head(observation.output, MAX_CHARS)
+        reference, _ = head(reference, MAX_CHARS)
+        value = await _answer_async(answer, reference, a.backend)
         op = ">=" if value >= threshold else "<"
-        reason = f"similarity {value:.2f} {op} {threshold:.2f} to the reference"
+        reason = f"similarity {value:.2f} {op} {threshold:.2f} to the reference{note}"
         return judged(
             self.name, value >= threshold, reason, FailureMode.WRONG_ANSWER, a.mode, value=value
         )

@@ -54,10 +54,14 @@ class LengthArgs(ScorerArgs):
 def extract_json(text: str) -> Any:
     """Parse the JSON in a model reply: the first fenced block if there is one, else all of it.
 
-    Raises ``ValueError`` when there is no valid JSON.
+    Raises ``ValueError`` when there is no valid JSON, or JSON nested deeper than the parser
+    can follow (``[[[[…`` from a looping model).
     """
     match = _FENCE.search(text)
-    return json.loads(match.group(1) if match else text.strip())
+    try:
+        return json.loads(match.group(1) if match else text.strip())
+    except RecursionError:
+        raise ValueError("nested too deeply to parse") from None
 
 
 @dataclass
@@ -81,7 +85,10 @@ class _JsonSchema:
             data = extract_json(observation.output)
         except ValueError as exc:
             return judged(self.name, False, f"not valid JSON ({exc})", mode, override)
-        error = jsonschema.exceptions.best_match(self.validator.iter_errors(data))
+        try:
+            error = jsonschema.exceptions.best_match(self.validator.iter_errors(data))
+        except RecursionError:
+            return judged(self.name, False, "JSON nested too deeply to check", mode, override)
         if error is None:
             return judged(self.name, True, "JSON matches the schema", mode, override)
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
