@@ -50,6 +50,11 @@ if TYPE_CHECKING:
 __all__ = ["Runner", "new_run_id", "run"]
 
 
+# After Ctrl-C or SIGTERM, replies already fetched are scored for this long at most, then the
+# rest are left out: the interrupt is answered in bounded time however long scoring takes.
+_INTERRUPT_SCORING_S = 0.5
+
+
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
 
@@ -190,7 +195,9 @@ class Runner:
             main = asyncio.current_task()
             with _interrupt.cancelling(main):  # Ctrl-C, SIGTERM
                 try:
-                    await run_pipeline(work, fetch, one, self.plan.concurrency)
+                    await run_pipeline(
+                        work, fetch, one, self.plan.concurrency, drain_s=_INTERRUPT_SCORING_S
+                    )
                 except asyncio.CancelledError:
                     status = "interrupted"
                     if main is not None:

@@ -24,6 +24,7 @@ async def run_pipeline(
     concurrency: int,
     *,
     backlog: int | None = None,
+    drain_s: float | None = None,
 ) -> None:
     """``fetch`` every item with at most ``concurrency`` in flight; ``process`` each result in
     one consumer task, in completion order.
@@ -32,8 +33,10 @@ async def run_pipeline(
     CPU-bound processing (scoring) overlaps the I/O instead of holding request slots. At most
     ``backlog`` (default ``concurrency``) results wait unprocessed; beyond that no new fetch
     starts. An error in either stage cancels the rest and propagates. When the caller is
-    cancelled, fetching stops but every result already fetched is processed before the
-    ``CancelledError`` propagates.
+    cancelled, fetching stops and the results already fetched are processed before the
+    ``CancelledError`` propagates: all of them, or those ``drain_s`` seconds allow (then the
+    one in hand is cancelled and the rest dropped, so that an interrupt is answered in bounded
+    time however long processing takes).
     """
     queue: asyncio.Queue[R] = asyncio.Queue()  # unbounded: a finished fetch is never dropped
     slots = asyncio.Semaphore(max(1, concurrency) + (concurrency if backlog is None else backlog))
@@ -68,12 +71,12 @@ async def run_pipeline(
             producers.cancel()
             await asyncio.gather(producers, return_exceptions=True)
         try:
-            await _drain(queue, consumer)
+            await _drain(queue, consumer, drain_s if cancelled else None)
         except asyncio.CancelledError:
             if cancelled:  # cancelled again while draining: give up on the rest
                 raise
             cancelled = True
-            await _drain(queue, consumer)
+            await _drain(queue, consumer, drain_s)
         if cancelled:
             raise asyncio.CancelledError
     finally:
@@ -89,10 +92,15 @@ async def _first_of(main: asyncio.Future[None], consumer: asyncio.Future[None]) 
         consumer.result()
 
 
-async def _drain(queue: asyncio.Queue[R], consumer: asyncio.Future[None]) -> None:
+async def _drain(
+    queue: asyncio.Queue[R], consumer: asyncio.Future[None], within_s: float | None
+) -> None:
+    """Until every queued result is processed, or ``within_s`` seconds have passed."""
     join = asyncio.ensure_future(queue.join())
     try:
-        await _first_of(join, consumer)
+        await asyncio.wait({join, consumer}, timeout=within_s, return_when=asyncio.FIRST_COMPLETED)
+        if consumer.done():
+            consumer.result()
     finally:
         join.cancel()
 

@@ -14,6 +14,11 @@ target's sockets, servers or threads. It ignores Ctrl-C (the parent decides what
 interrupt means, and still scores what it has fetched) and exits with its parent. Where
 ``fork`` is missing (macOS, Windows) or the child dies, scoring runs on the loop instead,
 one scorer call at a time.
+
+An interrupt must be answered in bounded time even when a reply takes long to score: when the
+parent stops waiting for a task the child has started (the run was interrupted and its time
+to finish scoring is up), it ends the child, which would otherwise keep the run's exit
+waiting for that task.
 """
 
 from __future__ import annotations
@@ -95,7 +100,8 @@ class Scoring:
         self._jobs = dict(jobs)
         self._want: ScoringMode = mode or ("process" if fork_available() else "loop")
         self._pool: ProcessPoolExecutor | None = None
-        self._started: Future[None] | None = None
+        self._started: Future[int] | None = None
+        self._child: int | None = None  # the child's process id, once it has answered
         self._warm_here = False
         self.seconds: dict[str, float] = defaultdict(float)
         self.fallback: str | None = None  # why scoring is back on the loop, if it is
@@ -123,7 +129,7 @@ class Scoring:
         """Return once the child answers (or scoring is on the loop): before the first request."""
         if self._pool is not None and self._started is not None:
             try:
-                await asyncio.wrap_future(self._started)
+                self._child = await asyncio.wrap_future(self._started)
             except BrokenProcessPool as exc:
                 self._to_loop(f"the scoring process died: {exc}")
 
@@ -158,17 +164,31 @@ class Scoring:
         pool = self._pool
         if pool is None:
             return None
+        task = pool.submit(fn, *args)
         try:
-            scores, timings = await asyncio.wrap_future(pool.submit(fn, *args))
+            scores, timings = await asyncio.wrap_future(task)
         except BrokenProcessPool as exc:
             self._to_loop(f"the scoring process died: {exc}")
             return None
+        except asyncio.CancelledError:
+            # A task the child has started cannot be withdrawn: end the child with it.
+            if not task.cancel() and not task.done():
+                self._end_child("an interrupt cancelled the reply it was scoring")
+            raise
         for name, seconds in timings.items():
             self.seconds[name] += seconds
         return tuple(scores)
 
+    def _end_child(self, why: str) -> None:
+        child, self._child = self._child, None
+        if child is not None and self._pool is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+        self._to_loop(f"the scoring process was ended: {why}")
+
     def _to_loop(self, why: str) -> None:
         self.fallback = why
+        self._child = None
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -180,7 +200,7 @@ class Scoring:
             await asyncio.to_thread(warm_all, scorers)
 
 
-def _fork(jobs: Mapping[str, CaseScorers]) -> tuple[ProcessPoolExecutor, Future[None]]:
+def _fork(jobs: Mapping[str, CaseScorers]) -> tuple[ProcessPoolExecutor, Future[int]]:
     """A one-process pool forked now, and its first task (which is what starts it)."""
     pool = ProcessPoolExecutor(
         max_workers=1,
@@ -205,6 +225,9 @@ _child_loop: asyncio.AbstractEventLoop | None = None
 
 def _child_init(jobs: Mapping[str, CaseScorers], parent: int) -> None:
     global _child_jobs
+    from golive._children import die_with_parent
+
+    die_with_parent(parent=parent)  # SIGKILL with the parent; the watch below is the fallback
     _child_jobs = jobs
     # The parent's loop may have routed signals to its self-pipe: the child must not write
     # there, and Ctrl-C (sent to the whole process group) is the parent's to handle.
@@ -231,8 +254,10 @@ def _run(coro: Any) -> Any:
     return _child_loop.run_until_complete(coro)
 
 
-def _child_ready() -> None:
-    """The first task: the scorers came warm with the fork; this only says the child runs."""
+def _child_ready() -> int:
+    """The first task: the scorers came warm with the fork; this says the child runs, and
+    which process it is (the parent ends it if an interrupt leaves it busy)."""
+    return os.getpid()
 
 
 def _child_score(case_id: str, observation: Observation) -> tuple[list[Score], Timings]:
