@@ -3,7 +3,9 @@
 Shared by the cold-start profile (a user's ``start:`` command) and the demo target run in its
 own process (``process: true``), so both stop their servers the same way: SIGTERM to the group,
 SIGKILL if it lingers, SIGKILL again for whatever the shell left behind. A group still alive
-when golive exits (a second Ctrl-C aborted it before ``kill`` ran) gets SIGKILL at exit.
+when golive exits (a second Ctrl-C aborted it before ``kill`` ran) gets SIGKILL at exit; when
+golive itself is SIGKILLed, the started process gets SIGKILL from the kernel (Linux: see
+``golive._children``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import re
 import signal
 import time
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, Any
+
+from golive._children import preexec_die_with_parent
 
 __all__ = ["URL_PATTERN", "Launched", "launch"]
 
@@ -99,13 +103,18 @@ async def launch(
         asyncio.subprocess.STDOUT,
         asyncio.subprocess.DEVNULL,
     )
-    # start_new_session: its own process group, killed whole, children included.
+    # start_new_session: its own process group, killed whole, children included;
+    # preexec_die_with_parent: killed by the kernel if golive dies without killing it.
+    options: dict[str, Any] = {
+        "stdout": pipe,
+        "stderr": out,
+        "stdin": devnull,
+        "start_new_session": True,
+        "env": merged,
+        "preexec_fn": preexec_die_with_parent,
+    }
     if isinstance(command, str):
-        proc = await asyncio.create_subprocess_shell(
-            command, stdout=pipe, stderr=out, stdin=devnull, start_new_session=True, env=merged
-        )
+        proc = await asyncio.create_subprocess_shell(command, **options)
     else:
-        proc = await asyncio.create_subprocess_exec(
-            *command, stdout=pipe, stderr=out, stdin=devnull, start_new_session=True, env=merged
-        )
+        proc = await asyncio.create_subprocess_exec(*command, **options)
     return Launched(proc, log)

@@ -27,7 +27,13 @@ A run shown as "interrupted" was stopped (Ctrl-C) or its process died: its finis
 observations are kept. GOLIVE_STORE sets the store when --store is not given.
 """
 
-_STATUS_STYLE = {"finished": "green", "running": "yellow", "interrupted": "red", "failed": "red"}
+_STATUS_STYLE = {
+    "finished": "green",
+    "running": "yellow",
+    "interrupted": "red",
+    "failed": "red",
+    "incomplete": "red",  # the store lost some results: the run's reports hold them all
+}
 _VERDICT_STYLE = {"go": "green", "no-go": "red", "inconclusive": "yellow"}
 
 

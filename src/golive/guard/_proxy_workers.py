@@ -154,6 +154,10 @@ def _free_port(host: str) -> int:
 
 def _worker(index: int, spec: WorkerSpec, share: str, ready: Queue[tuple[str, str]]) -> None:
     """One worker process: a GuardProxy on the shared port until SIGTERM."""
+    from golive._children import die_with_parent
+
+    # A SIGKILLed supervisor cannot stop us: the kernel does, so no worker keeps the port.
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the supervisor, which stops us
     from golive._loop import freeze_startup_heap, run_main, until_stopped
     from golive.guard.config import load_proxy_config

@@ -248,6 +248,9 @@ def _worker(
 ) -> None:
     """A worker's whole life: build and start the target, report ready, wait for the start
     instant, run the level, send the result. The parent alone decides when to stop (Ctrl-C)."""
+    from golive._children import die_with_parent
+
+    die_with_parent()  # and a SIGKILLed parent takes its workers with it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from golive._loop import loop_factory
 
