@@ -86,9 +86,7 @@ class Verdict:
         )
 
     @classmethod
-    def from_label(
-        cls, label: str, gates: Iterable[GateResult], reason: str = ""
-    ) -> Verdict:
+    def from_label(cls, label: str, gates: Iterable[GateResult], reason: str = "") -> Verdict:
         """A stored verdict ("go", "no-go", "inconclusive") with its gates."""
         return cls(
             go=label == "go",
