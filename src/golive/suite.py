@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ __all__ = ["MAX_DEPTH", "Suite", "SuiteLimits", "load_suite", "suite_hash"]
 # Nesting deeper than this in one case is not a test case; deeper JSON also exhausts the
 # recursion of whatever walks it later (validation, reports).
 MAX_DEPTH = 64
+# A JSON escape of a UTF-16 surrogate: the only way one gets into strictly decoded UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 _RAISE = (
@@ -118,7 +121,8 @@ def _yaml_records(path: Path, limits: SuiteLimits) -> list[tuple[str, Any]]:
         loaded = loaded["cases"]
     if not isinstance(loaded, list):
         raise SuiteError(f"{path} must hold a list of cases (or a `cases:` list).", field="suite")
-    return [(f"{path}: case {i + 1}", item) for i, item in enumerate(loaded)]
+    # load_yaml bounds the depth; libyaml refuses lone surrogates, the pure-Python parser not.
+    return [(f"{path}: case {i + 1}", clean_tree(item)) for i, item in enumerate(loaded)]
 
 
 def _jsonl_records(path: Path, limits: SuiteLimits) -> Iterator[tuple[str, Any]]:
@@ -149,6 +153,12 @@ def _jsonl_records(path: Path, limits: SuiteLimits) -> Iterator[tuple[str, Any]]
                 ) from None
             except RecursionError:  # the C decoder gives up at Python's recursion limit
                 raise _too_deep(where) from None
+            # Two cheap looks at the line spare nearly every case the walks below: nesting
+            # needs an opening bracket per level, a lone surrogate a \\uDXXX escape.
+            if line.count("[") + line.count("{") > MAX_DEPTH and _depth_over(record, MAX_DEPTH):
+                raise _too_deep(where)
+            if _SURROGATE_ESCAPE.search(line):
+                record = clean_tree(record)
             yield where, record
 
 
@@ -173,10 +183,8 @@ def load_suite(path: Path, limits: SuiteLimits | None = None) -> Suite:
     cases: list[Case] = []
     seen: dict[str, str] = {}
     for where, raw in _records(path, limits):
-        if _depth_over(raw, MAX_DEPTH):
-            raise _too_deep(where)
         try:
-            case = Case.model_validate(clean_tree(raw))
+            case = Case.model_validate(raw)
         except ValidationError as exc:
             err = config_error_from(exc, model=Case)
             raise SuiteError(f"{where}: {err}") from None
