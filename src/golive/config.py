@@ -102,7 +102,10 @@ class Plan(BaseModel):
     )
     concurrency: int = Field(default=8, ge=1, le=1024, description="Requests in flight at once.")
     timeout: float = Field(
-        default=60.0, gt=0, description="Seconds allowed per request, whole stream included."
+        default=60.0,
+        gt=0,
+        allow_inf_nan=False,  # `inf` would let a stalled target hang the run for ever
+        description="Seconds allowed per request, whole stream included.",
     )
     max_output_chars: int = Field(
         default=100_000, ge=1, description="Longer output is cut off and classified oversized."

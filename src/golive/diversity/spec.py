@@ -21,7 +21,9 @@ class GeneratorSpec(BaseModel):
         default=".golive/cache/rewrites", description="Rewrites are cached here: re-runs are free."
     )
     temperature: float = Field(default=0.7, ge=0, le=2, description="Sampling temperature.")
-    timeout: float = Field(default=60.0, gt=0, description="Seconds per rewrite request.")
+    timeout: float = Field(
+        default=60.0, gt=0, allow_inf_nan=False, description="Seconds per rewrite request."
+    )
 
 
 class DiversitySpec(BaseModel):

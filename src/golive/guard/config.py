@@ -34,9 +34,9 @@ class ProxyConfig(BaseModel):
     """Guards run on the last user message before it is forwarded (names or specs)."""
     output: list[GuardSpec] = Field(default_factory=lambda: list[GuardSpec](["output_pii"]))
     """Guards run on the reply; PII is redacted as the stream flows, the rest at its end."""
-    upstream_timeout_s: float = Field(default=120.0, gt=0.0)
+    upstream_timeout_s: float = Field(default=120.0, gt=0.0, allow_inf_nan=False)
     """Seconds an upstream request may take in all before the client gets a 504."""
-    connect_timeout_s: float = Field(default=10.0, gt=0.0)
+    connect_timeout_s: float = Field(default=10.0, gt=0.0, allow_inf_nan=False)
     """Seconds to connect to the upstream before the client gets a 502."""
     holdback_chars: int = Field(default=64, ge=0, le=4096)
     """Characters of a streamed reply held back so PII split across chunks is still caught:
@@ -60,10 +60,10 @@ class ProxyConfig(BaseModel):
     """Processes that check the longer texts (forked at start-up, warm, at a lower priority
     than the proxy). 0: a thread of the proxy's own process does it instead, which shares
     the interpreter lock with the event loop (up to 5 ms of delay at a time)."""
-    client_header_timeout_s: float = Field(default=20.0, gt=0.0)
+    client_header_timeout_s: float = Field(default=20.0, gt=0.0, allow_inf_nan=False)
     """Seconds a client connection may stay open without sending a complete request head
     (the first request, or the next one on a kept-alive connection); then it is closed."""
-    client_body_timeout_s: float = Field(default=60.0, gt=0.0)
+    client_body_timeout_s: float = Field(default=60.0, gt=0.0, allow_inf_nan=False)
     """Seconds a client has to send the whole request body once its head has arrived; then it
     gets a 408 and the connection is closed."""
     log_max_chars: int = Field(default=8_000, ge=200)

@@ -57,7 +57,10 @@ class ColdStartArgs(ComponentArgs):
         default_factory=dict, repr=False, description="Extra environment for the command."
     )
     ready_timeout_s: float = Field(
-        default=300.0, gt=0, description="Give up when no first token came this long after launch."
+        default=300.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="Give up when no first token came this long after launch.",
     )
     poll_interval_s: float = Field(
         default=0.05, gt=0, description="Pause between attempts while the target refuses."

@@ -144,7 +144,9 @@ class ColdStartSpec(BaseModel):
         default=None, description="Base URL once started (default: the first URL it prints)."
     )
     model: str | None = Field(default=None, description="Model name (default: the target's).")
-    ready_timeout_s: float = Field(default=300.0, gt=0, description="Give up after this long.")
+    ready_timeout_s: float = Field(
+        default=300.0, gt=0, allow_inf_nan=False, description="Give up after this long."
+    )
     idle_probe_s: float | None = Field(
         default=None, ge=0, description="Idle this long after warm-up, then probe once."
     )
@@ -234,10 +236,13 @@ class LoadSpec(BaseModel):
         "{max_lag_ms: 5, max_cpu_pct: 90} (the defaults).",
     )
     seed: int = Field(default=0, description="Seeds the arrival times.")
-    request_timeout_s: float = Field(default=60.0, gt=0, description="Per-request limit.")
+    request_timeout_s: float = Field(
+        default=60.0, gt=0, allow_inf_nan=False, description="Per-request limit."
+    )
     grace_s: float = Field(
         default=5.0,
         ge=0,
+        allow_inf_nan=False,
         description="In-flight requests may finish this long after a level's duration.",
     )
 

@@ -182,7 +182,7 @@ class HttpConnectionArgs(ComponentArgs):
         default=1024, ge=0, description="Connection pool size; 0 means unlimited."
     )
     connect_timeout_s: float = Field(
-        default=10.0, gt=0, description="Seconds to open a connection."
+        default=10.0, gt=0, allow_inf_nan=False, description="Seconds to open a connection."
     )
 
     # The targets that speak HTTP carry these two fields; neither value is ever echoed.

@@ -74,7 +74,10 @@ class OpenAIArgs(HttpConnectionArgs):
         default_factory=dict, description="Extra fields merged into every request body."
     )
     validate_timeout_s: float = Field(
-        default=5.0, gt=0, description="Seconds allowed for the reachability check (GET /models)."
+        default=5.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="Seconds allowed for the reachability check (GET /models).",
     )
 
 
