@@ -18,12 +18,18 @@ from golive.errors import ConfigError
 __all__ = [
     "CONFIG_MAX_BYTES",
     "check_out_dir",
+    "check_output_paths",
     "decode",
     "iter_lines",
     "open_regular",
     "read_limited",
+    "read_user_lines",
     "read_user_text",
 ]
+
+# Line files that are not suites (load prompts, traces) get a suite's default limits.
+LINES_MAX_BYTES = 100 * 1024 * 1024
+LINE_MAX_BYTES = 1024 * 1024
 
 # golive.yaml and guard.yaml are a few kilobytes; a megabyte leaves room for long prompts.
 CONFIG_MAX_BYTES = 1024 * 1024
@@ -188,3 +194,55 @@ def check_out_dir(path: Path) -> str | None:
             which = "is" if candidate == path else f"sits under {str(candidate)!r}, which is"
             return f"{str(path)!r} {which} an existing file, not a folder; choose a folder name."
     return None
+
+
+def read_user_lines(
+    path: Path,
+    *,
+    what: str,
+    field: str | None,
+    max_bytes: int = LINES_MAX_BYTES,
+    max_line_bytes: int = LINE_MAX_BYTES,
+) -> list[str]:
+    """The lines of a regular file (a load test's prompts, a trace), read as a stream within
+    the limits: ``/dev/zero`` is an error, not the machine's memory. A missing file is a
+    ``ConfigError`` naming ``what``."""
+    fix = "split it, or pass a smaller file"
+    try:
+        with open_regular(path, what=what, field=field) as handle:
+            return [
+                line
+                for _, line in iter_lines(
+                    handle,
+                    max_line_bytes=max_line_bytes,
+                    max_bytes=max_bytes,
+                    path=path,
+                    what=what,
+                    field=field,
+                    line_fix=fix,
+                    total_fix=fix,
+                )
+            ]
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {str(path)!r} not found.", field=field) from None
+
+
+def check_output_paths(out: Path | None, json_path: Path | None = None) -> None:
+    """Refuse, before any work, a report folder that is a file and a ``--json`` path that is
+    a folder: found only when writing, they cost the whole run.
+
+    Raises:
+        ConfigError: naming the flag and the fix.
+    """
+    why = check_out_dir(out) if out is not None else None
+    if why:
+        raise ConfigError(why, field="--out")
+    if json_path is not None:
+        if json_path.is_dir():
+            raise ConfigError(
+                f"{str(json_path)!r} is a folder; pass a file name such as summary.json.",
+                field="--json",
+            )
+        why = check_out_dir(json_path.parent)
+        if why:
+            raise ConfigError(why, field="--json")

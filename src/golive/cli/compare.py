@@ -66,11 +66,13 @@ def compare_command(
 
     from rich.console import Console
 
+    from golive._files import check_output_paths
     from golive.cli._errors import EXIT_NO_GO, EXIT_OK
     from golive.compare import compare_stored, render_comparison
     from golive.errors import ConfigError
     from golive.store.engine import mask_url, normalize_url
 
+    check_output_paths(out, json_path)
     url = normalize_url(store)
     database = url.database or ""
     local = url.get_backend_name() == "sqlite" and database not in ("", ":memory:")

@@ -179,6 +179,7 @@ def load_command(
     ] = None,
     no_store: Annotated[bool, typer.Option(help="Do not write to the store.")] = False,
 ) -> None:
+    from golive._files import check_output_paths
     from golive.load.command import run_load_command
 
     spec = _build_spec(
@@ -202,6 +203,7 @@ def load_command(
         cold_start=cold_start,
         start=start,
     )
+    check_output_paths(out, json_path)
     code = run_load_command(
         spec,
         url=url,

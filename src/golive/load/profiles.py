@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import Field, PositiveFloat, PositiveInt
 
+from golive._files import read_user_lines
 from golive.errors import ConfigError
 from golive.load.engine import LevelPlan
 from golive.registry import ComponentArgs, profile
@@ -264,10 +265,7 @@ class TraceProfile:
 
     def _read(self) -> tuple[list[float], list[str]]:
         field = "load.profile.path"
-        try:
-            lines = self.args.path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise ConfigError(f"cannot read the trace: {exc}", field=field) from None
+        lines = read_user_lines(self.args.path, what="trace file", field=field)
         rows: list[tuple[float, str]] = []
         for n, line in enumerate(lines, 1):
             if not line.strip():

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from golive import _interrupt
+from golive._files import read_user_lines
 from golive.errors import ConfigError
 from golive.load.abandonment import AbandonmentCurve, abandonment_summary
 from golive.load.analysis import capacity_at_slo, find_cliff, slo_status
@@ -95,19 +96,15 @@ def load_prompts(
     """The prompts: ``spec.prompts`` (a suite file, or a text file with one per line), else the
     suite's inputs, else a few built-in ones."""
     path = spec.prompts
+    field = "load.prompts"
     if path is not None:
         if path.suffix in (".jsonl", ".yaml", ".yml", ".json"):
             from golive.suite import load_suite
 
             cases = load_suite(path).cases
             return _requests([c.messages() for c in cases], spec.max_tokens)
-        try:
-            lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read {str(path)!r}: {exc.strerror}", field="load.prompts"
-            ) from None
-        texts = [ln for ln in lines if ln]
+        texts = [ln.strip() for ln in read_user_lines(path, what="prompts file", field=field)]
+        texts = [ln for ln in texts if ln]
         if not texts:
             raise ConfigError(f"{str(path)!r} holds no prompts", field="load.prompts")
         return _requests(texts, spec.max_tokens)
