@@ -26,7 +26,7 @@ from golive import _interrupt
 from golive._loop import run_main
 from golive.config import Plan
 from golive.display import ProgressDisplay
-from golive.errors import ConfigError, NoSuchRunError, NothingToRunError
+from golive.errors import ConfigError, NoSuchRunError, NothingToRunError, StoreError
 from golive.events import Event, EventBus, ObservationRecorded, RunFinished
 from golive.gates import partial
 from golive.registry import registry
@@ -38,6 +38,7 @@ from golive.suite import Suite, load_suite
 
 if TYPE_CHECKING:
     from golive.store import StoreRecorder
+    from golive.store.load_records import LoadRecordWriter
 
 __all__ = ["UNSTORED_FILE", "Outcome", "execute", "execute_async", "resolve_suite"]
 
@@ -158,15 +159,18 @@ async def execute_async(
 
             recorder(RunFinished(result))  # the metrics and verdict now include hardening.*
     if plan.load is not None and _going(result):
-        result = await _closing_on_error(recorder, _with_load(plan, result, cases, console))
+        writer = _load_writer(recorder, result.run_id)
+        result = await _closing_on_error(recorder, _with_load(plan, result, cases, console, writer))
         if recorder is not None:
             from golive.events import RunFinished
-            from golive.store.load_records import record_load
 
             recorder(RunFinished(result))  # the verdict now includes the load gates
             recorder.flush()
-            if result.load is not None:
-                record_load(recorder.store, result.run_id, result.load)
+            if result.load is not None and writer is not None:
+                try:
+                    writer.finish(result.load)  # the levels a failed write left behind
+                except StoreError as exc:  # the run ends incomplete; its reports are written
+                    recorder.record_error(exc)
     if base_run is not None and recorder is not None and _going(result):
         from golive.compare._baseline import compare_with_baseline
         from golive.events import RunFinished
@@ -291,12 +295,32 @@ async def _closing_on_error(
         raise
 
 
+def _load_writer(recorder: StoreRecorder | None, run_id: str) -> LoadRecordWriter | None:
+    """Stores the load test's records level by level (None: no store, or it refused)."""
+    if recorder is None:
+        return None
+    from golive.store.load_records import LoadRecordWriter
+
+    recorder.flush()  # the run's row exists before its load records
+    try:
+        return LoadRecordWriter(recorder.store, run_id, reopen=True)
+    except StoreError as exc:
+        recorder.record_error(exc)
+        return None
+
+
 async def _with_load(
-    plan: Plan, result: RunResult, cases: list[Case], console: Console
+    plan: Plan,
+    result: RunResult,
+    cases: list[Case],
+    console: Console,
+    writer: LoadRecordWriter | None = None,
 ) -> RunResult:
     """The plan's load test against a fresh target instance; its metrics join the run's and
-    the gates (the plan's plus those the SLO implies) are judged again over all of them."""
+    the gates (the plan's plus those the SLO implies) are judged again over all of them.
+    ``writer``: stores each level's records as the level ends."""
     from golive.gates import evaluate_gates
+    from golive.load.command import storing_levels
     from golive.load.display import LevelProgress
     from golive.load.quality import QualityScoring, prompt_cases
     from golive.load.session import load_metrics, load_prompts, run_load, slo_gates
@@ -316,10 +340,11 @@ async def _with_load(
     quality = QualityScoring(prompted, plan.scorers, baseline) if prompted else None
     target = spec.target_args or plan.target
     progress = LevelProgress(console)
+    events = progress.events
+    if writer is not None:
+        events = replace(events, finished=storing_levels(events.finished, writer, console))
     try:
-        outcome = await run_load(
-            spec, target, prompts=prompts, events=progress.events, quality=quality
-        )
+        outcome = await run_load(spec, target, prompts=prompts, events=events, quality=quality)
     finally:
         progress.stop()
     metrics = {**result.metrics, **load_metrics(outcome.load, max_error_rate=spec.max_error_rate)}

@@ -241,6 +241,9 @@ def test_load_command_interrupted_keeps_finished_levels(
     summary = json.loads((tmp_path / "rep" / "summary.json").read_text())
     assert summary == json.loads((tmp_path / "s.json").read_text())
     assert summary["status"] == "interrupted"
+    # An interrupted load test never claims go, though every finished level met its gates.
+    assert summary["verdict"] == "inconclusive", summary["verdict"]
+    assert "verdict: INCONCLUSIVE" in ended.stdout
     levels = [lv["concurrency"] for lv in summary["load"]["levels"]]
     assert levels == ([1] if phase == "load" else [1, 2])
     (run,) = stored_runs(db)

@@ -17,7 +17,7 @@ from golive import _interrupt
 from golive._loop import run_main
 from golive._redact import redact
 from golive.errors import ConfigError, StoreError
-from golive.gates import evaluate_gates
+from golive.gates import evaluate_gates, partial
 from golive.load.display import LevelProgress, render_load
 from golive.load.quality import QualityScoring, prompt_cases
 from golive.load.session import LoadOutcome, load_metrics, load_prompts, run_load, slo_gates
@@ -66,7 +66,10 @@ def load_run_result(
     """A run holding only the load test (no cases): the same summary and reporters as
     ``golive run``."""
     metrics = load_metrics(outcome.load, max_error_rate=spec.max_error_rate)
-    verdict: Verdict = evaluate_gates([*slo_gates(outcome.load, spec), *gates], metrics)
+    # An interrupted load test never claims go: its dropped level was never judged.
+    verdict: Verdict = partial(
+        evaluate_gates([*slo_gates(outcome.load, spec), *gates], metrics), outcome.status
+    )
     return RunResult(
         run_id=run_id,
         status=outcome.status,
@@ -238,6 +241,7 @@ def _commit(
     with _interrupt.losing(f"the reports not yet written to {out}"):
         while True:
             result, interrupted = _interrupt.settle(result)
+            result = replace(result, verdict=partial(result.verdict, result.status))
             summary = build_summary(result)
             summary["load"]["notes"] = list(outcome.notes)
             paths = []
