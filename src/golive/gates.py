@@ -35,14 +35,14 @@ import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from golive._validation import suggest
 from golive.errors import ConfigError
 from golive.schemas import GateResult, Metric, Verdict
 from golive.schemas._metric import GateStatus
-from golive.stats import wilson_interval, wilson_samples_needed
+from golive.stats import samples_to_bound_quantile, wilson_interval, wilson_samples_needed
 
 __all__ = [
     "FIELDS",
@@ -204,6 +204,8 @@ def _judge(gate: Gate, metric: Metric | None, measured: Iterable[str] = ()) -> G
         metric_kind(metric),
         field=gate.field,
     )
+    if decision.status == "inconclusive" and decision.samples_needed is None:
+        decision = replace(decision, samples_needed=_to_bound(gate, metric))
     shown = (
         ("∞" if gate.field in ("ci_low", "ci_high") else "unknown")
         if value is None
@@ -228,6 +230,24 @@ def _judge(gate: Gate, metric: Metric | None, measured: Iterable[str] = ()) -> G
     )
 
 
+# The percentile a latency metric names: latency.ttft_ms.p95, load.ttft_p95_ms@c=8.
+_PERCENTILE = re.compile(r"(?:^|[._])p(\d{1,2}(?:\.\d+)?)(?=[._@]|$)")
+
+
+def _to_bound(gate: Gate, metric: Metric) -> int | None:
+    """For a percentile whose interval the sample cannot bound on the gated side: the first
+    n that bounds it there (p95's upper side: 72), whatever the values turn out to be."""
+    bound = metric.ci_low if gate.field == "ci_low" else metric.ci_high
+    if gate.field not in ("ci_low", "ci_high") or not (bound is None or math.isinf(bound)):
+        return None
+    found = _PERCENTILE.search(gate.metric)
+    if found is None:
+        return None
+    side = "upper" if gate.field == "ci_high" else "lower"
+    needed = samples_to_bound_quantile(float(found.group(1)) / 100, side)
+    return max(needed, (metric.n or 0) + 1)
+
+
 def _read(metric: Metric, field: str) -> float | None:
     """The compared quantity; None when the metric has no n, or a side its n cannot bound."""
     raw = metric.n if field == "n" else getattr(metric, field)
@@ -245,9 +265,12 @@ def _inconclusive_reason(gate: Gate, metric: Metric, needed: int | None) -> str:
     low, high = (_bound(b) for b in (metric.ci_low, metric.ci_high))
     n = "?" if metric.n is None else f"{metric.n:,}"
     bound = metric.ci_low if gate.field == "ci_low" else metric.ci_high
-    if needed is not None:
+    unbounded = bound is None or math.isinf(bound)
+    if needed is not None and unbounded:
+        want = f"n ≥ {needed:,} before the interval is bounded on that side"
+    elif needed is not None:
         want = f"n ≥ {needed:,} with the observed value held"
-    elif bound is None or math.isinf(bound):
+    elif unbounded:
         want = "more samples before the interval is bounded on that side"
     else:
         want = f"more than {SAMPLES_CAP:,} samples with the observed value held"

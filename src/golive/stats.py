@@ -25,6 +25,7 @@ __all__ = [
     "percentile_ci",
     "percentile_intervals",
     "quantile_ci_ranks",
+    "samples_to_bound_quantile",
     "sign_flip_test",
     "summarize_latencies",
     "wilson_interval",
@@ -400,6 +401,27 @@ def quantile_ci_ranks(n: int, q: float, level: float = 0.95) -> tuple[int | None
         m += 1
     high = m + 1 if m + 1 <= n else None
     return (low, high)
+
+
+def samples_to_bound_quantile(q: float, side: str, level: float = 0.95) -> int:
+    """The smallest sample whose order statistics bound the ``q`` quantile on ``side``
+    (``"upper"`` or ``"lower"``) at ``level``, as ``quantile_ci_ranks`` computes them: at 95%
+    the upper bound of p99 needs 368, of p95 72, of p90 36; p50 needs 6 on either side."""
+    if side not in ("upper", "lower"):
+        raise ValueError(f"side is 'upper' or 'lower', got {side!r}")
+    if not 0 < q < 1:
+        raise ValueError(f"q must be within (0, 1), got {q}")
+    tail = (1 - level) / 2
+    # The extreme order statistic bounds the side once the chance that every observation
+    # falls on the other side of the quantile is at most the tail: q^n (upper), (1-q)^n.
+    inside = q if side == "upper" else 1 - q
+    n = max(1, math.ceil(math.log(tail) / math.log(inside) - 1e-9))
+    index = 1 if side == "upper" else 0
+    while quantile_ci_ranks(n, q, level)[index] is None:  # float dust: step to the exact n
+        n += 1
+    while n > 1 and quantile_ci_ranks(n - 1, q, level)[index] is not None:
+        n -= 1
+    return n
 
 
 def percentile_ci(

@@ -11,7 +11,12 @@ import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
 
-from golive.stats import percentile_ci, percentile_intervals, quantile_ci_ranks
+from golive.stats import (
+    percentile_ci,
+    percentile_intervals,
+    quantile_ci_ranks,
+    samples_to_bound_quantile,
+)
 
 
 def test_median_of_ten_is_bounded_by_the_second_and_ninth_values() -> None:
@@ -87,3 +92,19 @@ def test_simulated_coverage_is_at_least_94_percent(draw: object, n: int) -> None
             hi = math.inf if high is None else high
             covered += lo <= truth <= hi
         assert covered / len(samples) >= 0.94, (q, covered)
+
+
+@pytest.mark.parametrize(
+    ("q", "upper", "lower"), [(0.5, 6, 6), (0.9, 36, 2), (0.95, 72, 2), (0.99, 368, 1)]
+)
+def test_samples_to_bound_a_percentile_are_the_first_n_whose_ranks_bound_it(
+    q: float, upper: int, lower: int
+) -> None:
+    assert samples_to_bound_quantile(q, "upper") == upper
+    assert samples_to_bound_quantile(q, "lower") == lower
+    # The first n, exactly: one fewer leaves that side unbounded.
+    assert quantile_ci_ranks(upper, q)[1] is not None
+    assert quantile_ci_ranks(upper - 1, q)[1] is None
+    assert quantile_ci_ranks(lower, q)[0] is not None
+    if lower > 1:
+        assert quantile_ci_ranks(lower - 1, q)[0] is None

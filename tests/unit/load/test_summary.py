@@ -123,6 +123,9 @@ def test_gate_metrics_and_slo_gates() -> None:
     assert [g.passed for g in judged.gates] == [True, False, False, False, False, False]
     assert [g.inconclusive for g in judged.gates] == [False, True, False, False, False, False]
     assert "bounded on that side" in judged.gates[1].reason and "∞" in judged.gates[1].reason
+    # 19 requests cannot bound a p95 from above, whatever they measure: 72 can.
+    assert judged.gates[1].samples_needed == 72
+    assert "n ≥ 72 before the interval is bounded" in judged.gates[1].reason
     assert judged.label == "no-go"
     only_c1 = evaluate_gates(gates[:2], metrics)
     assert only_c1.label == "inconclusive"
