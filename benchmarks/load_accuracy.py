@@ -8,8 +8,9 @@ Client pinned to core 0, mock servers (benchmarks/_load_server.py, uvloop) to co
     both on the machine-wide monotonic clock, at 256 closed-loop streams, 100 ms TTFT,
     10 ms ITL, 64 tokens; bar p50 <= 2 ms, p99 <= 5 ms. ``--realistic``: token events of a
     real server's size (~260 bytes, vLLM's fields) instead of ~80. Prints the client's RSS
-    (sampled every second: at the level's start, its peak, and the growth from the first to
-    the last tenth of the level) and the peak per 1,000 in-flight streams.
+    (sampled every second: at the level's start and at 25/50/75/100% of it, with the
+    unparsed backlog then, which load.engine caps at 64 MB; once the level is finished; the
+    peak, VmHWM, finishing included) and the peak per 1,000 in-flight streams.
 (b) throughput: streamed requests/s against a zero-latency 16-token mock; bar >= 4,000 rps
     and >= 0.8 of the reference client.
     With --processes N, (b) is also run spread over N client processes (load.multiproc); those
@@ -29,11 +30,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import uvloop
 
-from golive.load import LevelPlan, level_metrics, run_level
+from golive.load import LevelPlan, engine, level_metrics, run_level
 from golive.load.profiles import LevelOptions, build_profile
 from golive.registry import registry
 from golive.schemas import Message, Request
@@ -157,17 +159,35 @@ def summary(errs: list[float]) -> str:
     )
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
+    """The client's resident memory (``VmHWM``: its peak so far, as the kernel kept it)."""
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
 
-async def sample_rss(into: list[float]) -> None:
+_levels: list[engine._Level] = []
+
+
+def _watch_levels() -> None:
+    """Keep a reference to each level the engine runs, so the sampler can read its unparsed
+    backlog (a diagnostic: the backlog is bounded by design, the rest must stay flat)."""
+    init = engine._Level.__init__
+
+    def watched(self: engine._Level, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        _levels[:] = [self]
+
+    engine._Level.__init__ = watched  # type: ignore[method-assign]
+
+
+async def sample_rss(into: list[tuple[float, float]]) -> None:
+    """(RSS MB, unparsed backlog MB) every second."""
     while True:
-        into.append(rss_mb())
+        backlog = _levels[0].unparsed_bytes / 2**20 if _levels else 0.0
+        into.append((rss_mb(), backlog))
         await asyncio.sleep(1.0)
 
 
@@ -176,11 +196,15 @@ async def accuracy(duration: float, realistic: bool) -> None:
     users = 256
     try:
         t = await target(url)
-        rss: list[float] = []
-        sampler = asyncio.get_running_loop().create_task(sample_rss(rss))
+        samples: list[tuple[float, float]] = []
+        _watch_levels()
+        sampler = asyncio.get_running_loop().create_task(sample_rss(samples))
         plan = LevelPlan(0, "closed", duration + 1, concurrency=users, grace_s=2, warmup_s=1)
         lv = await run_level(t, plan, prompts(_IDS, 0))
         sampler.cancel()
+        _levels.clear()
+        after = rss_mb()
+        peak = rss_mb("VmHWM")  # the level and its finish (sort, tokens, samples) included
         await t.close()
         gc.collect()
         ref = await reference(url, users, duration + 1, 10 * _IDS)
@@ -204,14 +228,18 @@ async def accuracy(duration: float, realistic: bool) -> None:
         f"cpu {h.cpu_pct:.0f}%, valid={h.valid}"
     )
     print(f"(a) accuracy: reference {summary(b)}")
-    half = len(rss) // 2
-    per_min = (rss[-1] - rss[half]) / max(len(rss) - 1 - half, 1) * 60  # one sample a second
-    above = max(rss) - rss[0]
-    quarters = ", ".join(f"{rss[min(len(rss) - 1, len(rss) * q // 4)]:.0f}" for q in (1, 2, 3, 4))
+    rss = [r for r, _ in samples]
+    at = [min(len(rss) - 1, len(rss) * q // 4) for q in (1, 2, 3, 4)]
+    quarters = ", ".join(f"{rss[i]:.0f}" for i in at)
+    backlog = ", ".join(f"{samples[i][1]:.0f}" for i in at)
+    late = rss[at[3]] - rss[at[0]]
     print(
-        f"(a) client RSS: {rss[0]:.0f} MB at the start, {quarters} MB at each quarter, peak "
-        f"{max(rss):.0f} MB; second half {per_min:+.1f} MB/min ({len(lv.records)} requests); "
-        f"peak above the start per 1,000 in-flight streams {above * 1000 / users:.0f} MB"
+        f"(a) client RSS ({len(lv.records)} requests): {rss[0]:.0f} MB at the start; "
+        f"{quarters} MB at 25/50/75/100% of the level (unparsed backlog {backlog} MB); "
+        f"{late:+.0f} MB from 25% to 100% ({late / max(len(lv.records) * 3 / 4, 1) * 1e6:.0f} "
+        f"bytes per request finished meanwhile); {after:.0f} MB once finished; peak {peak:.0f} "
+        f"MB = {peak * 1000 / users:.0f} MB per 1,000 in-flight streams "
+        f"({(peak - rss[0]) * 1000 / users:.0f} MB above the start)"
     )
     print(f"(a) bar p50<=2 ms: {percentile(g, 50) <= 2}; p99<=5 ms: {percentile(g, 99) <= 5}")
 

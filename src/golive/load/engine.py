@@ -17,7 +17,7 @@ from golive.load._stamped import StampedPool
 from golive.load._wire import Exchange, fast_route, parse, read_stream
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, Delays, LagMonitor
 from golive.load.records import ClientHealth, LevelResult, ResponseSample, TokenSource
-from golive.load.spill import SpillRecords, SpillWriter
+from golive.load.spill import Overflow, SpillRecords, SpillWriter
 from golive.load.tokens import token_counter
 from golive.schemas import FailureMode, Request
 from golive.targets.base import Target
@@ -27,6 +27,9 @@ __all__ = ["LevelPlan", "run_level"]
 
 _NS = 1_000_000_000
 _UNPARSED_MAX_BYTES = 64 * 1024 * 1024
+# Past this, a reply waits on disk instead (``spill.Overflow``): memory stays bounded even when
+# the parser, a reply per loop turn, cannot keep up (a client short of CPU).
+_UNPARSED_DISK_BYTES = 80 * 1024 * 1024
 # Sleep coarsely until this close to a due time, then yield to the loop until it is due:
 # timers fire on millisecond ticks, which alone would make arrivals up to 1 ms late.
 _SPIN_NS = 1_500_000
@@ -90,6 +93,9 @@ class _Level:
         self.unparsed: deque[tuple[int, int, Exchange, int, int]] = deque()
         self.unparsed_bytes = 0
         self.backlog = asyncio.Event()  # set when unparsed_bytes passes the cap
+        # Replies read while the backlog is past _UNPARSED_DISK_BYTES: the parser is behind
+        # (a client short of CPU); they wait on disk, parsed after the level.
+        self.overflow = Overflow()
         self.parsing = True  # the background parser runs until the level is over
         self.scheduled = 0
         # start_ns: a level spread over processes shares one origin (see load.multiproc).
@@ -185,8 +191,14 @@ class _Level:
         # reply parsed as each one finished stalled the loop for 128 ms when 256 users that
         # started together finished together).
         ex.pack()
+        size = sum(len(r) for r in ex.reads)
+        if self.unparsed and self.unparsed_bytes + size > _UNPARSED_DISK_BYTES:
+            assert ex.ends is not None and isinstance(ex.times, array)
+            data = ex.reads[0] if ex.reads else b""
+            self.overflow.add(t_sched, t_send, t_end, p, ex.error, ex.times, ex.ends, data)
+            return
         self.unparsed.append((t_sched, t_send, ex, t_end, p))
-        self.unparsed_bytes += sum(len(r) for r in ex.reads)
+        self.unparsed_bytes += size
         if self.unparsed_bytes > _UNPARSED_MAX_BYTES:
             self.backlog.set()
 
@@ -203,17 +215,23 @@ class _Level:
 
     def parse_pending(self, max_replies: int | None = None) -> None:
         """Parse the read streams, oldest first: ``max_replies`` of them (None: all of them,
-        replies that brought no bytes included)."""
+        replies that brought no bytes included, then those that overflowed to disk)."""
         left = len(self.unparsed) if max_replies is None else max_replies
         while self.unparsed and left > 0:
             left -= 1
             t_sched, t_send, ex, t_end, p = self.unparsed.popleft()
             self.unparsed_bytes -= sum(len(r) for r in ex.reads)
-            parse(ex)
-            times = array("q", ex.chunk_times)  # packed: a record's form (load.records)
-            self.keep(
-                t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p, ex.finish
-            )
+            self.parse_one(t_sched, t_send, ex, t_end, p)
+        if max_replies is None:
+            for t_sched, t_send, t_end, p, error, times, ends, data in self.overflow.drain():
+                ex = Exchange()
+                ex.reads, ex.times, ex.ends, ex.error = [data] if data else [], times, ends, error
+                self.parse_one(t_sched, t_send, ex, t_end, p)
+
+    def parse_one(self, t_sched: int, t_send: int, ex: Exchange, t_end: int, p: int) -> None:
+        parse(ex)
+        times = array("q", ex.chunk_times)  # packed: a record's form (load.records)
+        self.keep(t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p, ex.finish)
 
     async def _generic(self, t_sched: int, t_send: int, p: int, budget: float) -> None:
         obs = await observe(
@@ -302,6 +320,7 @@ async def run_level(
             health = await _run(level, plan, max_lag_ms, max_cpu_pct, start_ns)
         except BaseException:
             level.spill.discard()
+            level.overflow.discard()
             raise
     records, samples = _finish(level, plan, sample_replies)
     return LevelResult(

@@ -37,7 +37,7 @@ from typing import Any, BinaryIO, overload
 from golive.load.records import RequestRecord, TokenSource
 from golive.schemas import FailureMode
 
-__all__ = ["RawReply", "SpillRecords", "SpillWriter", "spill"]
+__all__ = ["Overflow", "RawReply", "SpillRecords", "SpillWriter", "spill"]
 
 # t_sched, t_send, t_end, level, prompt index, output tokens (-1: None), token source,
 # error (0: None), warm-up, finish reason length, chunk count, text length.
@@ -293,6 +293,85 @@ class SpillRecords(Sequence[RequestRecord]):
         self._check()
         self._file.hand_over()
         return (_adopt, (self._file.dir, self._offsets.tobytes()))
+
+
+# An unparsed reply: t_sched, t_send, t_end, prompt index, error (0: None), reads, bytes.
+_RAW = struct.Struct("<qqqiBII")
+# (t_sched, t_send, t_end, prompt index, error, read times, read ends, the reads' bytes)
+Unparsed = tuple[int, int, int, int, FailureMode | None, "array[int]", "array[int]", bytes]
+
+
+class Overflow:
+    """Raw replies the engine could not parse in time, on disk until the level is over.
+
+    The engine parses replies between loop turns; a client short of CPU falls behind, and
+    its backlog of read-but-unparsed replies grew without bound (hundreds of MB over a minute
+    on a busy machine). Past its in-memory cap a reply is appended here instead (a buffered
+    write of its bytes, no parsing) and parsed from here after the level (``drain``).
+    """
+
+    def __init__(self) -> None:
+        self._file: _File | None = None
+        self._out: BinaryIO | None = None
+        self.count = 0
+        self.bytes = 0
+
+    def add(
+        self,
+        t_sched: int,
+        t_send: int,
+        t_end: int,
+        prompt: int,
+        error: FailureMode | None,
+        times: array[int],
+        ends: array[int],
+        data: bytes,
+    ) -> None:
+        if self._out is None:
+            self._file = _File()
+            self._out = open(self._file.path, "wb", buffering=_WRITE_BUFFER)  # noqa: SIM115
+        head = _RAW.pack(t_sched, t_send, t_end, prompt, _ERROR_CODE[error], len(times), len(data))
+        self._out.write(head)
+        self._out.write(times)
+        self._out.write(ends)
+        self._out.write(data)
+        self.count += 1
+        self.bytes += len(data)
+
+    def drain(self) -> Iterator[Unparsed]:
+        """Each reply written, in order, read back through a 1 MB buffer; then the file goes."""
+        if self._out is None or self._file is None:
+            return
+        self._out.close()
+        left = self.count
+        try:
+            with open(self._file.path, "rb", buffering=0) as f:
+                buf = b""
+                pos = 0
+                while left:
+                    if len(buf) - pos < _RAW.size:
+                        buf, pos = _more(f, buf, pos, _RAW.size), 0
+                    t_sched, t_send, t_end, prompt, error, n, size = _RAW.unpack_from(buf, pos)
+                    total = _RAW.size + 16 * n + size
+                    if len(buf) - pos < total:
+                        buf, pos = _more(f, buf, pos, total), 0
+                    at = pos + _RAW.size
+                    times, ends = array("q"), array("q")
+                    times.frombytes(buf[at : at + 8 * n])
+                    ends.frombytes(buf[at + 8 * n : at + 16 * n])
+                    data = buf[at + 16 * n : pos + total]
+                    yield t_sched, t_send, t_end, prompt, _ERRORS[error], times, ends, data
+                    pos += total
+                    left -= 1
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        if self._out is not None:
+            self._out.close()
+        if self._file is not None:
+            self._file.remove()
+        self.count = self.bytes = 0
 
 
 def _adopt(directory: str, offsets: bytes) -> SpillRecords:

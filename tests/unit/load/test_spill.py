@@ -14,7 +14,7 @@ import pytest
 from golive.load import metrics as lm
 from golive.load.metrics import level_metrics
 from golive.load.records import ClientHealth, LevelResult, RequestRecord
-from golive.load.spill import SpillRecords, SpillWriter, spill
+from golive.load.spill import Overflow, SpillRecords, SpillWriter, spill
 from golive.schemas import FailureMode
 from spill_helpers import records, send_spilled
 
@@ -151,3 +151,19 @@ def test_metrics_of_a_spilled_level_equal_those_of_the_same_records_in_memory(
     assert on_disk["requests"].value == len(shapes) - 2  # the warm-up ones left out
     assert on_disk["errors.timeout"].value == 7
     assert on_disk["itl_ms.p50"].n > limit or limit > 100
+
+
+def test_overflowed_replies_drain_back_in_order_and_their_file_goes() -> None:
+    overflow = Overflow()
+    assert list(overflow.drain()) == []  # nothing written: no file at all
+    entries = [
+        (1, 2, 3, 0, None, array("q", [10, 20]), array("q", [5, 9]), b"hello, w"),
+        (4, 5, 6, 7, FailureMode.TIMEOUT, array("q"), array("q"), b""),  # no bytes at all
+        (7, 8, 9, 1, None, array("q", [1]), array("q", [3 << 20]), b"x" * (3 << 20)),
+    ]
+    for entry in entries:
+        overflow.add(*entry)
+    folder = os.path.dirname(overflow._file.path)  # type: ignore[union-attr]
+    assert overflow.count == 3 and os.path.exists(folder)
+    assert list(overflow.drain()) == entries
+    assert not os.path.exists(folder)
