@@ -2,8 +2,9 @@
 
 Replies: one short support phrase repeated (what a looping model sends), random words (many
 distinct words: the worst case for word-by-word matching), one word with no spaces (the worst
-case for regular expressions that backtrack inside a word), and PII-like text (card numbers
-and e-mails repeated: the worst case for the PII recognisers). Each scorer is built the way a
+case for regular expressions that backtrack inside a word), PII-like text (card numbers
+and e-mails repeated: the worst case for the PII recognisers), and brackets nested 100,000
+deep (what broke the JSON parser). Each scorer is built the way a
 plan builds it, caches are cleared before each call, and each call runs in a forked child with
 a time limit, so a scorer that does not finish is reported as ``> limit`` instead of hanging
 the benchmark. ``consistency`` scores three samples of the reply (three pairwise comparisons).
@@ -60,6 +61,7 @@ def texts(chars: int, seed: int = 0) -> dict[str, str]:
         "random words": " ".join(words)[:chars],
         "one long word": ("abcdefghij" * (chars // 10 + 1))[:chars],
         "PII-like": (PII * (chars // len(PII) + 1))[:chars],
+        "nested JSON": "[" * chars,
     }
 
 

@@ -55,4 +55,12 @@ for _name in _COMMAND_MODULES:
 def main() -> None:
     from golive.cli._errors import run_app
 
-    run_app(app)
+    try:
+        run_app(app)
+    finally:
+        # Skip the interpreter's last garbage collection of every module's objects (about a
+        # second with pydantic, scipy and SQLAlchemy loaded), so that an interrupted command
+        # exits within 2 s of Ctrl-C; atexit handlers and the flush of stdout still run.
+        import gc
+
+        gc.freeze()
