@@ -223,9 +223,11 @@ def _decisions() -> list[dict[str, object]]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40, help="normal requests per phase")
+    parser.add_argument("--only", help="run only this scenario (oversized, scanned, scanned_4mb)")
+    parser.add_argument("--no-decisions", action="store_true", help="skip the decision times")
     args = parser.parse_args()
     print(json.dumps({"machine": f"{os.cpu_count()} cores", "python": sys.version.split()[0]}))
-    for row in _decisions():
+    for row in [] if args.no_decisions else _decisions():
         print(json.dumps(row))
     runner, upstream = await _upstream()
     big = (UNIT * 150_000)[:3_900_000]
@@ -235,7 +237,8 @@ async def main() -> None:
             ("scanned", "input: [pii, injection]\n", big[:48_000]),
             ("scanned_4mb", "input: [pii, injection]\nmax_scan_chars: 4000000\n", big),
         ):
-            print(json.dumps(await _scenario(name, upstream, config, hostile, args.requests)))
+            if args.only in (None, name):
+                print(json.dumps(await _scenario(name, upstream, config, hostile, args.requests)))
     finally:
         with contextlib.suppress(Exception):
             await runner.cleanup()

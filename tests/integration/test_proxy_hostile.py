@@ -157,12 +157,12 @@ async def test_a_stream_cut_short_reaches_the_client_as_truncated(
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=BOUND_S)) as s:
             status, text = await _post(s, proxy.url, "truncated", stream=True)
+        events = [line[6:] for line in text.split("\n") if line.startswith("data: ")]
+        assert status == 200 and "[DONE]" not in events  # before: [DONE], as if whole
+        assert json.loads(events[-1])["error"]["code"] == "stream_truncated"
         await proxy.drain_log()
     finally:
         await proxy.stop()
-    events = [line[6:] for line in text.split("\n") if line.startswith("data: ")]
-    assert status == 200 and "[DONE]" not in events
-    assert json.loads(events[-1])["error"]["code"] == "stream_truncated"
     (row,) = _rows(tmp_path)
     assert row.outcome == "stream_truncated" and row.output_text == "The answer is forty"
 

@@ -28,7 +28,9 @@ from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.process import BaseProcess
+from typing import Any
 
+from golive.guard._proxy_body import Oversized, parse_body
 from golive.guard.base import Stage
 from golive.guard.chain import ChainOutcome, GuardChain
 
@@ -120,6 +122,22 @@ class GuardRunner:
         return await loop.run_in_executor(
             self._thread, lambda: guards.check_detailed(text, stage=stage, context=context)
         )
+
+    async def parse(self, raw: bytes, max_chars: int | None,
+                    keep: int) -> dict[str, Any] | Oversized:  # fmt: skip
+        """``parse_body`` in the guard process (in this one when there is none: the JSON
+        parser holds the interpreter lock, so a thread would gain nothing)."""
+        if self._closed:
+            raise GuardStopped
+        pool = self._pool
+        if pool is not None:
+            try:
+                return await asyncio.wrap_future(pool.submit(parse_body, raw, max_chars, keep))
+            except (BrokenProcessPool, RuntimeError) as exc:
+                if self._closed:
+                    raise GuardStopped from None
+                self._to_thread(f"the guard process died: {exc!r}")
+        return parse_body(raw, max_chars, keep)
 
     async def close(self) -> None:
         """Stop at once: checks still waiting are cancelled, the guard process is ended

@@ -101,7 +101,7 @@ class GuardChain:
         self, text: str, *, stage: Stage = "input", context: str | None = None
     ) -> ChainOutcome:
         if self.max_chars is not None and len(text) > self.max_chars:
-            return self._oversized(text)
+            return self.oversized(len(text))
         results: list[GuardResult] = []
         for g in self.guards:
             if stage not in g.stages:
@@ -118,9 +118,10 @@ class GuardChain:
                 break  # refused already: the guards after it would only spend time
         return ChainOutcome(self._combine(text, stage, context, results), tuple(results))
 
-    def _oversized(self, text: str) -> ChainOutcome:
+    def oversized(self, chars: int) -> ChainOutcome:
+        """The outcome for a text of ``chars`` characters over ``max_chars`` (unscanned)."""
         why = (
-            f"text of {len(text)} characters is longer than the guards scan "
+            f"text of {chars} characters is longer than the guards scan "
             f"({self.max_chars}; max_scan_chars)"
         )
         decision = Decision(Action.BLOCK, (Detection("OVERSIZED", 1.0),), None, OVERSIZED, (why,))

@@ -32,6 +32,14 @@ import aiohttp
 from aiohttp import web
 
 from golive.errors import TargetSetupError
+from golive.guard._proxy_body import (
+    BodyError,
+    Oversized,
+    excerpt,
+    last_user,
+    parse_body,
+    text_of,
+)
 from golive.guard._proxy_metrics import ProxyMetrics
 from golive.guard._proxy_offload import GuardRunner, GuardStopped
 from golive.guard._proxy_store import ExchangeLog
@@ -50,6 +58,7 @@ __all__ = ["REFUSAL", "GuardProxy", "display_url"]
 REFUSAL = "I can't help with that: the reply was withheld by a content guard."
 _PUBLISH_EVERY_S = 0.5  # --workers: how stale another worker's counters may be in /metrics
 _FORWARD_HEADERS = ("Authorization", "OpenAI-Organization", "OpenAI-Project")
+_LARGE_BODY_BYTES = 256 * 1024  # larger bodies are parsed in the guard process
 
 
 def _error(status: int, message: str, type_: str, code: str | None = None,
@@ -83,30 +92,10 @@ def display_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, "***" if parts.fragment else ""))
 
 
-def excerpt(text: str, limit: int) -> str:
-    """``text``, or its first and last ``limit // 2`` characters with its length between."""
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    return (
-        f"{text[:half]}\n[… golive: {len(text) - 2 * half} of {len(text)} characters "
-        f"not stored …]\n{text[-half:]}"
-    )
-
-
 def _passed_through(header: str) -> bool:
     """Upstream headers a client needs on an error: when to retry, its limits, the request id."""
     h = header.lower()
     return h in ("retry-after", "x-request-id") or h.startswith("x-ratelimit-")
-
-
-def _text_of(content: Any) -> str | None:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
-        return "\n".join(p for p in parts if isinstance(p, str))
-    return None
 
 
 class _BadRequest(Exception):
@@ -301,7 +290,7 @@ class GuardProxy:
         why = f"the upstream cannot be reached ({type(exc).__name__})"
         return _error(502, why, "server_error", "upstream_unreachable")
 
-    async def _read(self, request: web.Request) -> dict[str, Any]:
+    async def _read(self, request: web.Request) -> dict[str, Any] | Oversized:
         if request.content_type != "application/json":
             raise _BadRequest(f"Content-Type must be application/json, not "
                               f"{request.content_type[:60]!r}")  # fmt: skip
@@ -324,19 +313,15 @@ class GuardProxy:
         except ConnectionError:
             raise _ClientGone from None
         try:
-            body = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise _BadRequest("the body is not valid UTF-8") from None
-        except RecursionError:
-            raise _BadRequest("the body's JSON is nested too deeply") from None
-        except ValueError:
-            raise _BadRequest("the body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise _BadRequest("the request body must be a JSON object")
-        messages = body.get("messages")
-        if not isinstance(messages, list) or not messages:
-            raise _BadRequest("messages must be a non-empty list", "messages")
-        return body
+            if len(raw) <= _LARGE_BODY_BYTES:
+                return parse_body(raw)
+            # Megabytes: parsed in the guard process, which sends back only the length and
+            # an excerpt of a user message too long to scan.
+            chain = self.input_chain
+            return await self._guards.parse(raw, chain.max_chars if chain else None,
+                                            self.config.log_max_chars)  # fmt: skip
+        except BodyError as exc:
+            raise _BadRequest(str(exc), exc.param) from None
 
     async def _check(
         self, name: str, chain: GuardChain | None, text: str, stage: str,
@@ -346,6 +331,11 @@ class GuardProxy:
             return None
         outcome = await self._guards.check(name, text, stage="input" if stage == "input"
                                            else "output", context=context)  # fmt: skip
+        return self._record(outcome, stage, log)
+
+    def _record(self, outcome: ChainOutcome, stage: str,
+                log: list[dict[str, Any]]) -> ChainOutcome:  # fmt: skip
+        """Count a chain's outcome in the metrics and note it for the log."""
         for r in outcome.results:
             self.metrics.guard_latency(r.guard, stage, r.seconds)
             if r.decision.action == Action.BLOCK:
@@ -439,26 +429,23 @@ class GuardProxy:
     async def _exchange(self, request: web.Request, row: dict[str, Any],
                         t0: float) -> web.StreamResponse:  # fmt: skip
         body = await self._read(request)
+        decisions: list[dict[str, Any]] = row["decisions_json"]
+        if isinstance(body, Oversized):  # refused unscanned, as the input chain would
+            assert self.input_chain is not None
+            row.update(stream=body.stream, model=body.model, input_text=body.excerpt)
+            return self._blocked(row, self._record(self.input_chain.oversized(body.chars),
+                                                   "input", decisions))  # fmt: skip
         stream = body.get("stream") is True
         row.update(stream=stream, model=str(body.get("model"))[:200])
         messages = body["messages"]
-        last = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], dict)
-                     and messages[i].get("role") == "user"), None)  # fmt: skip
-        user = _text_of(messages[last].get("content")) if last is not None else None
-        decisions: list[dict[str, Any]] = row["decisions_json"]
+        last = last_user(messages)
+        user = text_of(messages[last].get("content")) if last is not None else None
         row["input_text"] = user  # an excerpt, redacted, goes to the log (``_log_row``)
         raw: bytes | None = await request.read()
         if user is not None and last is not None:
             outcome = await self._check("input", self.input_chain, user, "input", None, decisions)
             if outcome is not None and outcome.decision.action == Action.BLOCK:
-                row.update(input_action="block", outcome="blocked_input")
-                self.metrics.request("blocked_input")
-                why = "; ".join(outcome.decision.reasons[:3]) or "blocked"
-                guards = sorted({r.guard for r in outcome.results
-                                 if r.decision.action == Action.BLOCK})  # fmt: skip
-                return _error(400, f"The request was blocked by golive guard "
-                              f"({', '.join(guards)}): {why}.", "invalid_request_error",
-                              "content_blocked")  # fmt: skip
+                return self._blocked(row, outcome)
             if outcome is not None and outcome.decision.text is not None:
                 row["input_action"] = outcome.decision.action.label
                 messages[last] = {**messages[last], "content": outcome.decision.text}
@@ -482,6 +469,14 @@ class GuardProxy:
                 return await self._relay(request, up, user, row, t0)
             reply = await up.read()
         return await self._complete(reply, user, row, ctype)
+
+    def _blocked(self, row: dict[str, Any], outcome: ChainOutcome) -> web.Response:
+        row.update(input_action="block", outcome="blocked_input")
+        self.metrics.request("blocked_input")
+        why = "; ".join(outcome.decision.reasons[:3]) or "blocked"
+        guards = sorted({r.guard for r in outcome.results if r.decision.action == Action.BLOCK})
+        return _error(400, f"The request was blocked by golive guard ({', '.join(guards)}): "
+                      f"{why}.", "invalid_request_error", "content_blocked")  # fmt: skip
 
     async def _complete(self, reply: bytes, user: str | None, row: dict[str, Any],
                         ctype: str) -> web.Response:  # fmt: skip
