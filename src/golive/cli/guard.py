@@ -32,9 +32,10 @@ Examples:
 Each output line holds the input's `id` (or its line number), the `decision`
 (allow/redact/escalate/block) and the `detections`: for PII {type, start, end, score}
 with character offsets into the field; for injection {type, score, flagged}. A redacted
-text comes as `redacted`. Lines that are not JSON or lack the field are reported one by
-one (an `error` line in the output) and skipped. A summary goes to stderr. Exit 4 on a
-bad flag, an unknown guard or a missing file.
+text comes as `redacted`. A text longer than --max-chars is not scanned: its decision is
+`block` with one OVERSIZED detection. Lines that are not JSON or lack the field are
+reported one by one (an `error` line in the output) and skipped. A summary goes to
+stderr. Exit 4 on a bad flag, an unknown guard or a missing file.
 """
 
 
@@ -116,6 +117,14 @@ def check_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the JSONL here (default: stdout).")
     ] = None,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            "--max-chars",
+            min=1,
+            help="Longest text the guards scan; a longer one is blocked unscanned (OVERSIZED).",
+        ),
+    ] = 50_000,
 ) -> None:
     """Check each line's text with the guards and write its decision and detections.
 
@@ -125,7 +134,7 @@ def check_command(
     from golive.guard.chain import build_chain
 
     names = [n.strip() for n in guards.split(",") if n.strip()]
-    chain = build_chain(names, field="--guards")
+    chain = build_chain(names, field="--guards", max_chars=max_chars)
     if not file.is_file():
         raise ConfigError(f"no such file: {file}", field="FILE")
     with file.open(encoding="utf-8", errors="replace", newline=None) as lines:
