@@ -26,11 +26,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from aiohttp import web
 
+from golive._redact import redact_url
 from golive.errors import TargetSetupError
 from golive.guard._proxy_body import (
     BodyError,
@@ -68,28 +68,8 @@ def _error(status: int, message: str, type_: str, code: str | None = None,
 
 
 def display_url(url: str) -> str:
-    """``url`` safe to print: user and password, and every query value, replaced by ``***``.
-
-    (A local stand-in for the store's URL redaction: the proxy must never show credentials
-    that sit in its upstream's URL.)
-    """
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port
-    except ValueError:
-        return "***"
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host + (f":{port}" if port is not None else "")
-    if parts.username is not None or parts.password is not None:
-        netloc = "***@" + netloc
-    query = "&".join(
-        f"{pair.partition('=')[0]}=***" if "=" in pair else "***"
-        for pair in parts.query.split("&")
-        if pair
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, "***" if parts.fragment else ""))
+    """``url`` safe to print: user and password, and every query value, replaced by ``***``."""
+    return redact_url(url)
 
 
 def _passed_through(header: str) -> bool:
