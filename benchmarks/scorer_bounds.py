@@ -127,7 +127,10 @@ def main() -> None:
         for name in inputs:
             seconds, gist = measure(spec, [s[name] for s in samples], opts.limit)
             worst = max(worst, seconds if seconds is not None else float("inf"))
-            cells.append(f"> {opts.limit:.0f} s" if seconds is None else f"{seconds:.3f} s")
+            if seconds is not None:
+                cells.append(f"{seconds:.3f} s")
+            else:
+                cells.append("crashed" if gist == "crashed" else f"> {opts.limit:.0f} s")
             notes.append(f"{spec['kind']} / {name}: {gist}")
         print(f"| {spec['kind']} | " + " | ".join(cells) + " |", flush=True)
     print(f"\nslowest: {worst:.3f} s (target: under 1 s)")

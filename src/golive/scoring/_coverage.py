@@ -50,6 +50,7 @@ _CLAUSE = re.compile(r"[,;:()\[\]]|\s[-–—]\s")
 _PATH = re.compile(r"(?<![^\W_])([^\W_]++)\s*+(?:>|→|›)\s*+(?=([^\W_]+))")
 _MAX_LINKS = 64  # menu-path steps compared per text (real answers give a handful)
 _SOFT_MIN, _SOFT_MAX = 4, 32  # word lengths that prefix and typo matching apply to
+_SCAN_MAX = 48  # up to this many words, soft matching scans them instead of building an index
 _DIGITS = re.compile(r"\d")
 _SCOPE = 4  # content words after a negation cue that it negates (within the clause)
 _CONTEXT = 3  # content words either side that place a word (for local alignment)
@@ -180,7 +181,14 @@ class _SoftIndex:
         n = len(stem)
         if not _SOFT_MIN <= n <= _SOFT_MAX or _DIGITS.search(stem) or not self._words:
             return False
-        ordered, words = self._build(), self._words
+        words = self._words
+        if len(words) <= _SCAN_MAX:  # a reference, a short answer: a scan beats an index
+            first = stem[0]
+            return any(
+                w[0] == first and (w.startswith(stem) or stem.startswith(w) or _one_edit(stem, w))
+                for w in words
+            )
+        ordered = self._build()
         # A word that starts with stem sorts right at or after it.
         i = bisect_left(ordered, stem)
         if i < len(ordered) and ordered[i].startswith(stem):
