@@ -186,6 +186,7 @@ def access_middleware(
     extra_hosts: Sequence[str] = (),
     *,
     check_origin: bool = True,
+    token_header: str = "Authorization",
 ) -> Middleware:
     """The middleware enforcing ``Host`` (and ``Origin``) and the optional token.
 
@@ -196,6 +197,9 @@ def access_middleware(
         extra_hosts: More names the server may be addressed by (``name`` for any port,
             ``name:port`` for one); an invalid one raises ``ConfigError``.
         check_origin: Refuse unsafe methods whose ``Origin`` is not an allowed host.
+        token_header: Where the token comes: ``Authorization`` (``Bearer <token>``, or the
+            browser's cookie), or another header holding it (``X-Golive-Token`` for the proxy,
+            whose ``Authorization`` carries the upstream's key), where ``Bearer`` is optional.
 
     Put it first in the application's middleware list, so nothing runs before it.
     """
@@ -221,10 +225,12 @@ def access_middleware(
 
     def token_ok(request: web.Request) -> bool:
         assert secret is not None
-        given = request.headers.get("Authorization", "")
+        given = request.headers.get(token_header, "")
         scheme, _, value = given.partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), secret):
             return True
+        if token_header != "Authorization":  # an API header: the token alone, no cookie
+            return hmac.compare_digest(given.strip().encode(), secret)
         _, local_port = _local(request)
         cookie = request.cookies.get(cookie_name(port or local_port or 0), "")
         return hmac.compare_digest(cookie.encode(), secret)
@@ -246,7 +252,7 @@ def access_middleware(
                 return _refuse(403, "Cross-site request refused (Origin is not this server).")
         if secret is None:
             return await handler(request)
-        query_token = request.query.get("token")
+        query_token = request.query.get("token") if token_header == "Authorization" else None
         if query_token is not None and request.method in ("GET", "HEAD"):
             if not hmac.compare_digest(query_token.encode(), secret):
                 return _refuse(401, "Wrong token.", challenge=True)
@@ -265,12 +271,13 @@ def access_middleware(
             response.headers["Cache-Control"] = "no-store"
             return response
         if not token_ok(request):
-            return _refuse(
-                401,
-                "This server needs its token: send 'Authorization: Bearer <token>', or, in a "
-                "browser, open the address once with ?token=<token> appended.",
-                challenge=True,
+            how = (
+                "send 'Authorization: Bearer <token>', or, in a browser, open the address "
+                "once with ?token=<token> appended"
+                if token_header == "Authorization"
+                else f"send it in the {token_header} header"
             )
+            return _refuse(401, f"This server needs its token: {how}.", challenge=True)
         return await handler(request)
 
     return access

@@ -32,6 +32,14 @@ guard.yaml (every key optional; these are the defaults):
   client_body_timeout_s: 60             # to send the body, else 408
   log_max_chars: 8000                   # longer texts are stored as an excerpt + length
 
+Only requests addressed to the proxy itself are answered (Host: 127.0.0.1, localhost, the bound
+address, or an --allow-host name), so a web page cannot reach it by DNS rebinding. Off loopback
+a token is required (--token or GOLIVE_PROXY_TOKEN): clients send it as X-Golive-Token, and
+Authorization keeps carrying the upstream's key.
+
+  GOLIVE_PROXY_TOKEN=$(python -c "import secrets; print(secrets.token_urlsafe(24))") \
+    golive proxy --upstream http://127.0.0.1:8000/v1 --host 0.0.0.0 --allow-host gw.internal
+
 Point your client's base URL at the printed address. Blocked requests get HTTP 400 with
 code "content_blocked"; a blocked streamed reply ends with finish_reason "content_filter".
 Prometheus metrics at /metrics. Each exchange is stored with PII redacted; the
@@ -64,31 +72,64 @@ def proxy_command(
             "is handled this many at a time; /metrics sums them all.",
         ),
     ] = 1,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GOLIVE_PROXY_TOKEN",
+            show_envvar=True,
+            help="Require every request to carry 'X-Golive-Token: TOKEN' (Authorization stays "
+            "the upstream's key); required off loopback. At least 16 characters.",
+        ),
+    ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another name the proxy is reached by (NAME, or NAME:PORT); repeatable.",
+        ),
+    ] = None,
+    insecure_no_token: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-no-token",
+            help="Serve a non-loopback --host without a token (anyone who reaches the port "
+            "spends your upstream's quota).",
+        ),
+    ] = False,
 ) -> None:
     """Serve an OpenAI-compatible gateway that guards inputs and outputs.
 
     Example: golive proxy --upstream http://127.0.0.1:8000/v1 --config guard.yaml
     """
+    from golive._http_access import check_bind
     from golive._loop import freeze_startup_heap, run_main, until_stopped
     from golive.errors import ConfigError
     from golive.guard.config import load_proxy_config
-    from golive.guard.proxy import GuardProxy
+    from golive.guard.proxy import GuardProxy, proxy_access
 
     if not upstream.startswith(("http://", "https://")):
         raise ConfigError("the upstream must be an http(s) URL, e.g. http://host:8000/v1",
                           field="--upstream")  # fmt: skip
     settings = load_proxy_config(config)
     settings.chains()  # an unknown or broken guard fails here (exit 4), before any worker starts
+    hosts = tuple(allow_host or ())
+    warning = check_bind(host, token, insecure=insecure_no_token,
+                         token_hint="--token or GOLIVE_PROXY_TOKEN")  # fmt: skip
+    proxy_access(host, port, token, hosts)  # a bad --allow-host: exit 4 before serving
+    if warning:
+        typer.secho(warning, err=True, fg="red", bold=True)
     if workers > 1:
         from golive.guard._proxy_workers import WorkerSpec, run_workers
 
-        spec = WorkerSpec(upstream, config, host, port, store, record=not no_store)
+        spec = WorkerSpec(upstream, config, host, port, store, record=not no_store,
+                          token=token, allow_hosts=hosts)  # fmt: skip
         run_workers(workers, spec, typer.echo)
         return
 
     async def serve() -> None:
         proxy = GuardProxy(upstream, settings, host=host, port=port,
-                           store=store, record=not no_store)  # fmt: skip
+                           store=store, record=not no_store,
+                           middlewares=[proxy_access(host, port, token, hosts)])  # fmt: skip
         async with proxy:
             freeze_startup_heap()
             # Credentials in the upstream's URL are never printed (nor shown to clients).

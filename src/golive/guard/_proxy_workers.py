@@ -25,6 +25,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from golive._redact import redact_url
 from golive.errors import GoliveError, TargetSetupError
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ class WorkerSpec:
     port: int
     store: str | None
     record: bool
+    token: str | None = None  # X-Golive-Token every request must carry (None: none)
+    allow_hosts: tuple[str, ...] = ()  # Host names beyond the bound address
 
 
 class MetricsShare:
@@ -108,7 +111,8 @@ def run_workers(workers: int, spec: WorkerSpec, echo: Callable[[str], None]) -> 
         for proc in procs:
             proc.start()
         urls = [_await_ready(ready) for _ in procs]
-        echo(f"golive proxy: {urls[0]} -> {spec.upstream.rstrip('/')}  ({workers} workers)  "
+        upstream = redact_url(spec.upstream.rstrip("/"))  # never print its credentials
+        echo(f"golive proxy: {urls[0]} -> {upstream}  ({workers} workers)  "
              f"metrics: {urls[0].removesuffix('/v1')}/metrics")  # fmt: skip
         echo("Press Ctrl-C to stop.")
         done = wait([p.sentinel for p in procs])  # returns when a worker exits
@@ -161,14 +165,16 @@ def _worker(index: int, spec: WorkerSpec, share: str, ready: Queue[tuple[str, st
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the supervisor, which stops us
     from golive._loop import freeze_startup_heap, run_main, until_stopped
     from golive.guard.config import load_proxy_config
-    from golive.guard.proxy import GuardProxy
+    from golive.guard.proxy import GuardProxy, proxy_access
 
     async def serve() -> None:
         try:
             settings = load_proxy_config(spec.config)
+            access = proxy_access(spec.host, spec.port, spec.token, spec.allow_hosts)
             proxy = GuardProxy(spec.upstream, settings, host=spec.host, port=spec.port,
                                store=spec.store, record=spec.record, reuse_port=True,
-                               share=MetricsShare(Path(share), index))  # fmt: skip
+                               share=MetricsShare(Path(share), index),
+                               middlewares=[access])  # fmt: skip
             await proxy.start()
         except GoliveError as err:
             ready.put(("error", str(err)))

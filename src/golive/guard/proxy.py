@@ -53,11 +53,13 @@ from golive.store.engine import Store
 if TYPE_CHECKING:
     from golive.guard._proxy_workers import MetricsShare
 
-__all__ = ["REFUSAL", "GuardProxy", "display_url"]
+__all__ = ["REFUSAL", "TOKEN_HEADER", "GuardProxy", "display_url", "proxy_access"]
 
 REFUSAL = "I can't help with that: the reply was withheld by a content guard."
 _PUBLISH_EVERY_S = 0.5  # --workers: how stale another worker's counters may be in /metrics
 _FORWARD_HEADERS = ("Authorization", "OpenAI-Organization", "OpenAI-Project")
+# The proxy's own token: Authorization carries the upstream's key, forwarded as it came.
+TOKEN_HEADER = "X-Golive-Token"
 _LARGE_BODY_BYTES = 256 * 1024  # larger bodies are parsed in the guard process
 
 
@@ -87,6 +89,14 @@ class _BadRequest(Exception):
 
 class _ClientGone(Exception):
     """The client closed its connection: nothing more can reach it."""
+
+
+def proxy_access(host: str, port: int, token: str | None, allow_hosts: Iterable[str] = ()) -> Any:
+    """The proxy's Host check (against DNS rebinding) and optional token
+    (``X-Golive-Token``), as ``golive serve`` has them (``golive._http_access``)."""
+    from golive._http_access import access_middleware
+
+    return access_middleware(host, port, token, tuple(allow_hosts), token_header=TOKEN_HEADER)
 
 
 class GuardProxy:
