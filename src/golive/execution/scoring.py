@@ -228,9 +228,6 @@ def _child_init(jobs: Mapping[str, CaseScorers], parent: int) -> None:
     from golive._children import die_with_parent
 
     die_with_parent(parent=parent)  # SIGKILL with the parent; the watch below is the fallback
-    from golive._children import die_with_parent
-
-    die_with_parent(parent=parent)  # SIGKILL with the parent; the watch below is the fallback
     _child_jobs = jobs
     # The parent's loop may have routed signals to its self-pipe: the child must not write
     # there, and Ctrl-C (sent to the whole process group) is the parent's to handle.

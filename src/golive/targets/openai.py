@@ -63,13 +63,13 @@ class OpenAIArgs(HttpConnectionArgs):
         repr=False,
         description="Extra HTTP headers; kept out of reports and fingerprints.",
     )
-    stream: bool = Field(default=True, description="Stream the reply (SSE); false: one JSON reply.")
     show_headers: list[str] = Field(
         default_factory=list,
         description="Headers (of ``headers``) whose values reports may show; every other "
         "header value is masked. Never a credential (Authorization, X-Api-Key…).",
         examples=[["X-Request-Source"]],
     )
+    stream: bool = Field(default=True, description="Stream the reply (SSE); false: one JSON reply.")
     extra_body: dict[str, Any] = Field(
         default_factory=dict, description="Extra fields merged into every request body."
     )
@@ -80,7 +80,6 @@ class OpenAIArgs(HttpConnectionArgs):
         description="Seconds allowed for the reachability check (GET /models).",
     )
 
-
     @field_validator("show_headers")
     @classmethod
     def _shown_headers(cls, value: list[str], info: ValidationInfo) -> list[str]:
@@ -89,6 +88,7 @@ class OpenAIArgs(HttpConnectionArgs):
         if problem:
             raise ValueError(problem)
         return value
+
 
 def _endpoints(url: str) -> tuple[str, str]:
     """(chat completions URL, models URL) from either form the user may give.
