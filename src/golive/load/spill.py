@@ -8,10 +8,10 @@ consumer of ``LevelResult.records`` iterates as before; iteration streams throug
 reader, so no pass holds more than one record (plus a 1 MB read buffer) at a time.
 
 Each file lives alone in a private directory (mode 0700) under the system temp dir, named
-``golive-load-*``. It is deleted with its last owner: when the records are garbage-collected,
-``close()``-d, or the process exits normally. A process killed outright (SIGKILL, power loss)
-leaves its directory behind; ``golive-load-*`` directories under the temp dir that no running
-golive owns can be deleted safely.
+``golive-load-<pid>-*``. It is deleted with its last owner: when the records are
+garbage-collected, ``close()``-d, or the process exits normally. A process killed outright
+(SIGKILL, power loss) leaves its directory behind; the next golive process that spills removes
+those whose process no longer runs (``sweep_stale``).
 
 Pickling hands the file over: the pickled copy becomes its owner, the original stops deleting
 it (a load worker process returns its records to the parent this way, as a path and the
@@ -37,7 +37,7 @@ from typing import Any, BinaryIO, overload
 from golive.load.records import RequestRecord, TokenSource
 from golive.schemas import FailureMode
 
-__all__ = ["Overflow", "RawReply", "SpillRecords", "SpillWriter", "spill"]
+__all__ = ["Overflow", "RawReply", "SpillRecords", "SpillWriter", "spill", "sweep_stale"]
 
 # t_sched, t_send, t_end, level, prompt index, output tokens (-1: None), token source,
 # error (0: None), warm-up, finish reason length, chunk count, text length.
@@ -55,11 +55,46 @@ _ERROR_CODE = {e: i for i, e in enumerate(_ERRORS)}
 RawReply = tuple[RequestRecord, str, str | None]
 
 
+_PREFIX = "golive-load-"
+_swept = False
+
+
+def sweep_stale(root: str | None = None) -> list[str]:
+    """Delete the spill directories under ``root`` (default: the temp dir) left by golive
+    processes that no longer run (killed outright, so they could not clean up); returns them.
+    A directory is named after the process that made it: ``golive-load-<pid>-<random>``."""
+    root = root or tempfile.gettempdir()
+    gone = []
+    with contextlib.suppress(OSError), os.scandir(root) as entries:
+        for entry in entries:
+            pid = entry.name.removeprefix(_PREFIX).partition("-")[0]
+            if not entry.name.startswith(_PREFIX) or not pid.isdigit() or _alive(int(pid)):
+                continue
+            if entry.is_dir(follow_symlinks=False) and entry.stat().st_uid == os.getuid():
+                shutil.rmtree(entry.path, ignore_errors=True)
+                gone.append(entry.path)
+    return gone
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process
+        return True
+    return True
+
+
 class _File:
     """One spill file and the private directory holding it; deletes both when finalised."""
 
     def __init__(self, directory: str | None = None) -> None:
-        self.dir = directory or tempfile.mkdtemp(prefix="golive-load-")
+        global _swept
+        if not _swept:  # once a process: what killed processes left behind
+            _swept = True
+            sweep_stale()
+        self.dir = directory or tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-")
         self.path = os.path.join(self.dir, "records")
         self._finalizer = weakref.finalize(self, shutil.rmtree, self.dir, ignore_errors=True)
 

@@ -8,13 +8,14 @@ import multiprocessing
 import os
 import pickle
 from array import array
+from pathlib import Path
 
 import pytest
 
 from golive.load import metrics as lm
 from golive.load.metrics import level_metrics
 from golive.load.records import ClientHealth, LevelResult, RequestRecord
-from golive.load.spill import Overflow, SpillRecords, SpillWriter, spill
+from golive.load.spill import Overflow, SpillRecords, SpillWriter, spill, sweep_stale
 from golive.schemas import FailureMode
 from spill_helpers import records, send_spilled
 
@@ -167,3 +168,20 @@ def test_overflowed_replies_drain_back_in_order_and_their_file_goes() -> None:
     assert overflow.count == 3 and os.path.exists(folder)
     assert list(overflow.drain()) == entries
     assert not os.path.exists(folder)
+
+
+def test_directories_left_by_processes_that_no_longer_run_are_swept(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    dead = ctx.Process(target=os.getpid)
+    dead.start()
+    dead.join(60)
+    assert dead.pid is not None
+    left = tmp_path / f"golive-load-{dead.pid}-abc"
+    left.mkdir()
+    (left / "records").write_bytes(b"x")
+    mine = tmp_path / f"golive-load-{os.getpid()}-def"
+    mine.mkdir()
+    other = tmp_path / "golive-load-notapid"
+    other.mkdir()
+    assert sweep_stale(str(tmp_path)) == [str(left)]
+    assert not left.exists() and mine.exists() and other.exists()
