@@ -14,7 +14,6 @@ moment the loop got to send it, are judged instead; loop lag is still reported.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
 
@@ -93,6 +92,7 @@ class LagMonitor:
         self.max_cpu_pct = max_cpu_pct
         self.lags_ms: list[float] = []
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._cpu0 = 0.0
         self._wall0 = 0.0
 
@@ -105,7 +105,7 @@ class LagMonitor:
         interval = self.interval_s
         perf = time.perf_counter
         lags = self.lags_ms
-        while True:
+        while not self._stopping:
             due = perf() + interval
             await asyncio.sleep(interval)
             lags.append(max(0.0, (perf() - due) * 1000.0))
@@ -117,10 +117,12 @@ class LagMonitor:
         cpu = time.process_time() - self._cpu0
         wall = time.perf_counter() - self._wall0
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Told to return, not cancelled: a cancelled task awaited here kept its frames
+            # (and with them the level) alive for the rest of the run on Python 3.11.
+            self._stopping = True
+            await self._task
             self._task = None
+            self._stopping = False
         cpu_pct = 100.0 * cpu / wall if wall > 0 else 0.0
         return self.health(cpu_pct=cpu_pct, reads=reads, sends=sends)
 
