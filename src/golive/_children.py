@@ -18,15 +18,18 @@ main thread (the event loop's), which lives as long as the process.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 
-__all__ = ["die_with_parent", "preexec_die_with_parent"]
+__all__ = ["become_helper", "die_with_parent", "preexec_die_with_parent"]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -75,3 +78,31 @@ def preexec_die_with_parent() -> None:
     Runs in the forked child before exec; only a system call (resolved in the parent).
     """
     _ask(signal.SIGKILL)
+
+
+_WATCH_PARENT_S = 0.5
+
+
+def become_helper(parent: int, *, niceness: int = 5, default_sigterm: bool = False) -> None:
+    """Set up a forked helper process (the scoring child, the proxy's guard process): it dies
+    with ``parent`` (the kernel's signal, and a watch for where that is missing), writes to
+    none of the parent's signal pipes, leaves Ctrl-C to the parent, and runs below it in
+    priority so the parent's measured work comes first."""
+    die_with_parent(parent=parent)
+    with contextlib.suppress(ValueError, OSError):
+        signal.set_wakeup_fd(-1)  # the parent's loop may route signals to its self-pipe
+    with contextlib.suppress(ValueError, OSError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # sent to the whole group: the parent's
+    if default_sigterm:
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(OSError):
+        os.nice(niceness)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this helper when its parent is gone (killed outright, with no shutdown)."""
+    while os.getppid() == parent:
+        time.sleep(_WATCH_PARENT_S)
+    os._exit(0)

@@ -29,7 +29,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import threading
 import time
 import warnings
 from collections import defaultdict
@@ -45,7 +44,6 @@ from golive.scoring.base import SampleSetScorer, Scorer, warm_all
 __all__ = ["CaseScorers", "Scoring", "ScoringMode", "fork_available"]
 
 ScoringMode = Literal["process", "loop"]
-_WATCH_PARENT_S = 0.5
 # A little below the measuring process: when both want the core, the stamps come first.
 _CHILD_NICENESS = 5
 
@@ -225,26 +223,10 @@ _child_loop: asyncio.AbstractEventLoop | None = None
 
 def _child_init(jobs: Mapping[str, CaseScorers], parent: int) -> None:
     global _child_jobs
-    from golive._children import die_with_parent
+    from golive._children import become_helper
 
-    die_with_parent(parent=parent)  # SIGKILL with the parent; the watch below is the fallback
+    become_helper(parent, niceness=_CHILD_NICENESS)
     _child_jobs = jobs
-    # The parent's loop may have routed signals to its self-pipe: the child must not write
-    # there, and Ctrl-C (sent to the whole process group) is the parent's to handle.
-    with contextlib.suppress(ValueError, OSError):
-        signal.set_wakeup_fd(-1)
-    with contextlib.suppress(ValueError, OSError):
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(OSError):
-        os.nice(_CHILD_NICENESS)
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: int) -> None:
-    """End the child when its parent is gone (killed outright, with no shutdown)."""
-    while os.getppid() == parent:
-        time.sleep(_WATCH_PARENT_S)
-    os._exit(0)
 
 
 def _run(coro: Any) -> Any:

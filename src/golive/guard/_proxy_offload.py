@@ -20,10 +20,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
-import signal
 import sys
-import threading
-import time
 from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -43,7 +40,6 @@ class GuardStopped(Exception):
 
 _log = logging.getLogger("golive.proxy")
 _READY_TIMEOUT_S = 30.0
-_WATCH_PARENT_S = 0.5
 _CHILD_NICENESS = 5  # below the proxy: its requests first when both want the core
 
 
@@ -181,24 +177,10 @@ _child_chains: Mapping[str, GuardChain] = {}
 
 def _child_init(chains: Mapping[str, GuardChain], parent: int) -> None:
     global _child_chains
+    from golive._children import become_helper
+
     _child_chains = chains
-    # The proxy's loop may route signals to its self-pipe: the child must not write there.
-    with contextlib.suppress(ValueError, OSError):
-        signal.set_wakeup_fd(-1)
-    with contextlib.suppress(ValueError, OSError):
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the proxy's to handle
-    with contextlib.suppress(ValueError, OSError):
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    with contextlib.suppress(OSError):
-        os.nice(_CHILD_NICENESS)
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: int) -> None:
-    """End the guard process when the proxy is gone (killed outright, with no shutdown)."""
-    while os.getppid() == parent:
-        time.sleep(_WATCH_PARENT_S)
-    os._exit(0)
+    become_helper(parent, niceness=_CHILD_NICENESS, default_sigterm=True)
 
 
 def _child_ready() -> None:
