@@ -13,9 +13,13 @@ from typing import Literal, Protocol, runtime_checkable
 
 from golive.registry import ComponentArgs
 
-__all__ = ["Action", "Decision", "Detection", "Guard", "GuardArgs", "Stage"]
+__all__ = ["Action", "Decision", "Detection", "Guard", "GuardArgs", "Origin", "Stage"]
 
 Stage = Literal["input", "output"]
+# Who wrote an input: the user (or the application), or a third party whose content the
+# application passes on (retrieved documents, web pages, emails, tool output). An instruction
+# is normal in a user's message and an attack inside a document.
+Origin = Literal["user", "document"]
 
 
 class Action(IntEnum):
@@ -50,6 +54,9 @@ class Decision:
     text: str | None = None  # the redacted text when action is REDACT
     guard: str = ""
     reasons: tuple[str, ...] = field(default=())
+    # The guard's own score where it has one (injection), also when it allowed the text: users
+    # draw their own ROC from it.
+    score: float | None = None
 
 
 class GuardArgs(ComponentArgs):
@@ -61,7 +68,15 @@ class Guard(Protocol):
     name: str
     stages: tuple[Stage, ...]  # where it can run
 
-    def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "input",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         """Inspect ``text``. ``context`` is the other side (the input, when checking an
-        output): needed for language match and echo checks. Must never raise on any input."""
+        output): needed for language match and echo checks. ``origin`` says who wrote an
+        input (see ``Origin``). Must never raise on any input."""
         ...

@@ -18,7 +18,7 @@ from pydantic import Field
 from golive.errors import ConfigError
 from golive.guard._injection_corpus import index
 from golive.guard._injection_heuristics import HeuristicHit, normalise, scan
-from golive.guard.base import Action, Decision, Detection, GuardArgs, Stage
+from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
 
 __all__ = ["InjectionArgs", "InjectionGuard", "InjectionScore", "injection", "score"]
@@ -103,7 +103,9 @@ class _Classifier:
         )
 
 
-def score(text: str, *, similarity: bool = True, classifier: Any = None) -> InjectionScore:
+def score(
+    text: str, *, similarity: bool = True, classifier: Any = None, origin: Origin = "user"
+) -> InjectionScore:
     """Score ``text`` for prompt injection. Never raises on a str."""
     heur, reasons = _heuristic(scan(text))
     sim = 0.0
@@ -130,20 +132,31 @@ class InjectionGuard:
         if self.args.classifier_path:
             self._classifier = _Classifier(self.args.classifier_path, self.args.classifier_label)
 
-    def score(self, text: str) -> InjectionScore:
-        return score(text, similarity=self.args.similarity, classifier=self._classifier)
+    def score(self, text: str, *, origin: Origin = "user") -> InjectionScore:
+        return score(
+            text, similarity=self.args.similarity, classifier=self._classifier, origin=origin
+        )
 
-    def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "input",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         if not isinstance(text, str):
             text = str(text)
         text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
-        s = self.score(text)
+        s = self.score(text, origin=origin)
         if s.score < self.args.threshold:
-            return Decision(Action.ALLOW, guard=self.name)
+            return Decision(Action.ALLOW, guard=self.name, score=s.score)
         reason = "; ".join(s.reasons) or "injection"
         det = Detection("INJECTION", s.score, reason=reason)
         action = Action.BLOCK if self.args.action == "block" else Action.ESCALATE
-        return Decision(action, (det,), guard=self.name, reasons=(f"injection score {s.score}",))
+        return Decision(
+            action, (det,), guard=self.name, reasons=(f"injection score {s.score}",), score=s.score
+        )
 
 
 @guard("injection", args=InjectionArgs)
