@@ -16,7 +16,7 @@ from pydantic import Field
 
 from golive.errors import ConfigError
 from golive.guard._pii_recognizers import PII_TYPES, Span, find_spans, iban_valid, luhn_valid
-from golive.guard.base import Action, Decision, Detection, GuardArgs, Stage
+from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
 
 __all__ = [
@@ -201,7 +201,14 @@ class PiiGuard:
         value = text[detection.start or 0 : detection.end or 0]
         return replacement(detection.kind, value, self.args.mode)
 
-    def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "input",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         try:
             found = self.detect(text)
         except Exception as exc:  # never raise: a broken guard must not take the app down
