@@ -1,5 +1,9 @@
-"""Runtime guardrails: PII, prompt injection, input validation and output checks."""
+"""Runtime guardrails: PII, prompt injection, input validation and output checks.
 
-from golive.guard.base import Action, Decision, Detection, Guard, GuardArgs, Stage
+``chain.check(text, origin="document")`` checks content the application did not write (a
+retrieved page, an e-mail, a tool's output) as such: see ``Origin``.
+"""
 
-__all__ = ["Action", "Decision", "Detection", "Guard", "GuardArgs", "Stage"]
+from golive.guard.base import Action, Decision, Detection, Guard, GuardArgs, Origin, Stage
+
+__all__ = ["Action", "Decision", "Detection", "Guard", "GuardArgs", "Origin", "Stage"]

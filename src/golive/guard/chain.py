@@ -9,17 +9,22 @@ applied afterwards, on the text the others already rewrote.
 The first block ends the chain: the text is refused whatever the guards after it would say,
 so they spend no time on it. A chain built with ``max_chars`` refuses a longer text outright
 (``OVERSIZED``) before any guard scans it: no guard's cost depends on what a client sends.
+
+``origin`` (who wrote an input, see ``golive.guard.base.Origin``) reaches every guard. A guard
+written before the contract had it (a third party's ``check`` without an ``origin`` keyword)
+still runs: it is called without it.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from golive.errors import ConfigError
-from golive.guard.base import Action, Decision, Detection, Guard, Stage
+from golive.guard.base import Action, Decision, Detection, Guard, Origin, Stage
 
 __all__ = [
     "OVERSIZED",
@@ -73,6 +78,7 @@ class GuardChain:
         (None: no limit)."""
         self.guards = tuple(guards)
         self.max_chars = max_chars
+        self._takes_origin = tuple(_takes_origin(g) for g in self.guards)
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -86,6 +92,8 @@ class GuardChain:
         warm_all(self.guards)
         if "input" in self._any_stages:
             self.check_detailed("How do I reset my password?", stage="input")
+            document = "Order 1042 shipped on 3 May; the parcel is at the depot."
+            self.check_detailed(document, stage="input", origin="document")
         if "output" in self._any_stages:
             reply = "Open Settings, then Security, and choose Reset password."
             self.check_detailed(reply, stage="output", context="How do I reset my password?")
@@ -94,21 +102,36 @@ class GuardChain:
     def _any_stages(self) -> set[str]:
         return {s for g in self.guards for s in g.stages}
 
-    def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
-        return self.check_detailed(text, stage=stage, context=context).decision
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "input",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
+        return self.check_detailed(text, stage=stage, context=context, origin=origin).decision
 
     def check_detailed(
-        self, text: str, *, stage: Stage = "input", context: str | None = None
+        self,
+        text: str,
+        *,
+        stage: Stage = "input",
+        context: str | None = None,
+        origin: Origin = "user",
     ) -> ChainOutcome:
         if self.max_chars is not None and len(text) > self.max_chars:
             return self.oversized(len(text))
         results: list[GuardResult] = []
-        for g in self.guards:
+        for g, takes_origin in zip(self.guards, self._takes_origin, strict=True):
             if stage not in g.stages:
                 continue
             t0 = time.perf_counter_ns()
             try:
-                decision = g.check(text, stage=stage, context=context)
+                if takes_origin:
+                    decision = g.check(text, stage=stage, context=context, origin=origin)
+                else:
+                    decision = g.check(text, stage=stage, context=context)
             except Exception as exc:  # a guard that breaks its contract must not break the app
                 decision = Decision(
                     Action.ALLOW, guard=g.name, reasons=(f"{g.name} failed: {exc!r}",)
@@ -116,7 +139,7 @@ class GuardChain:
             results.append(GuardResult(g.name, decision, (time.perf_counter_ns() - t0) / 1e9))
             if decision.action == Action.BLOCK:
                 break  # refused already: the guards after it would only spend time
-        return ChainOutcome(self._combine(text, stage, context, results), tuple(results))
+        return ChainOutcome(self._combine(text, stage, context, origin, results), tuple(results))
 
     def oversized(self, chars: int) -> ChainOutcome:
         """The outcome for a text of ``chars`` characters over ``max_chars`` (unscanned)."""
@@ -128,21 +151,32 @@ class GuardChain:
         return ChainOutcome(decision, (GuardResult(OVERSIZED, decision, 0.0),))
 
     def _combine(
-        self, text: str, stage: Stage, context: str | None, results: list[GuardResult]
+        self,
+        text: str,
+        stage: Stage,
+        context: str | None,
+        origin: Origin,
+        results: list[GuardResult],
     ) -> Decision:
         action = max((r.decision.action for r in results), default=Action.ALLOW)
         detections = tuple(d for r in results for d in r.decision.detections)
         reasons = tuple(why for r in results for why in r.decision.reasons)
         redactors = [r for r in results if r.decision.text is not None and r.decision.text != text]
-        rewritten = self._redact(text, stage, context, redactors) if redactors else None
+        rewritten = self._redact(text, stage, context, origin, redactors) if redactors else None
         if action == Action.ALLOW:
             rewritten = None
         return Decision(action, detections, rewritten, self.name, reasons)
 
     def _redact(
-        self, text: str, stage: Stage, context: str | None, redactors: list[GuardResult]
+        self,
+        text: str,
+        stage: Stage,
+        context: str | None,
+        origin: Origin,
+        redactors: list[GuardResult],
     ) -> str:
         by_name = {g.name: g for g in self.guards}
+        takes = {g.name: t for g, t in zip(self.guards, self._takes_origin, strict=True)}
         spans: list[tuple[int, int, str]] = []  # (start, end, replacement) on the original
         opaque: list[Guard] = []
         for r in redactors:
@@ -167,12 +201,24 @@ class GuardChain:
             return redactors[0].decision.text or current
         for g in opaque:
             try:
-                again = g.check(current, stage=stage, context=context)
+                if takes[g.name]:
+                    again = g.check(current, stage=stage, context=context, origin=origin)
+                else:
+                    again = g.check(current, stage=stage, context=context)
             except Exception:  # never raise; keep what is already redacted
                 continue
             if again.text is not None:
                 current = again.text
         return current
+
+
+def _takes_origin(g: Guard) -> bool:
+    """Whether ``g.check`` accepts ``origin`` (by name or through ``**kwargs``)."""
+    try:
+        params = inspect.signature(g.check).parameters.values()
+    except (TypeError, ValueError):  # no signature to read (a builtin): pass it, as contracted
+        return True
+    return any(p.name == "origin" or p.kind is p.VAR_KEYWORD for p in params)
 
 
 def build_chain(

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from golive.guard._json_repair import parse_json
-from golive.guard.base import Action, Decision, Detection, GuardArgs, Stage
+from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
 
 __all__ = [
@@ -77,7 +77,14 @@ class SchemaGuard:
         self.args = args or SchemaArgs()
         self.reask_prompt = ""  # the last re-ask prompt (for callers without `enforce`)
 
-    def check(self, text: str, *, stage: Stage = "output", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "output",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         value, repaired, error = parse_json(text)
         errors = [error] if error else _errors(value, self.args.json_schema)
         if not errors:
@@ -185,7 +192,14 @@ class LeakGuard:
         n = self.args.min_words
         self._shingles = {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
-    def check(self, text: str, *, stage: Stage = "output", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "output",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         dets: list[Detection] = []
         for m in list(_CANARY.finditer(text))[:20]:
             dets.append(Detection("CANARY_LEAK", 1.0, m.start(), m.end(), reason="canary pattern"))
@@ -249,7 +263,14 @@ class LanguageMatchGuard:
     def __init__(self, args: LanguageMatchArgs | None = None) -> None:
         self.args = args or LanguageMatchArgs()
 
-    def check(self, text: str, *, stage: Stage = "output", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "output",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         from golive.scoring.language import detect_language
 
         a = self.args

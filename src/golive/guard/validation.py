@@ -1,4 +1,10 @@
-"""The ``validate`` input guard: empty input, length, control/invisible characters, languages."""
+"""The ``validate`` input guard: empty input, length, control/invisible characters, languages.
+
+On a document (``origin="document"``: a tool's output, a retrieved page) only the characters
+are judged: an empty tool result, a long page or one in another language is normal there, and
+the chain's ``max_chars`` still bounds what is scanned. Hidden characters are stripped (or
+blocked) wherever they are: they are how instructions hide in pasted content.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from golive.guard.base import Action, Decision, Detection, GuardArgs, Stage
+from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
 
 __all__ = ["ValidateArgs", "ValidateGuard", "validate"]
@@ -49,11 +55,19 @@ class ValidateGuard:
     def _block(self, reason: str, *dets: Detection) -> Decision:
         return Decision(Action.BLOCK, dets, guard=self.name, reasons=(reason,))
 
-    def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "input",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         a = self.args
-        if not text.strip():
+        document = origin == "document"
+        if not text.strip() and not document:
             return self._block("empty or whitespace-only input", Detection("EMPTY", 1.0))
-        if len(text) > a.max_chars:
+        if len(text) > a.max_chars and not document:
             return self._block(
                 f"input longer than {a.max_chars} characters ({len(text)})",
                 Detection("TOO_LONG", 1.0),
@@ -76,7 +90,7 @@ class ValidateGuard:
             cleaned = _BAD.sub("", cleaned)
             if not cleaned.strip():
                 return self._block("only control or invisible characters", *dets)
-        if a.languages and len(cleaned.strip()) >= a.min_chars_for_language:
+        if a.languages and not document and len(cleaned.strip()) >= a.min_chars_for_language:
             lang = self._language(cleaned)
             if lang is not None and lang not in a.languages:
                 return self._block(

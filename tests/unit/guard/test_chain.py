@@ -8,7 +8,7 @@ from typing import Literal
 import pytest
 
 from golive.errors import ConfigError
-from golive.guard import Action, Decision, Detection, GuardArgs, Stage
+from golive.guard import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.guard.chain import GuardChain, build_chain
 from golive.guard.pii import PiiArgs, PiiGuard
 from golive.registry import guard
@@ -28,7 +28,14 @@ class Shout:
     name: str = "test_shout"
     stages: tuple[Stage, ...] = ("input",)
 
-    def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "input",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         i = text.find(self.args.word)
         if i < 0:
             return Decision(Action.ALLOW, guard=self.name)
@@ -44,7 +51,14 @@ class Blocker:
     name: str = "blocker"
     stages: tuple[Stage, ...] = ("input",)
 
-    def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "input",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         hit = "attack" in text
         dets = (Detection("INJECTION", 0.97 if hit else 0.1),)
         return Decision(Action.BLOCK if hit else Action.ALLOW, dets, guard=self.name)
@@ -55,7 +69,14 @@ class Broken:
     name: str = "broken"
     stages: tuple[Stage, ...] = ("input", "output")
 
-    def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "input",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         raise RuntimeError("bug")
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from golive.guard._pii_recognizers import _RECOGNIZERS, Span, find_spans
 from golive.guard._proxy_body import excerpt
-from golive.guard.base import Action, Decision, Stage
+from golive.guard.base import Action, Decision, Origin, Stage
 from golive.guard.chain import GuardChain
 from golive.guard.pii import PiiGuard
 from golive.guard.proxy import display_url
@@ -84,7 +84,14 @@ class _Counting:
     def __init__(self) -> None:
         self.calls = 0
 
-    def check(self, text: str, *, stage: Stage = "input", context: str | None = None) -> Decision:
+    def check(
+        self,
+        text: str,
+        *,
+        stage: Stage = "input",
+        context: str | None = None,
+        origin: Origin = "user",
+    ) -> Decision:
         self.calls += 1
         return Decision(Action.ALLOW, guard=self.name)
 
