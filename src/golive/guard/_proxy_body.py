@@ -1,4 +1,10 @@
-"""Reading a chat request's body: the JSON, and the last user message the input guards check.
+"""Reading a chat request's body: the JSON, the last user message the input guards check,
+and the messages that hold content the application did not write (checked as documents).
+
+A message is such a document when its role is ``tool`` (or the legacy ``function``), or when
+its ``name`` marks it untrusted: ``untrusted``, or ``untrusted-``/``untrusted_`` and a label
+(``untrusted-web``, ``untrusted_email``). OpenAI's SDKs send ``name`` on system, user and
+assistant messages as it is given.
 
 Small bodies are parsed on the proxy's event loop. A large one (megabytes) is parsed in the
 guard process (``_proxy_offload``): when its last user message is longer than the guards
@@ -12,7 +18,21 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BodyError", "Oversized", "excerpt", "last_user", "parse_body", "text_of"]
+__all__ = [
+    "DOCUMENT_ROLES",
+    "UNTRUSTED",
+    "BodyError",
+    "Oversized",
+    "documents",
+    "excerpt",
+    "last_user",
+    "parse_body",
+    "text_of",
+    "untrusted",
+]
+
+DOCUMENT_ROLES = ("tool", "function")  # what a tool returned: never the application's words
+UNTRUSTED = "untrusted"  # a message's ``name`` that marks its content as untrusted
 
 
 class BodyError(ValueError):
@@ -53,10 +73,31 @@ def text_of(content: Any) -> str | None:
     return None
 
 
+def untrusted(message: dict[str, Any]) -> bool:
+    """Whether ``message`` is marked untrusted by its ``name`` (see the module docstring)."""
+    name = message.get("name")
+    return isinstance(name, str) and (
+        name == UNTRUSTED or name.startswith((UNTRUSTED + "-", UNTRUSTED + "_"))
+    )
+
+
 def last_user(messages: list[Any]) -> int | None:
-    """The index of the last message with role ``user``."""
+    """The index of the last message with role ``user`` not marked untrusted."""
     return next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], dict)
-                 and messages[i].get("role") == "user"), None)  # fmt: skip
+                 and messages[i].get("role") == "user"
+                 and not untrusted(messages[i])), None)  # fmt: skip
+
+
+def documents(messages: list[Any]) -> list[tuple[int, str]]:
+    """``(index, text)`` of each message whose content the application did not write: a tool's
+    output, or a message marked untrusted. Messages without text (a tool call) are left out."""
+    found: list[tuple[int, str]] = []
+    for i, m in enumerate(messages):
+        if isinstance(m, dict) and (m.get("role") in DOCUMENT_ROLES or untrusted(m)):
+            text = text_of(m.get("content"))
+            if text is not None:
+                found.append((i, text))
+    return found
 
 
 def parse_body(raw: bytes, max_chars: int | None = None,

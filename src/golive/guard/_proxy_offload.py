@@ -9,6 +9,10 @@ thread of the proxy would not do: a guard holds the interpreter lock for up to t
 switch interval at a time, and ten of them starve the loop. The guard process ignores Ctrl-C
 (the proxy decides when to stop) and exits with the proxy, even when the proxy is killed.
 
+Several texts of one request (the documents a request carries: tool outputs, untrusted
+messages) are handed over together, in one task: on the loop when they add up to no more
+than ``inline_chars``.
+
 Where ``fork`` is missing (macOS, Windows), ``processes`` is 0, or the guard process dies,
 a single thread checks the longer texts instead: off the loop, sharing its lock.
 """
@@ -21,14 +25,14 @@ import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, TypeVar
 
 from golive.guard._proxy_body import Oversized, parse_body
-from golive.guard.base import Stage
+from golive.guard.base import Action, Origin, Stage
 from golive.guard.chain import ChainOutcome, GuardChain
 
 __all__ = ["GuardRunner", "GuardStopped"]
@@ -38,6 +42,7 @@ class GuardStopped(Exception):
     """The runner is closed (the proxy is stopping): the text was not checked."""
 
 
+_T = TypeVar("_T")
 _log = logging.getLogger("golive.proxy")
 _READY_TIMEOUT_S = 30.0
 _CHILD_NICENESS = 5  # below the proxy: its requests first when both want the core
@@ -93,21 +98,41 @@ class GuardRunner:
         except (OSError, RuntimeError, BrokenProcessPool, TimeoutError) as exc:
             self._to_thread(f"the guard process could not start: {exc!r}")
 
-    async def check(self, chain: str, text: str, *, stage: Stage,
-                    context: str | None = None) -> ChainOutcome:  # fmt: skip
+    async def check(self, chain: str, text: str, *, stage: Stage, context: str | None = None,
+                    origin: Origin = "user") -> ChainOutcome:  # fmt: skip
         guards = self._chains[chain]
         size = len(text) + len(context or "")
         oversized = guards.max_chars is not None and len(text) > guards.max_chars
         if size <= self._inline_chars or oversized:  # cheap either way: no hand-over
-            return guards.check_detailed(text, stage=stage, context=context)
+            return guards.check_detailed(text, stage=stage, context=context, origin=origin)
+        return await self._off_loop(
+            lambda: guards.check_detailed(text, stage=stage, context=context, origin=origin),
+            _child_check, chain, text, stage, context, origin,
+        )  # fmt: skip
+
+    async def check_all(self, chain: str, texts: Sequence[str], *, stage: Stage,
+                        origin: Origin = "user") -> list[ChainOutcome]:  # fmt: skip
+        """Each text's outcome, in order, up to the first block (the request is refused
+        then: the texts after it are not checked). One hand-over for all of them."""
+        guards = self._chains[chain]
+        cap = guards.max_chars
+        size = sum(len(t) for t in texts if cap is None or len(t) <= cap)  # oversized: free
+        if size <= self._inline_chars:
+            return _check_all(guards, texts, stage, origin)
+        return await self._off_loop(
+            lambda: _check_all(guards, texts, stage, origin),
+            _child_check_all, chain, list(texts), stage, origin,
+        )  # fmt: skip
+
+    async def _off_loop(self, here: Callable[[], _T], there: Callable[..., _T],
+                        *args: Any) -> _T:  # fmt: skip
+        """``there(*args)`` in the guard process, or ``here()`` in the thread without one."""
         if self._closed:
             raise GuardStopped
         pool = self._pool
         if pool is not None:
             try:
-                return await asyncio.wrap_future(
-                    pool.submit(_child_check, chain, text, stage, context)
-                )
+                return await asyncio.wrap_future(pool.submit(there, *args))
             except (BrokenProcessPool, RuntimeError) as exc:  # RuntimeError: shut down
                 if self._closed:
                     raise GuardStopped from None
@@ -115,9 +140,7 @@ class GuardRunner:
         if self._thread is None:
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="golive-guard")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._thread, lambda: guards.check_detailed(text, stage=stage, context=context)
-        )
+        return await loop.run_in_executor(self._thread, here)
 
     async def parse(self, raw: bytes, max_chars: int | None,
                     keep: int) -> dict[str, Any] | Oversized:  # fmt: skip
@@ -170,6 +193,16 @@ def _shutdown(executor: Executor) -> None:
     executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _check_all(guards: GuardChain, texts: Sequence[str], stage: Stage,
+               origin: Origin) -> list[ChainOutcome]:  # fmt: skip
+    outcomes: list[ChainOutcome] = []
+    for text in texts:
+        outcomes.append(guards.check_detailed(text, stage=stage, origin=origin))
+        if outcomes[-1].decision.action == Action.BLOCK:
+            break
+    return outcomes
+
+
 # --- in the guard process ---------------------------------------------------------------
 
 _child_chains: Mapping[str, GuardChain] = {}
@@ -187,5 +220,11 @@ def _child_ready() -> None:
     """The first task: the chains came warm with the fork; this only says the child runs."""
 
 
-def _child_check(chain: str, text: str, stage: Stage, context: str | None) -> ChainOutcome:
-    return _child_chains[chain].check_detailed(text, stage=stage, context=context)
+def _child_check(chain: str, text: str, stage: Stage, context: str | None,
+                 origin: Origin) -> ChainOutcome:  # fmt: skip
+    return _child_chains[chain].check_detailed(text, stage=stage, context=context, origin=origin)
+
+
+def _child_check_all(chain: str, texts: list[str], stage: Stage,
+                     origin: Origin) -> list[ChainOutcome]:  # fmt: skip
+    return _check_all(_child_chains[chain], texts, stage, origin)

@@ -2,7 +2,11 @@
 
 ``POST /v1/chat/completions`` (streamed or not) and ``GET /v1/models`` go to the upstream;
 input guards check the last user message first (block: HTTP 400 in OpenAI's error format,
-code ``content_blocked``; redact: the redacted text is forwarded). Output guards check the
+code ``content_blocked``; redact: the redacted text is forwarded), then, as documents
+(``origin="document"``), every message whose content the application did not write: a
+``tool`` (or legacy ``function``) message, or one whose ``name`` marks it untrusted
+(``untrusted``, ``untrusted-web``; see ``_proxy_body``). A request without such messages
+costs what it did before. Output guards check the
 reply: a blocked non-streamed reply becomes a refusal with ``finish_reason: "content_filter"``;
 streams are relayed as they flow (see ``_proxy_stream``). ``GET /metrics`` is Prometheus
 text; ``GET /health`` is liveness. The Authorization header goes to the upstream untouched
@@ -33,8 +37,10 @@ from aiohttp import web
 from golive._redact import redact_url
 from golive.errors import TargetSetupError
 from golive.guard._proxy_body import (
+    DOCUMENT_ROLES,
     BodyError,
     Oversized,
+    documents,
     excerpt,
     last_user,
     parse_body,
@@ -200,6 +206,7 @@ class GuardProxy:
         classifier) now, so the first request does not wait for it."""
         if self.input_chain is not None:
             self.input_chain.check_detailed("How do I reset my password?", stage="input")
+            self.input_chain.check_detailed("Order 1042 shipped on 3 May.", origin="document")
         if self.output_chain is not None:
             self.output_chain.check_detailed("Open Settings.", stage="output", context="Hi")
         self._log_pii.check_detailed("Mail jo@example.com", stage="output")
@@ -323,18 +330,44 @@ class GuardProxy:
                                            else "output", context=context)  # fmt: skip
         return self._record(outcome, stage, log)
 
-    def _record(self, outcome: ChainOutcome, stage: str,
-                log: list[dict[str, Any]]) -> ChainOutcome:  # fmt: skip
-        """Count a chain's outcome in the metrics and note it for the log."""
+    def _record(self, outcome: ChainOutcome, stage: str, log: list[dict[str, Any]],
+                message: int | None = None) -> ChainOutcome:  # fmt: skip
+        """Count a chain's outcome in the metrics and note it for the log (``message``: the
+        index of the document message it is about)."""
         for r in outcome.results:
             self.metrics.guard_latency(r.guard, stage, r.seconds)
             if r.decision.action == Action.BLOCK:
                 self.metrics.block(r.guard, stage)
-            log.append({"stage": stage, "guard": r.guard, "action": r.decision.action.label,
-                        "kinds": sorted({d.kind for d in r.decision.detections}),
-                        "reasons": list(r.decision.reasons)[:5],
-                        "ms": round(r.seconds * 1000, 4)})  # fmt: skip
+            entry = {"stage": stage, "guard": r.guard, "action": r.decision.action.label,
+                     "kinds": sorted({d.kind for d in r.decision.detections}),
+                     "reasons": list(r.decision.reasons)[:5],
+                     "ms": round(r.seconds * 1000, 4)}  # fmt: skip
+            if message is not None:
+                entry |= {"origin": "document", "message": message}
+            log.append(entry)
         return outcome
+
+    async def _check_documents(self, messages: list[Any], found: list[tuple[int, str]],
+                               row: dict[str, Any]) -> web.Response | bool:  # fmt: skip
+        """Check the documents ``found`` in ``messages`` (a tool's output, an untrusted
+        message) as such. The 400 when one is blocked; else whether one was redacted (its
+        message then carries the redacted text)."""
+        assert self.input_chain is not None
+        outcomes = await self._guards.check_all("input", [t for _, t in found], stage="input",
+                                                origin="document")  # fmt: skip
+        redacted = False
+        for (i, _), outcome in zip(found, outcomes, strict=False):
+            self._record(outcome, "input", row["decisions_json"], message=i)
+            if outcome.decision.action == Action.BLOCK:
+                role = messages[i].get("role")
+                what = (
+                    f"a {role} message" if role in DOCUMENT_ROLES else "a message named untrusted"
+                )
+                return self._blocked(row, outcome, where=(i, what))
+            if outcome.decision.text is not None:
+                messages[i] = {**messages[i], "content": outcome.decision.text}
+                redacted = True
+        return redacted
 
     async def _redacted(self, text: str | None) -> str | None:
         """What the log keeps of ``text``: an excerpt of at most ``log_max_chars`` (and the
@@ -440,6 +473,15 @@ class GuardProxy:
                 row["input_action"] = outcome.decision.action.label
                 messages[last] = {**messages[last], "content": outcome.decision.text}
                 raw = None  # re-serialise: the forwarded body carries the redacted text
+        found = documents(messages) if self.input_chain is not None else None
+        if found:
+            checked = await self._check_documents(messages, found, row)
+            if isinstance(checked, web.Response):
+                return checked
+            if checked:
+                raw = None  # a document was redacted: the forwarded body carries it so
+                if row["input_action"] == "allow":
+                    row["input_action"] = "redact"
         assert self._session is not None
         data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
         t_up = time.perf_counter()
@@ -460,13 +502,22 @@ class GuardProxy:
             reply = await up.read()
         return await self._complete(reply, user, row, ctype)
 
-    def _blocked(self, row: dict[str, Any], outcome: ChainOutcome) -> web.Response:
+    def _blocked(self, row: dict[str, Any], outcome: ChainOutcome,
+                 where: tuple[int, str] | None = None) -> web.Response:  # fmt: skip
+        """The 400 for a blocked input; ``where``: the index and kind of the document
+        message that was blocked (None: the user's message)."""
         row.update(input_action="block", outcome="blocked_input")
         self.metrics.request("blocked_input")
         why = "; ".join(outcome.decision.reasons[:3]) or "blocked"
         guards = sorted({r.guard for r in outcome.results if r.decision.action == Action.BLOCK})
-        return _error(400, f"The request was blocked by golive guard ({', '.join(guards)}): "
-                      f"{why}.", "invalid_request_error", "content_blocked")  # fmt: skip
+        if where is None:
+            return _error(400, f"The request was blocked by golive guard ({', '.join(guards)}): "
+                          f"{why}.", "invalid_request_error", "content_blocked")  # fmt: skip
+        index, what = where
+        return _error(400, f"The request was blocked by golive guard ({', '.join(guards)}) in "
+                      f"messages[{index}], {what} checked as untrusted content: {why}.",
+                      "invalid_request_error", "content_blocked",
+                      f"messages[{index}].content")  # fmt: skip
 
     async def _complete(self, reply: bytes, user: str | None, row: dict[str, Any],
                         ctype: str) -> web.Response:  # fmt: skip
