@@ -6,16 +6,20 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import aiohttp
 import pytest
 from aiohttp import web
+from sqlalchemy import select
 
 from golive.guard import Action, Decision, GuardArgs, Origin, Stage
 from golive.guard.config import ProxyConfig
 from golive.guard.proxy import GuardProxy
 from golive.registry import guard
+from golive.store.engine import open_store
+from golive.store.models import ProxyExchangeRecord
 from servers.app import serving
 
 # The injection guard flags this whoever wrote it: these tests do not depend on how it
@@ -114,7 +118,7 @@ def _assert_blocked(status: int, body: Any, index: int, what: str) -> None:
     err = body["error"]
     assert err["type"] == "invalid_request_error" and err["code"] == "content_blocked"
     assert err["param"] == f"messages[{index}].content"
-    assert f"in messages[{index}], {what} checked as untrusted content" in err["message"]
+    assert f"in messages[{index}] ({what}, checked as untrusted content)" in err["message"]
     assert "injection" in err["message"]
 
 
@@ -138,7 +142,7 @@ async def test_an_injection_in_a_message_named_untrusted_is_blocked(
         {"role": "user", "name": name, "content": [{"type": "text", "text": ATTACK}]},
     ]
     status, body = await _post(proxy.url, messages)
-    _assert_blocked(status, body, 1, "a message named untrusted")
+    _assert_blocked(status, body, 1, "a message marked untrusted")
     assert upstream.bodies == []
     # The last user message the application wrote is still checked as the user's.
     assert seen == [("Summarise the page below.", "user"), (ATTACK, "document")]
@@ -197,3 +201,26 @@ async def test_documents_are_checked_in_the_guard_process(upstream: Upstream) ->
         _assert_blocked(status, body, 3, "a tool message")
         status, _ = await _post(p.url, _tool_turn(clean))
     assert status == 200 and len(upstream.bodies) == 1
+
+
+async def test_the_log_says_which_message_was_blocked_as_a_document(
+    upstream: Upstream, tmp_path: Path
+) -> None:
+    config = ProxyConfig(input=["pii", "injection"], output=[])
+    async with GuardProxy(upstream.url, config, store=f"sqlite:///{tmp_path}/p.db") as p:
+        status, _ = await _post(p.url, _tool_turn(f"Contact {EMAIL}. {ATTACK}."))
+        assert status == 400
+        await p.drain_log()
+    store = open_store(f"sqlite:///{tmp_path}/p.db")
+    with store.engine.connect() as c:
+        (row,) = [dict(r._mapping) for r in c.execute(select(ProxyExchangeRecord.__table__))]
+    store.dispose()
+    assert row["outcome"] == "blocked_input"
+    assert row["input_text"] == "Summarise https://a.example for me."  # the user's words
+    users = [d for d in row["decisions_json"] if "origin" not in d]
+    docs = [d for d in row["decisions_json"] if d.get("origin") == "document"]
+    assert {d["guard"] for d in users} == {"pii", "injection"}
+    assert {(d["guard"], d["action"], d["message"]) for d in docs} == {
+        ("pii", "redact", 3), ("injection", "block", 3)
+    }  # fmt: skip
+    assert EMAIL not in json.dumps(row, default=str)

@@ -361,7 +361,7 @@ class GuardProxy:
             if outcome.decision.action == Action.BLOCK:
                 role = messages[i].get("role")
                 what = (
-                    f"a {role} message" if role in DOCUMENT_ROLES else "a message named untrusted"
+                    f"a {role} message" if role in DOCUMENT_ROLES else "a message marked untrusted"
                 )
                 return self._blocked(row, outcome, where=(i, what))
             if outcome.decision.text is not None:
@@ -515,7 +515,7 @@ class GuardProxy:
                           f"{why}.", "invalid_request_error", "content_blocked")  # fmt: skip
         index, what = where
         return _error(400, f"The request was blocked by golive guard ({', '.join(guards)}) in "
-                      f"messages[{index}], {what} checked as untrusted content: {why}.",
+                      f"messages[{index}] ({what}, checked as untrusted content): {why}.",
                       "invalid_request_error", "content_blocked",
                       f"messages[{index}].content")  # fmt: skip
 
