@@ -82,13 +82,24 @@ async def upstream() -> AsyncIterator[Upstream]:
         yield Upstream(f"http://127.0.0.1:{port}/v1", bodies)
 
 
-@pytest.fixture
-async def proxy(upstream: Upstream) -> AsyncIterator[GuardProxy]:
+async def _proxy(upstream: Upstream, *guards: str) -> AsyncIterator[GuardProxy]:
     seen.clear()
-    config = ProxyConfig(input=["test_origin_recorder", "validate", "pii", "injection"],
-                         output=[], guard_processes=0)  # fmt: skip
+    config = ProxyConfig(input=["test_origin_recorder", *guards], output=[], guard_processes=0)
     async with GuardProxy(upstream.url, config, record=False) as p:
         seen.clear()  # the warm-up's texts
+        yield p
+
+
+@pytest.fixture
+async def proxy(upstream: Upstream) -> AsyncIterator[GuardProxy]:
+    """Without the injection guard: what is allowed here does not hang on its tuning."""
+    async for p in _proxy(upstream, "validate", "pii"):
+        yield p
+
+
+@pytest.fixture
+async def guarded(upstream: Upstream) -> AsyncIterator[GuardProxy]:
+    async for p in _proxy(upstream, "validate", "pii", "injection"):
         yield p
 
 
@@ -124,9 +135,9 @@ def _assert_blocked(status: int, body: Any, index: int, what: str) -> None:
 
 @pytest.mark.parametrize("role", ["tool", "function"])
 async def test_an_injection_in_a_tool_result_is_blocked(
-    upstream: Upstream, proxy: GuardProxy, role: str
+    upstream: Upstream, guarded: GuardProxy, role: str
 ) -> None:
-    status, body = await _post(proxy.url, _tool_turn(f"Welcome to our shop. {ATTACK}.", role))
+    status, body = await _post(guarded.url, _tool_turn(f"Welcome to our shop. {ATTACK}.", role))
     _assert_blocked(status, body, 3, f"a {role} message")
     assert upstream.bodies == []  # never forwarded
     assert ("Summarise https://a.example for me.", "user") in seen
@@ -135,13 +146,13 @@ async def test_an_injection_in_a_tool_result_is_blocked(
 
 @pytest.mark.parametrize("name", ["untrusted", "untrusted-web", "untrusted_email"])
 async def test_an_injection_in_a_message_named_untrusted_is_blocked(
-    upstream: Upstream, proxy: GuardProxy, name: str
+    upstream: Upstream, guarded: GuardProxy, name: str
 ) -> None:
     messages: list[dict[str, Any]] = [
         {"role": "user", "content": "Summarise the page below."},
         {"role": "user", "name": name, "content": [{"type": "text", "text": ATTACK}]},
     ]
-    status, body = await _post(proxy.url, messages)
+    status, body = await _post(guarded.url, messages)
     _assert_blocked(status, body, 1, "a message marked untrusted")
     assert upstream.bodies == []
     # The last user message the application wrote is still checked as the user's.
@@ -193,14 +204,19 @@ async def test_an_empty_tool_result_is_not_refused(upstream: Upstream, proxy: Gu
 
 
 async def test_documents_are_checked_in_the_guard_process(upstream: Upstream) -> None:
-    config = ProxyConfig(input=["injection"], output=[], inline_scan_chars=0)
-    async with GuardProxy(upstream.url, config, record=False) as p:
+    forked = ProxyConfig(input=["pii", "injection"], output=[], inline_scan_chars=0)
+    async with GuardProxy(upstream.url, forked, record=False) as p:
         assert p._guards.mode == "process"
-        clean = "Opening hours: Monday to Friday, 9 to 17."
-        status, body = await _post(p.url, _tool_turn(f"{clean} {ATTACK}."))
+        status, body = await _post(p.url, _tool_turn(f"Opening hours: 9 to 17. {ATTACK}."))
         _assert_blocked(status, body, 3, "a tool message")
-        status, _ = await _post(p.url, _tool_turn(clean))
-    assert status == 200 and len(upstream.bodies) == 1
+    assert upstream.bodies == []
+    forked = ProxyConfig(input=["pii"], output=[], inline_scan_chars=0)
+    async with GuardProxy(upstream.url, forked, record=False) as p:
+        assert p._guards.mode == "process"
+        status, _ = await _post(p.url, _tool_turn(f"Contact: {EMAIL}"))
+    assert status == 200
+    (forwarded,) = upstream.bodies
+    assert json.loads(forwarded)["messages"][3]["content"] == "Contact: [EMAIL]"
 
 
 async def test_the_log_says_which_message_was_blocked_as_a_document(
