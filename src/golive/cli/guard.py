@@ -156,6 +156,16 @@ def check_command(
             "Example: --as document",
         ),
     ] = "user",
+    pii_backend: Annotated[
+        str,
+        typer.Option(
+            "--pii-backend",
+            metavar="builtin|presidio",
+            help="builtin (default): checksum-validated recognizers. presidio: adds PERSON and "
+            "LOCATION from Presidio's spaCy NER; needs presidio-analyzer and a spaCy model "
+            "installed by you (golive downloads nothing).",
+        ),
+    ] = "builtin",
 ) -> None:
     """Check each line's text with the guards and write its decision, scores and detections.
 
@@ -169,7 +179,14 @@ def check_command(
         raise ConfigError(f"{quote(as_)} is neither user nor document", field="--as")
     origin: Origin = "document" if as_ == "document" else "user"
     names = [n.strip() for n in guards.split(",") if n.strip()]
-    chain = build_chain(names, field="--guards", max_chars=max_chars)
+    if pii_backend not in ("builtin", "presidio"):
+        raise ConfigError(
+            f"{quote(pii_backend)} is neither builtin nor presidio", field="--pii-backend"
+        )
+    specs: list[str | dict[str, str]] = [
+        {"kind": "pii", "backend": pii_backend} if n == "pii" else n for n in names
+    ]
+    chain = build_chain(specs, field="--guards", max_chars=max_chars)
     if not file.is_file():
         raise ConfigError(f"no such file: {file}", field="FILE")
     with file.open(encoding="utf-8", errors="replace", newline=None) as lines:
