@@ -31,6 +31,13 @@ INPUT = (
     "Thanks a lot and have a nice day, Dana K."
 )[:200]
 assert len(INPUT) == 200
+# The same length, dense with numbers that reach libphonenumber or are traps for it.
+DIGITS = (
+    "Call 345-899-3560x4587 or 01 42 68 53 00 (Paris); order 2024-05-01 #55812, "
+    "ZIP 94105-1234, total $1,299.99 at 12:30, v2.3.4. Or +49 30 12345678 / 0161 496 0123, "
+    "ref 24681357K, tel 912 345 678 today ok"
+)[:200]
+assert len(DIGITS) == 200
 
 
 def quality() -> dict[str, dict[str, float]]:
@@ -96,6 +103,7 @@ def main() -> None:
     cases: list[tuple[str, Callable[[], object]]] = [
         ("reference: re.search(email)", lambda: email.search(INPUT)),
         ("pii (builtin)", lambda: pii.check(INPUT)),
+        ("pii (builtin), digit-heavy", lambda: pii.check(DIGITS)),
     ]
     try:  # the other input guards, where they exist, and the whole input chain
         from golive.guard.chain import build_chain

@@ -334,7 +334,8 @@ def _api_keys(text: str) -> Iterator[Span]:
 # 120-180 µs per text and region: too much to spend on every digit run of every message.
 # Starts with a character class, no lookbehind, so the regex engine can skip ahead; what may
 # not stand before a number is checked in Python.
-_PHONE_RUN = re.compile(r"(?:\(\+|\+\(?|\()?\d[\d().\-/ ]*+")
+_PHONE_RUN = re.compile(r"[+(\d][\d().\-/ +]*+")  # a charset first: scanned in C, 3x faster
+_PHONE_OPEN = re.compile(r"(?:\(\+|\+\(?|\()?\d[^+]*")
 _PHONE_GLUE = frozenset("+.,/:#@$€£¥%*-_")
 _NON_DIGIT = re.compile(r"\D")
 _PHONE_EXT = re.compile(r" ?(?:x|ext\.?|extension) ?\d{1,6}(?!\w)", re.IGNORECASE)
@@ -385,27 +386,40 @@ def _phonenumbers() -> Any:
     return importlib.import_module("phonenumbers")
 
 
+@functools.cache
+def _possible_lengths(region: str) -> frozenset[int]:
+    """The national-number lengths libphonenumber's metadata allows in ``region`` (what
+    is_possible_number checks, looked up once instead of per call)."""
+    metadata = _phonenumbers().PhoneMetadata.metadata_for_region(region)
+    return frozenset(metadata.general_desc.possible_length) if metadata else frozenset()
+
+
 def _national_ok(digits: str, *, valid: bool) -> bool:
     """Whether ``digits`` (written without a country code) is a possible number, or with
     ``valid`` a valid one, in a region it may come from."""
     pn = _phonenumbers()
-    numbers = []
+    candidates: list[tuple[str, str, bool]] = []  # region, national number, Italian zero
     if digits.startswith("0"):
         for region in _TRUNK_REGIONS:
             trunk = "06" if region == "HU" else "0"
-            if digits.startswith(trunk) and len(digits) > len(trunk) + 4:
-                cc = pn.country_code_for_region(region)
-                nsn = int(digits[len(trunk) :])
-                numbers.append(pn.PhoneNumber(country_code=cc, national_number=nsn))
-        # Italy keeps the leading 0 as part of the number.
-        numbers.append(
-            pn.PhoneNumber(country_code=39, national_number=int(digits), italian_leading_zero=True)
-        )
+            if digits.startswith(trunk):
+                candidates.append((region, digits[len(trunk) :], False))
+        candidates.append(("IT", digits, True))  # Italy keeps the leading 0 in the number
     else:
-        for region in _OTHER_REGIONS:
-            cc = pn.country_code_for_region(region)
-            numbers.append(pn.PhoneNumber(country_code=cc, national_number=int(digits)))
-    return any(pn.is_possible_number(n) and (not valid or pn.is_valid_number(n)) for n in numbers)
+        candidates.extend((region, digits, False) for region in _OTHER_REGIONS)
+    for region, nsn, italian in candidates:
+        if len(nsn) not in _possible_lengths(region):
+            continue
+        if not valid:
+            return True
+        number = pn.PhoneNumber(
+            country_code=pn.country_code_for_region(region),
+            national_number=int(nsn),
+            italian_leading_zero=italian or None,
+        )
+        if pn.is_valid_number(number):
+            return True
+    return False
 
 
 def _international(raw: str, digits: str) -> bool | None:
@@ -453,16 +467,19 @@ def _phone_score(text: str, start: int, raw: str, ext_end: int | None) -> float:
     after = text[ext_end or end : (ext_end or end) + 2]
     if after[:1].isalnum() or (after[:1] in "-_/" and after[1:].isalnum()):
         return 0.0  # "987654321-REV", "78452139K": part of a longer code
-    if _labelled_other(text, start) or _VERSION_CONTEXT.search(text[max(0, start - 20) : start]):
+    if _labelled_other(text, start):
+        return 0.0
+    # A country code is evidence enough; the context searches below are for the rest.
+    international = _international(raw, digits)
+    if international is not None:  # "+1-555-0100" is not a national number either
+        return (0.95 if has_ext else 0.9) if international else 0.0
+    if _VERSION_CONTEXT.search(text[max(0, start - 20) : start]):
         return 0.0
     if _NOT_PHONE_CONTEXT.search(text[max(0, start - 30) : start]):
         return 0.0
     context = has_ext or _PHONE_CONTEXT.search(text[max(0, start - 40) : start]) is not None
     context = context or _PHONE_CONTEXT.search(text[end : end + 30]) is not None
     context = context or _NUMBER_BEFORE.search(text[max(0, start - 20) : start]) is not None
-    international = _international(raw, digits)
-    if international is not None:  # "+1-555-0100" is not a national number either
-        return (0.95 if context else 0.9) if international else 0.0
     pn = _phonenumbers()
     formatted = not raw.isdigit()
     if _NANP.fullmatch(raw):
@@ -495,28 +512,45 @@ def _phone_score(text: str, start: int, raw: str, ext_end: int | None) -> float:
     return 0.0
 
 
+_RUN_BREAK = re.compile(r" +/ +| {2,}")  # "030 1234 / 030 5678": two numbers
+
+
 def _phones(text: str) -> Iterator[Span]:
     for m in _PHONE_RUN.finditer(text):
         before = text[m.start() - 1 : m.start()]
         if before and (before.isalnum() or before in _PHONE_GLUE):
             continue
-        whole = m.group(0).rstrip(" .-/(")
-        if whole.count(")") > whole.count("("):
-            whole = whole.rstrip(")")
-        # A run can take in the next number after a space ("call 0161 496 0123 12 times"):
-        # try it whole, then without its last group or two.
-        raw = whole
-        for attempt in range(3):
-            ext = _PHONE_EXT.match(text, m.start() + len(raw)) if attempt == 0 else None
-            score = _phone_score(text, m.start(), raw, ext.end() if ext else None)
-            if score:
-                end = ext.end() if ext is not None else m.start() + len(raw)
-                yield Span("PHONE", m.start(), end, score, "phone number")
-                break
-            cut = max(raw.rfind(" "), raw.rfind("/"))
-            if cut <= 0 or _NOT_PHONE_SHAPE.fullmatch(whole):
-                break
-            raw = raw[:cut].rstrip(" .-/(")
+        run, pos = m.group(0), 0
+        for brk in (*_RUN_BREAK.finditer(run), None):
+            stop = brk.start() if brk is not None else len(run)
+            span = _phone_in(text, m.start() + pos, run[pos:stop])
+            if span is not None:
+                yield span
+            pos = brk.end() if brk is not None else stop
+
+
+def _phone_in(text: str, start: int, run: str) -> Span | None:
+    """The phone number that ``run`` (at ``start``) begins with, if any."""
+    opened = _PHONE_OPEN.match(run)  # "+" or "(" opens a number, and "+" only there
+    if opened is None:
+        return None
+    whole = opened.group(0).rstrip(" .-/(")
+    if whole.count(")") > whole.count("("):
+        whole = whole.rstrip(")")
+    # A run can take in the next number after a space ("call 0161 496 0123 12 times"):
+    # try it whole, then without its last group or two.
+    raw = whole
+    for attempt in range(3):
+        ext = _PHONE_EXT.match(text, start + len(raw)) if attempt == 0 else None
+        score = _phone_score(text, start, raw, ext.end() if ext else None)
+        if score:
+            end = ext.end() if ext is not None else start + len(raw)
+            return Span("PHONE", start, end, score, "phone number")
+        cut = max(raw.rfind(" "), raw.rfind("/"))
+        if cut <= 0 or _NOT_PHONE_SHAPE.fullmatch(whole):
+            return None
+        raw = raw[:cut].rstrip(" .-/(")
+    return None
 
 
 # Order matters: on overlap the earlier recognizer (the stronger evidence) keeps the span.

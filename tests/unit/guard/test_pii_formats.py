@@ -227,3 +227,13 @@ def test_dates_and_times_are_never_phones(
         f"{day:02d}{sep}{month:02d}{sep}{year} at {hour:02d}:{minute:02d}."
     )
     assert found(text) == []
+
+
+def test_two_numbers_side_by_side_are_two_phones() -> None:
+    text = "Tel +49 30 12345678 / Fax 030 12345679, or 0161 496 0123  0161 496 0124"
+    assert found(text) == [
+        ("PHONE", "+49 30 12345678"),
+        ("PHONE", "030 12345679"),
+        ("PHONE", "0161 496 0123"),
+        ("PHONE", "0161 496 0124"),
+    ]
