@@ -477,19 +477,26 @@ def _phone_score(text: str, start: int, raw: str, ext_end: int | None) -> float:
         return 0.0
     if _NOT_PHONE_CONTEXT.search(text[max(0, start - 30) : start]):
         return 0.0
-    context = has_ext or _PHONE_CONTEXT.search(text[max(0, start - 40) : start]) is not None
-    context = context or _PHONE_CONTEXT.search(text[end : end + 30]) is not None
-    context = context or _NUMBER_BEFORE.search(text[max(0, start - 20) : start]) is not None
+
+    def context() -> bool:  # searched only where it decides: three searches per candidate
+        return (
+            has_ext
+            or _PHONE_CONTEXT.search(text[max(0, start - 40) : start]) is not None
+            or _PHONE_CONTEXT.search(text[end : end + 30]) is not None
+            or _NUMBER_BEFORE.search(text[max(0, start - 20) : start]) is not None
+        )
+
     pn = _phonenumbers()
     formatted = not raw.isdigit()
     if _NANP.fullmatch(raw):
+        # Valid in the US or Canada (not all 25 NANP regions: is_valid_number tries each).
         number = pn.PhoneNumber(country_code=1, national_number=int(digits[-10:]))
-        if pn.is_valid_number(number):
+        if any(pn.is_valid_number_for_region(number, r) for r in ("US", "CA")):
             return 0.9
-        return 0.8 if context else 0.6  # well-formed, but no such area code or exchange
+        return 0.8 if context() else 0.6  # well-formed, but no such area code or exchange
     if _BRAZIL.fullmatch(raw):
         number = pn.PhoneNumber(country_code=55, national_number=int(digits))
-        if pn.is_valid_number(number):
+        if pn.is_valid_number_for_region(number, "BR"):
             return 0.85
     if raw.startswith("(") and not raw.startswith("(0"):
         # "(351) 938 218 952": a country code in brackets without its "+".
@@ -501,8 +508,8 @@ def _phone_score(text: str, start: int, raw: str, ext_end: int | None) -> float:
             return 0.85
     if digits.startswith("0") and formatted:
         # "020 7946 0000", "(0161) 496 0123", "06 12 34 56 78": a trunk 0 and grouping.
-        return (0.9 if context else 0.8) if _national_ok(digits, valid=False) else 0.0
-    if not context:
+        return 0.85 if _national_ok(digits, valid=False) else 0.0
+    if not context():
         return 0.0  # bare digits, or "697 353 829" (a count?): a phone only in context
     if len(digits) == 10 and digits[0] in "23456789" and not formatted:
         return 0.75  # "call 4155550132"
