@@ -524,6 +524,8 @@ _RUN_BREAK = re.compile(r" +/ +| {2,}")  # "030 1234 / 030 5678": two numbers
 
 def _phones(text: str) -> Iterator[Span]:
     for m in _PHONE_RUN.finditer(text):
+        if m.end() - m.start() < 7:
+            continue  # too short to hold seven digits: "12", "1 299", "4587"
         before = text[m.start() - 1 : m.start()]
         if before and (before.isalnum() or before in _PHONE_GLUE):
             continue
