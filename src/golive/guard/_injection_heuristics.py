@@ -45,6 +45,7 @@ _LEET = str.maketrans(
 _LEET_WORD = re.compile(r"\b(?=[\w@$!|+]*[a-z])(?=[\w@$!|+]*[0-9@$|+])[\w@$!|+]{3,}")
 # "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e": single letters joined by one separator.
 _SPACED = re.compile(r"(?<![^\W_])(?:[^\W\d_][ ._*\-]){3,}[^\W\d_](?![^\W_])")
+_JOINED = re.compile(r"(?<=[^\W\d_])[-_.·*/](?=[^\W\d_])")
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2}[ :]?){10,}")
 
@@ -97,6 +98,7 @@ def variants(text: str) -> list[tuple[str, str]]:
     folded = base.translate(_CONFUSABLES)
     folded = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), folded)
     folded = _SPACED.sub(_unspace, folded)
+    folded = _JOINED.sub("", folded)  # "i-nstruction", "pro.mpt", "sys_tem"
     if folded != base:
         out.append(("obfuscated", _SPACES.sub(" ", folded)))
     for dec in _decoded(text):
@@ -116,15 +118,18 @@ class HeuristicHit:
 _W = r"(?:[\w'-]+ ){0,3}"  # up to three filler words
 _PRIOR = r"(?:previous|prior|above|earlier|preceding|former|original|initial|old|existing|system|safety|all|any|every|your|the|these|those|my)"
 _RULES = (
-    r"(?:instructions?|directives?|guidelines?|rules|prompts?|commands?|constraints|"
-    r"restrictions|guardrails|programming|polic(?:y|ies)|orders|training|filters?)"
+    r"(?:instructions?|directives?|directions?|guidelines?|guidance|rules|prompts?|commands?|"
+    r"constraints|restrictions|guardrails|programming|polic(?:y|ies)|orders|training|filters?|"
+    r"setup|set-up|preamble|briefing|context|configuration|system message|task)"
 )
 _VERB_IGNORE = r"(?:ignore|disregard|forget|bypass|override|skip|discard|abandon|drop|neglect|set aside|throw away|dismiss|overrule)"
 _SECRET = (
     r"(?:system prompt|system message|initial prompt|hidden (?:prompt|instructions|rules)|"
     r"original (?:prompt|instructions)|developer (?:message|prompt|instructions)|"
     r"(?:instructions|prompt|text|words|message)s? (?:above|before this|you were given)|"
-    r"pre-?prompt|meta ?prompt|confidential instructions|internal (?:rules|instructions))"
+    r"pre-?prompt|meta ?prompt|confidential instructions|internal (?:rules|instructions)|"
+    r"(?:initial|original|first|hidden|secret|starting|underlying|core|base|exact|full) "
+    r"(?:instructions|prompt|rules|directives|guidelines|configuration|setup))"
 )
 
 # (name, weight, regex); weights say how much one match alone proves.
@@ -158,7 +163,7 @@ _PATTERNS: list[tuple[str, float, str]] = [
     (
         "extraction",
         0.9,
-        rf"\b(?:reveal|show|print|output|repeat|display|leak|dump|expose|recite|disclose|paste|spell out|tell me|give me|share|write out|copy) {_W}(?:your|the|its|my) {_W}{_SECRET}",
+        rf"\b(?:reveal|show|print|output|repeat|display|leak|dump|expose|recite|disclose|paste|spell out|tell me|give me|share|write out|copy|put|place|wrap|enclose|format|translate|encode|list|quote|return) {_W}(?:your|the|its|my) {_W}{_SECRET}",
     ),
     ("extraction", 0.8, rf"\bwhat (?:is|are|was|were) your {_W}{_SECRET}"),
     ("extraction", 0.7, r"\b(?:full|complete|exact|entire) (?:system )?(?:instructions|prompt)\b"),
@@ -262,6 +267,138 @@ _PATTERNS: list[tuple[str, float, str]] = [
         "encoding",
         0.55,
         r"\b(?:decode|decipher|translate) (?:this|the following|it)(?: \w+)? (?:from )?(?:base64|rot13|hex|binary|morse)?.{0,40}\b(?:and|then) (?:follow|execute|obey|do|run|carry out|comply)",
+    ),
+    # Families seen in public attacks the first patterns missed (issue 13).
+    (
+        "hijack",
+        0.8,
+        r"\b(?:stop|halt|cease) (?:everything|all(?: that)?|what you(?:'re| are) doing|now)\b[\s!.,]{0,12}(?:now\b[\s!.,]{0,12})?(?:and )?(?:just |only |instead )?(?:print|say|output|write|type|respond|reply|repeat)\b",
+    ),
+    ("hijack", 0.75, r"\b(?:i have been|i've been|you have been|you've been) pwned\b|\bpwned\b"),
+    (
+        "hijack",
+        0.45,
+        r"\binstead,? (?:just |only |simply )?(?:print|output|say|write|respond with|reply with|type)\b ?[\"'“]",
+    ),
+    (
+        "hijack",
+        0.7,
+        r"\b(?:your (?:only|sole|real|true|new) (?:task|job|goal|purpose|objective|instruction) (?:is|now is|from now on is)|the (?:real|actual|new) task is)\b",
+    ),
+    (
+        "roleplay",
+        0.6,
+        r"\b(?:no|without|free (?:of|from)|devoid of|lacks?|zero|not bound by|not restricted by|doesn't have|does not have|has no) (?:any )?(?:ethical|moral|ethics|morals|legal)(?:,? (?:or|and) (?:ethical|moral|legal))? ?(?:considerations|guidelines|principles|compass|boundaries|limits|limitations|qualms|concerns|standards|restrictions|obligations|code)\b",
+    ),
+    (
+        "roleplay",
+        0.6,
+        r"\b(?:never|doesn't|does not|won't|will not|cannot|can't) (?:ever )?(?:refuse|decline|reject|say no)\b.{0,60}\b(?:request|question|anything|any prompt|whatever)|\bnever refuses\b|\b(?:answers|responds to) (?:any|every) (?:question|request) without (?:hesitation|question|refusal|warnings?)\b",
+    ),
+    (
+        "roleplay",
+        0.5,
+        r"\b(?:unfiltered|uncensored|unrestricted|amoral|unethical|unbound|limitless) (?:ai|assistant|chatbot|model|version|persona|character|mode|response|answers?)\b",
+    ),
+    (
+        "dual",
+        0.75,
+        r"\[(?:🔒|🔓|classic|jailbreak|jailbroken|gpt|dan|jb|shadow|evil|normal|developer mode output|unfiltered)[^\]]{0,20}\]|\((?:🔒|🔓)[^)]{0,30}\)",
+    ),
+    (
+        "dual",
+        0.65,
+        r"\b(?:two|2|both|separate) (?:different |distinct )?(?:responses|answers|replies|outputs|paragraphs)\b.{0,120}\b(?:jailbr\w*|unfiltered|uncensored|no (?:restrictions|filters|rules)|without (?:restrictions|filters|rules)|opposite|evil|shadow|unrestricted)\b",
+    ),
+    (
+        "fragments",
+        0.6,
+        r"\b(?:concatenate|combine|join|put together|merge|assemble) (?:\w+ ){0,4}(?:strings|parts|fragments|pieces|variables|words|tokens|segments|letters)\b.{0,120}\b(?:follow|execute|obey|do (?:it|what|that)|act on|carry out|comply|answer|respond to)\b",
+    ),
+    (
+        "fragments",
+        0.55,
+        r"\b[a-z]\d? ?= ?[\"'][^\"'\n]{1,60}[\"'].{0,300}?\b[a-z]\d? ?\+ ?[a-z]\d?\b",
+    ),
+    (
+        "indirect",
+        0.7,
+        r"\b(?:ignore|disregard|forget) (?:the |what the |whatever the )?user(?:'s|s')? (?:\w+ ){0,2}(?:question|request|query|instructions?|message|prompt|task)\b",
+    ),
+    (
+        "addressed",
+        0.6,
+        r"\b(?:do not|don't|never) (?:tell|inform|mention (?:to|this to)|reveal to|let) the user\b",
+    ),
+    (
+        "addressed",
+        0.55,
+        r"\b(?:the |any |all )?(?:ai|assistant|chatbot|llm|language model|gpt|agent)s?,? (?:must|should|shall|is (?:instructed|required) to|will now|needs to) (?:\w+ ){0,2}(?:ignore|disregard|forget|recommend|say|tell|respond|reply|output|print|include|answer|send|rate|rank|describe|state)\b",
+    ),
+    (
+        "override",
+        0.8,
+        r"\b(?:ignore|disregard|forget) (?:everything|all|anything|whatever) (?:they|you were|you've been|you have been|i|we) (?:told|said|gave|instructed)\b|\b(?:ignore|disregard) the above\b(?! (?:error|warning|message|log|output|example|code|line)s?\b)",
+    ),
+    (
+        "override",
+        0.75,
+        r"\b(?:no longer bound by|(?:put|set|leave|cast) aside) (?:your |the |all |any |its )?(?:\w+ ){0,2}(?:guidelines|rules|instructions|context|policy|policies|restrictions|programming|training)\b",
+    ),
+    (
+        "override",
+        0.75,
+        r"\b(?:this is the only instruction that matters|(?:new|updated|real|actual|highest[- ]priority) (?:instructions?|task|directive|orders?) ?(?:\(highest priority\) ?)?:)",
+    ),
+    (
+        "extraction",
+        0.8,
+        r"\b(?:convert|rewrite|translate|summari[sz]e|output|print|reveal|show|repeat|include|continue|encode|reverse|paraphrase|dump|export|list|copy|quote)\b.{0,40}\b(?:your|its) (?:own )?(?:system|operator|setup|hidden|confidential|secret|initial|original|internal|developer|pre-?set|starting) (?:instructions|message|configuration|config|prompt|guidelines|rules|settings|directives)\b",
+    ),
+    (
+        "extraction",
+        0.45,
+        r"\b(?:your|its) (?:system|operator|hidden|confidential|secret|initial|original|internal|developer) (?:instructions|configuration|guidelines|directives)\b",
+    ),
+    (
+        "extraction",
+        0.7,
+        r"\b(?:secret|password|key|code)s? (?:mentioned |contained |hidden )?in (?:your|the) (?:setup|system|initial|hidden|original) (?:message|prompt|instructions)\b",
+    ),
+    (
+        "roleplay",
+        0.65,
+        r"\b(?:all |every |any )?(?:content )?(?:restrictions|rules|filters|limits|safeguards) (?:were |are |have been )?(?:abolished|removed|lifted|gone|disabled|switched off|turned off)\b|\b(?:shed|dropped|removed|abandoned) (?:all|every|its|your) (?:\w+ )?(?:restrictions|rules|filters|limits|safeguards)\b|\bhas no (?:content |safety )?(?:policy|policies|filters?|restrictions|rules|limits)\b",
+    ),
+    (
+        "roleplay",
+        0.6,
+        r"\b(?:agrees? (?:with|to) and (?:fulfils|fulfills|does)|fulfils every|fulfills every|complies with every|answers every) (?:request|question|demand)s?\b|\bno matter (?:what|how (?:illegal|unethical|harmful|dangerous))\b.{0,40}\b(?:answer|comply|respond|do it|tell)\b",
+    ),
+    (
+        "roleplay",
+        0.55,
+        r"\b(?:deceased|dead|late) (?:grand(?:ma|mother|pa|father)|nan|granny|mother|father)\b.{0,80}\b(?:used to|would) (?:tell|read|recite|explain|sing|give)\b",
+    ),
+    (
+        "dual",
+        0.65,
+        r"\b(?:compliant|locked|filtered|normal|censored|safe|policy|classic)\b[^.\n]{0,80}\b(?:non-?compliant|unlocked|unfiltered|unrestricted|uncensored|without (?:restrictions|filters|rules|warnings|refusals)|rules forbid|forbidden|unbound)\b[^.\n]{0,40}\b(?:answer|response|reply|version|voice|twin)s?\b",
+    ),
+    (
+        "fragments",
+        0.65,
+        r"\b(?:first|last) (?:letter|word|character)s? of (?:each|every) (?:line|sentence|word|paragraph)\b.{0,120}\b(?:do|follow|obey|execute|comply|carry out|act on)\b",
+    ),
+    (
+        "fragments",
+        0.65,
+        r"\b(?:treat|use|take|run|execute|follow) (?:it|this|that|the result|the output|them) as (?:your |a )?(?:new |next )?(?:instruction|command|prompt|order|task)s?\b|\bspell(?:ed|s)? (?:it )?out,? (?:and )?then (?:do|follow|obey|execute)\b",
+    ),
+    (
+        "delimiter",
+        0.75,
+        r"[\"']role[\"'] ?: ?[\"'](?:system|developer)[\"']|<!-- ?(?:system|admin|developer|assistant instructions)\b|<instructions? [^>]{0,60}(?:trust|source|priority|role)=|\b(?:user input|user message|user prompt) ends here\b|\b(?:begin|end) (?:trusted |verified )?(?:operator|admin|system|developer) (?:block|message|instructions|override)\b|\bsystem prompt v\d\b|\bsupersedes? (?:the |all )?(?:previous|prior|earlier|v\d|old) (?:\w+ )?(?:instructions|rules|prompt|policy)\b",
     ),
     # es / pt / it / fr / de
     (
