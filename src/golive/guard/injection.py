@@ -1,13 +1,21 @@
 """The ``injection`` guard: prompt-injection and jailbreak detection in layers.
 
-(a) heuristics on normalised, de-obfuscated and decoded variants of the text; (b) cosine
-similarity to a bundled corpus of attack patterns (with benign anchors that pull look-alike
-questions back); (c) an optional text-classification model loaded from a local directory.
-The layers' scores combine by noisy-or into one score in [0, 1] compared with ``threshold``.
+(a) heuristics on normalised, de-obfuscated and decoded variants of the text, one pattern per
+attack family; (b) cosine similarity to a bundled corpus of attack patterns (with benign
+anchors that pull look-alike questions back); (c) a learned linear model over hashed n-grams
+shipped with golive (``_injection_model``); (d) an optional text-classification model loaded
+from a local directory. The layers' scores combine by noisy-or into one score in [0, 1]
+compared with ``threshold``.
+
+Content the application did not write (``origin="document"``: retrieved pages, emails, tool
+output) is judged differently: any instruction addressed to the assistant is an attack there,
+so the learned layer reads it one segment at a time with its document head, and patterns that
+speak to "the assistant" in the third person count in full.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +25,20 @@ from pydantic import Field
 
 from golive.errors import ConfigError
 from golive.guard._injection_corpus import index
-from golive.guard._injection_heuristics import HeuristicHit, normalise, scan
+from golive.guard._injection_heuristics import HeuristicHit, normalise, scan, variants
+from golive.guard._injection_model import Model, features, model, segments
+from golive.guard._injection_remote import GuardModelArgs, RemoteVerdict, remote_score
 from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
 
-__all__ = ["InjectionArgs", "InjectionGuard", "InjectionScore", "injection", "score"]
+__all__ = [
+    "InjectionArgs",
+    "InjectionGuard",
+    "InjectionScore",
+    "injection",
+    "learned_probability",
+    "score",
+]
 
 # Chosen with benchmarks/guard_injection.py on tests/data/injection_labelled.jsonl.
 DEFAULT_THRESHOLD = 0.5
@@ -40,6 +57,8 @@ class InjectionScore:
     similarity: float
     classifier: float | None
     reasons: tuple[str, ...]
+    learned: float = 0.0
+    remote: RemoteVerdict | None = None  # the guard model's answer, when one is configured
 
 
 class InjectionArgs(GuardArgs):
@@ -52,17 +71,50 @@ class InjectionArgs(GuardArgs):
     """What to do with flagged text: block it, or let it through flagged for a human."""
     similarity: bool = True
     """Use the nearest-neighbour layer (corpus of attack patterns bundled with golive)."""
+    learned: bool = True
+    """Use the learned layer (a linear model over word and character n-grams shipped with
+    golive; about 0.3 ms on a 200-character text)."""
     classifier_path: str | None = None
     """Local directory of a text-classification model (transformers); never downloaded."""
     classifier_label: str = "INJECTION"
     """The classifier's label for attacks (case-insensitive); its probability is the score."""
+    guard_model: GuardModelArgs | None = None
+    """An OpenAI-compatible guard model you run (Llama Guard, Prompt Guard, any chat model)
+    asked about every text as one more layer, with a timeout and ``on_error``; off by default."""
 
 
-def _heuristic(hits: list[HeuristicHit]) -> tuple[float, list[str]]:
+# Patterns that speak of "the assistant" in the third person: an attack inside a document, but
+# also how applications write their own system prompts, so they count less in a user's input.
+_DOCUMENT_PATTERNS = frozenset({"addressed"})
+_USER_DISCOUNT = 0.6
+# Talk about attacks quotes them: "how do I stop 'ignore previous instructions' attacks?". When
+# the text speaks of attacks or defences and every pattern hit sits inside quotes, the
+# heuristics count for less; the learned layer, trained on such talk, still judges it.
+_META_TALK = re.compile(
+    r"\b(?:attacks?|injections?|jailbreak(?:s|ing)|red[- ]?team\w*|techniques?|protect\w*|"
+    r"defen[cs]\w*|detect\w*|prevent\w*|mitigat\w*|classifier|filters?|owasp|vulnerab\w*|"
+    r"pentest\w*|security|stop(?:ping)? (?:users|people|attackers|someone)|exploit\w*|"
+    r"payloads?|guardrails?|flags?|bug bounty|in scope)\b"
+)
+_QUOTED = re.compile(
+    r"\"[^\"\n]{3,300}\"|“[^”\n]{3,300}”|`[^`\n]{3,300}`|(?<!\w)'[^'\n]{3,300}'(?!\w)"
+)
+_QUOTE_DISCOUNT = 0.45
+_ABOUT_A_BOT = re.compile(
+    r"\b(?:my|our|the|a|an|their|his|her|its) (?:chat ?bot|bot|model|llm|assistant|ai|agent|gpt|"
+    r"app|application|system)s?\b"
+)
+_YOU = re.compile(r"\b(?:you|your|yours|yourself|u|ur)\b")
+
+
+def _heuristic(hits: list[HeuristicHit], origin: Origin = "user") -> tuple[float, list[str]]:
     per_name: dict[str, float] = {}
     obfuscated = False
     for h in hits:
-        per_name[h.pattern] = max(per_name.get(h.pattern, 0.0), h.weight)
+        w = h.weight * (
+            _USER_DISCOUNT if origin == "user" and h.pattern in _DOCUMENT_PATTERNS else 1
+        )
+        per_name[h.pattern] = max(per_name.get(h.pattern, 0.0), w)
         obfuscated |= h.variant != "plain"
     miss = 1.0
     for w in per_name.values():
@@ -103,21 +155,70 @@ class _Classifier:
         )
 
 
+def _folded(text: str) -> str:
+    """The de-obfuscated variant the learned layer reads (as written if nothing to undo)."""
+    v = variants(text)
+    return v[1][1] if len(v) > 1 and v[1][0] == "obfuscated" else v[0][1]
+
+
+def learned_probability(text: str, origin: Origin = "user", learned: Model | None = None) -> float:
+    """The learned layer alone: the user head on the text, or the document head's highest
+    probability over the text's segments. 0.0 where golive ships no model."""
+    m = learned or model()
+    if m is None:
+        return 0.0
+    if origin == "user":
+        return m.user.probability(features(_folded(text)))
+    head = m.document
+    return max((head.probability(features(_folded(seg))) for seg in segments(text)), default=0.0)
+
+
+def _talk_about_attacks(text: str) -> bool:
+    """Text about attacks rather than one: it speaks of attacks or defences, and either every
+    pattern hit is inside quotes or it speaks of someone's bot without addressing "you"."""
+    head = text[:4000]
+    low = head.lower()
+    if not _META_TALK.search(low):
+        return False
+    if _ABOUT_A_BOT.search(low) and not _YOU.search(low):
+        return True
+    return bool(_QUOTED.search(head)) and not scan(_QUOTED.sub(" ", head))
+
+
 def score(
-    text: str, *, similarity: bool = True, classifier: Any = None, origin: Origin = "user"
+    text: str,
+    *,
+    similarity: bool = True,
+    classifier: Any = None,
+    origin: Origin = "user",
+    learned: bool | Model = True,
+    guard_model: GuardModelArgs | None = None,
 ) -> InjectionScore:
-    """Score ``text`` for prompt injection. Never raises on a str."""
-    heur, reasons = _heuristic(scan(text))
+    """Score ``text`` for prompt injection. Never raises on a str. ``learned`` may be a
+    ``Model`` other than the shipped one (the benchmarks train one per held-out source)."""
+    heur, reasons = _heuristic(scan(text), origin)
+    if heur > 0 and origin == "user" and _talk_about_attacks(text):
+        heur *= _QUOTE_DISCOUNT
+        reasons.append("talk about attacks, not one")
+    prob = 0.0
+    if learned is not False:
+        prob = learned_probability(text, origin, learned if isinstance(learned, Model) else None)
+        if prob >= 0.05:
+            reasons.append(f"learned:{prob:.2f}")
     sim = 0.0
-    if similarity:
+    if similarity and origin == "user":
         sim, nearest = _similarity(normalise(text))
         if sim > 0:
             reasons.append(f"similarity:{sim:.2f} to {nearest[:60]!r}")
     clf = classifier(text) if classifier is not None else None
     if clf:
         reasons.append(f"classifier:{clf:.2f}")
-    combined = 1.0 - (1.0 - heur) * (1.0 - 0.8 * sim) * (1.0 - (clf or 0.0))
-    return InjectionScore(round(combined, 4), heur, sim, clf, tuple(reasons))
+    remote = remote_score(text, guard_model) if guard_model is not None else None
+    rem = (remote.score or 0.0) if remote is not None else 0.0
+    if remote is not None and (remote.error or rem):
+        reasons.append(remote.reason)
+    miss = (1.0 - heur) * (1.0 - 0.8 * sim) * (1.0 - prob) * (1.0 - (clf or 0.0)) * (1.0 - rem)
+    return InjectionScore(round(1.0 - miss, 4), heur, sim, clf, tuple(reasons), prob, remote)
 
 
 class InjectionGuard:
@@ -134,7 +235,12 @@ class InjectionGuard:
 
     def score(self, text: str, *, origin: Origin = "user") -> InjectionScore:
         return score(
-            text, similarity=self.args.similarity, classifier=self._classifier, origin=origin
+            text,
+            similarity=self.args.similarity,
+            classifier=self._classifier,
+            origin=origin,
+            learned=self.args.learned,
+            guard_model=self.args.guard_model,
         )
 
     def check(
@@ -149,6 +255,10 @@ class InjectionGuard:
             text = str(text)
         text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
         s = self.score(text, origin=origin)
+        if s.remote is not None and s.remote.blocks:  # on_error: block, and it did not answer
+            det = Detection("GUARD_UNAVAILABLE", 1.0, reason=s.remote.reason)
+            why = f"guard model unavailable: {s.remote.error}"
+            return Decision(Action.BLOCK, (det,), guard=self.name, reasons=(why,), score=s.score)
         if s.score < self.args.threshold:
             return Decision(Action.ALLOW, guard=self.name, score=s.score)
         reason = "; ".join(s.reasons) or "injection"

@@ -129,7 +129,11 @@ class GuardProxy:
         chains = {"log": self._log_pii}
         chains |= {"input": self.input_chain} if self.input_chain is not None else {}
         chains |= {"output": self.output_chain} if self.output_chain is not None else {}
-        self._guards = GuardRunner(chains, inline_chars=self.config.inline_scan_chars,
+        # A guard that asks a model over HTTP waits a round trip: never on the event loop.
+        remote = any(getattr(getattr(g, "args", None), "guard_model", None) is not None
+                     for c in chains.values() for g in c.guards)  # fmt: skip
+        self._inline_chars = -1 if remote else self.config.inline_scan_chars
+        self._guards = GuardRunner(chains, inline_chars=self._inline_chars,
                                    processes=self.config.guard_processes)  # fmt: skip
         self._log_tasks: set[asyncio.Task[None]] = set()
         self._middlewares = tuple(middlewares)  # e.g. a Host check or a bearer token
@@ -385,7 +389,7 @@ class GuardProxy:
         if log is None:
             return
         texts = [row[k] for k in ("input_text", "output_text") if isinstance(row[k], str)]
-        if sum(len(t) for t in texts) <= self.config.inline_scan_chars:
+        if sum(len(t) for t in texts) <= self._inline_chars:
             for key in ("input_text", "output_text"):
                 if row[key] is not None:
                     decision = self._log_pii.check(row[key], stage="output")
