@@ -1,4 +1,6 @@
-"""Injection guard quality and latency on tests/data/injection_labelled.jsonl.
+"""Injection guard on tests/data/injection_labelled.jsonl (the set its heuristics were TUNED
+on: an in-distribution figure, see benchmarks/guard_injection_public.py for held-out ones),
+and its latency per layer on one core.
 
 PYTHONPATH=src .venv/bin/python benchmarks/guard_injection.py
 """
@@ -11,7 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from golive.guard.injection import DEFAULT_THRESHOLD, InjectionGuard, score
+from golive.guard._injection_corpus import index
+from golive.guard._injection_heuristics import normalise, scan
+from golive.guard.injection import DEFAULT_THRESHOLD, InjectionGuard, learned_probability, score
 
 ROWS = [
     json.loads(x)
@@ -72,6 +76,21 @@ def main() -> None:
         f"reference (one compiled regex search) p50 {pct(ref, 0.5):.1f} µs, "
         f"p95 {pct(ref, 0.95):.1f} µs; mean {statistics.mean(lat) * 1e6:.0f} µs"
     )
+    doc = (text + " ") * 8  # 1,600 characters of untrusted content
+    layers = {
+        "heuristics": lambda: scan(text),
+        "similarity": lambda: index().query(normalise(text)),
+        "learned (user head)": lambda: learned_probability(text, "user"),
+        "whole guard, --as document, 1,600 chars": lambda: g.check(doc, origin="document"),
+    }
+    for name, fn in layers.items():
+        fn()
+        xs = []
+        for _ in range(1000):
+            t = time.perf_counter()
+            fn()
+            xs.append(time.perf_counter() - t)
+        print(f"  {name}: p50 {pct(xs, 0.5):.0f} µs, p95 {pct(xs, 0.95):.0f} µs")
 
 
 if __name__ == "__main__":
