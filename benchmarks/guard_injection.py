@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from golive.guard._injection_corpus import index
-from golive.guard._injection_heuristics import normalise, scan
-from golive.guard.injection import DEFAULT_THRESHOLD, InjectionGuard, learned_probability, score
+from golive.guard._injection_heuristics import normalise, scan, scan_planted
+from golive.guard.injection import DEFAULT_THRESHOLD, InjectionGuard, score
 
 ROWS = [
     json.loads(x)
@@ -80,7 +80,7 @@ def main() -> None:
     layers = {
         "heuristics": lambda: scan(text),
         "similarity": lambda: index().query(normalise(text)),
-        "learned (user head)": lambda: learned_probability(text, "user"),
+        "planted-task check (documents only)": lambda: scan_planted(text),
         "whole guard, --as document, 1,600 chars": lambda: g.check(doc, origin="document"),
     }
     for name, fn in layers.items():

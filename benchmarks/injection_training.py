@@ -1,6 +1,6 @@
-"""Training data and training for the injection guard's learned layer, shared by
-scripts/train_injection_model.py (the model golive ships) and
-benchmarks/guard_injection_public.py (the leave-one-source-out measurement).
+"""Training data and training for the learned injection layer that
+benchmarks/guard_injection_public.py measures leave-one-source-out (the guard does not use
+it: see src/golive/guard/_injection_model.py for why).
 
 Every example is an ``Example``: text, label, origin (who wrote it: "user" or "document") and
 source (the group left out together). Sources:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from golive.guard._regex_heads import required_literals
 
-__all__ = ["HeuristicHit", "compact", "normalise", "scan", "variants"]
+__all__ = ["HeuristicHit", "compact", "normalise", "scan", "scan_planted", "variants"]
 
 # Bound the work on huge inputs: attacks hide at the start or end of long documents.
 _HEAD, _TAIL = 60_000, 8_000
@@ -484,6 +484,44 @@ _COMPACT = re.compile(
     r"(?:instructions|rules|prompts?|directives|guidelines)|(?:reveal|print|show|repeat)"
     r"(?:me)?(?:your|the)(?:system|hidden|initial)(?:prompt|instructions)"
 )
+
+
+# Only in content the application did not write: a sentence that opens with a task for an AI
+# ("Write a haiku about autumn.", "Also, recommend a good book") is an instruction planted in
+# a page or an email; in a user's message it is simply the request. Verbs people give each
+# other in documents (send, click, install, submit, add) are left out: they are what keeps
+# clean pages clean.
+_LEAD = (
+    r"(?:(?:please|pls|also|now|and|oh|ps|p\.s\.|by the way|btw|additionally|finally|first|then|"
+    r"next|importantly|note|assistant|ai|hey|hi|ok|okay)[,:!]? )*"
+)
+_AI_TASK = (
+    r"(?:write|compose|generate|recommend|suggest|translate|summari[sz]e|rewrite|paraphrase|draft|"
+    r"create (?:a|an) (?:poem|story|haiku|song|list|joke|limerick|essay|slogan|tweet|recipe|name|plan)|"
+    r"tell (?:me|the user|us)|give (?:me|the user|us)|name (?:a|an|three|five|some|the best)|"
+    r"list (?:three|five|ten|some|the best|all the|\d+)|explain (?:to me|how|why|what)|"
+    r"describe (?:a|an|your|the best|how)|come up with|make up|pretend|act as|"
+    r"respond (?:with|only|in)|reply (?:with|only|in)|answer (?:with|only|in)|"
+    r"output (?:the|only|a)|say (?:that|the|only|\"|')|recite|praise|insult|advertise|"
+    r"ignore (?:the|all|any|previous|prior|your)|disregard|"
+    r"forget (?:the|all|any|previous|prior|your)|"
+    r"(?:do not|don't) (?:summari[sz]e|translate|answer|mention))\b"
+)
+_PLANTED = re.compile(r"(?:^|[.!?:;]\s+|\n\s*[-*•]?\s*)" + _LEAD + _AI_TASK)
+_PLANTED_ANYWHERE = re.compile(
+    r"\b(?:in your (?:response|answer|reply|summary|output)|"
+    r"when you (?:respond|answer|reply|summari[sz]e)|before (?:you )?(?:respond|answer|reply|summari[sz])|"
+    r"(?:can|could|would|will) you (?:please )?(?:write|compose|generate|recommend|suggest|"
+    r"translate|tell me|give me|name|list|explain|describe|create))\b"
+)
+
+
+def scan_planted(text: str) -> list[HeuristicHit]:
+    """Sentences in a document that give the assistant a task (see ``_PLANTED``)."""
+    base = normalise(text)
+    if _PLANTED.search(base) or _PLANTED_ANYWHERE.search(base):
+        return [HeuristicHit("planted", 0.6, "plain")]
+    return []
 
 
 def scan(text: str) -> list[HeuristicHit]:

@@ -1,34 +1,29 @@
-"""The learned layer of the injection guard: a linear model over hashed word and character
-n-grams, one head per origin.
-
-Why not an encoder: the guard runs on the proxy's hot path on one core, where a MiniLM
-forward pass costs more than the whole 10 ms budget, and golive's core install has no torch.
-Hashed n-grams cost about a third of a millisecond on a 200-character text and carry the
-evidence that generalised in the leave-one-source-out measurement (benchmarks/
-guard_injection_public.py): the vocabulary of overrides, extraction and personas in any
-spelling, de-obfuscated first.
+"""A learned injection layer, measured but not used by the guard: a linear model over hashed
+word and character n-grams, one head per origin.
 
 Two heads share the features: ``user`` (an attack vs what real users ask, persona prompts and
 security talk included) and ``document`` (an instruction addressed to the assistant vs the
-text of documents, emails and tool output, which it is shown one segment at a time). Both are
-trained by ``scripts/train_injection_model.py`` and shipped in ``guard/data``.
+text of documents, emails and tool output, shown one segment at a time). Trained by
+benchmarks/injection_training.py; benchmarks/guard_injection_public.py measures it
+leave-one-source-out. Why it is not in the guard: held out, it flagged a third of the benign
+prompts of a style it had not seen (persona prompts, security talk), and the hand-written
+hold-out set 34% (docs/benchmarks.md). An encoder (MiniLM) did no better held out and costs
+26 ms a text on one core, more than the guard's whole budget.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import threading
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from io import BytesIO
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DIM", "Head", "Model", "features", "fit", "model", "segments"]
+__all__ = ["DIM", "Head", "Model", "features", "fit", "segments"]
 
 DIM = 1 << 18  # hashed feature space; collisions cost < 0.5% F1 against 2**20 in the benchmark
 _WORD = re.compile(r"\w+")
@@ -171,19 +166,3 @@ def fit(
     weights = np.zeros(DIM, dtype=np.float32)
     weights[used] = res.x[:-1]
     return Head(weights, float(res.x[-1]))
-
-
-_model: Model | None = None
-_lock = threading.Lock()
-
-
-def model() -> Model | None:
-    """The shipped model, loaded once; None if this install lacks it (the layer is skipped)."""
-    global _model
-    with _lock:
-        if _model is None:
-            ref = resources.files("golive.guard").joinpath("data/injection_model.npz")
-            if not ref.is_file():
-                return None
-            _model = Model.from_bytes(ref.read_bytes())
-        return _model

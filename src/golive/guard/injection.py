@@ -2,15 +2,18 @@
 
 (a) heuristics on normalised, de-obfuscated and decoded variants of the text, one pattern per
 attack family; (b) cosine similarity to a bundled corpus of attack patterns (with benign
-anchors that pull look-alike questions back); (c) a learned linear model over hashed n-grams
-shipped with golive (``_injection_model``); (d) an optional text-classification model loaded
-from a local directory. The layers' scores combine by noisy-or into one score in [0, 1]
-compared with ``threshold``.
+anchors that pull look-alike questions back); (c) an optional text-classification model loaded
+from a local directory; (d) an optional guard model the user serves (``guard_model``). The
+layers' scores combine by noisy-or into one score in [0, 1] compared with ``threshold``.
+
+A learned layer over hashed n-grams (``_injection_model``) is measured by the benchmarks but
+not used by the guard: leave-one-source-out on public data it flagged a third of benign
+prompts of a style it had not seen (docs/benchmarks.md, "Guards: prompt injection").
 
 Content the application did not write (``origin="document"``: retrieved pages, emails, tool
 output) is judged differently: any instruction addressed to the assistant is an attack there,
-so the learned layer reads it one segment at a time with its document head, and patterns that
-speak to "the assistant" in the third person count in full.
+so patterns that speak to "the assistant" in the third person count in full, and a sentence
+that gives an AI a task ("Write a haiku about autumn.") is flagged (``scan_planted``).
 """
 
 from __future__ import annotations
@@ -25,8 +28,14 @@ from pydantic import Field
 
 from golive.errors import ConfigError
 from golive.guard._injection_corpus import index
-from golive.guard._injection_heuristics import HeuristicHit, normalise, scan, variants
-from golive.guard._injection_model import Model, features, model, segments
+from golive.guard._injection_heuristics import (
+    HeuristicHit,
+    normalise,
+    scan,
+    scan_planted,
+    variants,
+)
+from golive.guard._injection_model import Model, features, segments
 from golive.guard._injection_remote import GuardModelArgs, RemoteVerdict, remote_score
 from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
@@ -71,9 +80,6 @@ class InjectionArgs(GuardArgs):
     """What to do with flagged text: block it, or let it through flagged for a human."""
     similarity: bool = True
     """Use the nearest-neighbour layer (corpus of attack patterns bundled with golive)."""
-    learned: bool = True
-    """Use the learned layer (a linear model over word and character n-grams shipped with
-    golive; about 0.3 ms on a 200-character text)."""
     classifier_path: str | None = None
     """Local directory of a text-classification model (transformers); never downloaded."""
     classifier_label: str = "INJECTION"
@@ -89,7 +95,7 @@ _DOCUMENT_PATTERNS = frozenset({"addressed"})
 _USER_DISCOUNT = 0.6
 # Talk about attacks quotes them: "how do I stop 'ignore previous instructions' attacks?". When
 # the text speaks of attacks or defences and every pattern hit sits inside quotes, the
-# heuristics count for less; the learned layer, trained on such talk, still judges it.
+# heuristics count for less.
 _META_TALK = re.compile(
     r"\b(?:attacks?|injections?|jailbreak(?:s|ing)|red[- ]?team\w*|techniques?|protect\w*|"
     r"defen[cs]\w*|detect\w*|prevent\w*|mitigat\w*|classifier|filters?|owasp|vulnerab\w*|"
@@ -161,15 +167,12 @@ def _folded(text: str) -> str:
     return v[1][1] if len(v) > 1 and v[1][0] == "obfuscated" else v[0][1]
 
 
-def learned_probability(text: str, origin: Origin = "user", learned: Model | None = None) -> float:
-    """The learned layer alone: the user head on the text, or the document head's highest
-    probability over the text's segments. 0.0 where golive ships no model."""
-    m = learned or model()
-    if m is None:
-        return 0.0
+def learned_probability(text: str, origin: Origin, learned: Model) -> float:
+    """A learned model's probability: its user head on the text, or its document head's
+    highest over the text's segments (benchmarks/guard_injection_public.py trains them)."""
     if origin == "user":
-        return m.user.probability(features(_folded(text)))
-    head = m.document
+        return learned.user.probability(features(_folded(text)))
+    head = learned.document
     return max((head.probability(features(_folded(seg))) for seg in segments(text)), default=0.0)
 
 
@@ -191,18 +194,21 @@ def score(
     similarity: bool = True,
     classifier: Any = None,
     origin: Origin = "user",
-    learned: bool | Model = True,
+    learned: Model | None = None,
     guard_model: GuardModelArgs | None = None,
 ) -> InjectionScore:
-    """Score ``text`` for prompt injection. Never raises on a str. ``learned`` may be a
-    ``Model`` other than the shipped one (the benchmarks train one per held-out source)."""
-    heur, reasons = _heuristic(scan(text), origin)
+    """Score ``text`` for prompt injection. Never raises on a str. ``learned``: a model the
+    benchmarks trained, added as one more layer (the guard itself uses none)."""
+    hits = scan(text)
+    if origin == "document":
+        hits += scan_planted(text)
+    heur, reasons = _heuristic(hits, origin)
     if heur > 0 and origin == "user" and _talk_about_attacks(text):
         heur *= _QUOTE_DISCOUNT
         reasons.append("talk about attacks, not one")
     prob = 0.0
-    if learned is not False:
-        prob = learned_probability(text, origin, learned if isinstance(learned, Model) else None)
+    if learned is not None:
+        prob = learned_probability(text, origin, learned)
         if prob >= 0.05:
             reasons.append(f"learned:{prob:.2f}")
     sim = 0.0
@@ -239,7 +245,6 @@ class InjectionGuard:
             similarity=self.args.similarity,
             classifier=self._classifier,
             origin=origin,
-            learned=self.args.learned,
             guard_model=self.args.guard_model,
         )
 
