@@ -118,9 +118,10 @@ def main() -> None:
         for e in (e for e in everything if e.group == grp):
             prob = learned_probability(e.text, e.origin, model)
             held.append((e, combine(base[id(e)], prob), base[id(e)]))
-        for s in sorted({e.source for e in everything if e.group == grp}):
-            mine = [h for h in held if h[0].source == s]
-            r = results[s] = {
+        for s, lab in sorted({(e.source, e.label) for e in everything if e.group == grp}):
+            mine = [h for h in held if h[0].source == s and h[0].label == lab]
+            key = s if all(e.label == lab for e in everything if e.source == s) else f"{s}:{lab}"
+            r = results[key] = {
                 "group": grp,
                 "kind": mine[0][0].kind or mine[0][0].origin,
                 "label": mine[0][0].label,
@@ -130,7 +131,7 @@ def main() -> None:
                 "flagged_keywords": rate([keyword_baseline(e.text) for e, _, _ in mine]),
             }
             print(
-                f"  [{i}/{len(groups)}] {s:<30} {r['kind']:<21} label {r['label']} n {r['n']:>4}"
+                f"  [{i}/{len(groups)}] {key:<30} {r['kind']:<21} label {r['label']} n {r['n']:>4}"
                 f"  flagged {r['flagged']:.3f} (no learned {r['flagged_without_learned']:.3f},"
                 f" keywords {r['flagged_keywords']:.3f})  {time.perf_counter() - t:.0f} s",
                 flush=True,

@@ -400,6 +400,31 @@ _PATTERNS: list[tuple[str, float, str]] = [
         0.75,
         r"[\"']role[\"'] ?: ?[\"'](?:system|developer)[\"']|<!-- ?(?:system|admin|developer|assistant instructions)\b|<instructions? [^>]{0,60}(?:trust|source|priority|role)=|\b(?:user input|user message|user prompt) ends here\b|\b(?:begin|end) (?:trusted |verified )?(?:operator|admin|system|developer) (?:block|message|instructions|override)\b|\bsystem prompt v\d\b|\bsupersedes? (?:the |all )?(?:previous|prior|earlier|v\d|old) (?:\w+ )?(?:instructions|rules|prompt|policy)\b",
     ),
+    (
+        "hijack",
+        0.6,
+        r"\b(?:hacked|pwned|defaced|owned) by\b|\bthis (?:site|page|website|system|account|server) (?:is|has been|was) (?:hacked|pwned|defaced|compromised)\b",
+    ),
+    (
+        "extraction",
+        0.75,
+        r"\b(?:output|print|repeat|reverse|show|reveal|dump|spell out|encode|translate|rewrite|summari[sz]e|recite|paste) (?:\w+ ){0,2}your (?:own |full |whole |entire |exact )?(?:prompt|instructions|configuration|initial message|first message)\b",
+    ),
+    (
+        "extraction",
+        0.6,
+        r"\bas (?:it|they) appears? in your (?:memory|context|prompt|instructions|configuration)\b|\b(?:everything|all the text|the text) (?:in|from) your (?:context window|memory|context)\b",
+    ),
+    (
+        "fragments",
+        0.6,
+        r"\b(?:join(?:ed)?|concatenat\w*|blanks?|in order|reversed?|backwards|first letters?|acrostic|unscramble\w*|decoded?)\b.{0,80}\b(?:follow|obey|comply with|execute|carry out|do what)\b",
+    ),
+    (
+        "roleplay",
+        0.6,
+        r"\btreats? (?:every|any|all) (?:requests?|questions?|prompts?) as (?:legal|ethical|allowed|acceptable|permitted)\b|\b(?:hates?|despises?) (?:its|his|her|their) (?:creators|developers|makers)\b",
+    ),
     # es / pt / it / fr / de
     (
         "multilingual",
@@ -439,7 +464,7 @@ _PATTERNS: list[tuple[str, float, str]] = [
     (
         "multilingual",
         0.8,
-        r"\bmodo (?:desarrollador|desenvolvedor|sviluppatore|sin restricciones)\b|\bmode developpeur\b|\bentwicklermodus\b",
+        r"(?:\bmodo (?:desarrollador|desenvolvedor|sviluppatore|sin restricciones)\b|\bmode developpeur\b|\bentwicklermodus\b)(?!.{0,40}\b(?:chrome|android|windows|iphone|ios|browser|navegador|browsers|app|einstellungen|ajustes|impostazioni|parametres|configuracion|erweiterungen|extensiones)\b)",
     ),
     # Hindi in Latin script (Hinglish) and Devanagari
     (
@@ -498,13 +523,15 @@ _LEAD = (
 _AI_TASK = (
     r"(?:write|compose|generate|recommend|suggest|translate|summari[sz]e|rewrite|paraphrase|draft|"
     r"create (?:a|an) (?:poem|story|haiku|song|list|joke|limerick|essay|slogan|tweet|recipe|name|plan)|"
-    r"tell (?:me|the user|us)|give (?:me|the user|us)|name (?:a|an|three|five|some|the best)|"
+    r"tell the user|give the user|name (?:a|an|three|five|some|the best)|"
+    r"(?<!please )(?:tell|give) me (?:a|an|about|three|five|ten|some|your|what you|the best)\b|"
     r"list (?:three|five|ten|some|the best|all the|\d+)|explain (?:to me|how|why|what)|"
     r"describe (?:a|an|your|the best|how)|come up with|make up|pretend|act as|"
-    r"respond (?:with|only|in)|reply (?:with|only|in)|answer (?:with|only|in)|"
+    r"(?:respond|reply|answer) (?:only |just )?(?:with (?:only |just )?[\"'“]|only\b)|"
     r"output (?:the|only|a)|say (?:that|the|only|\"|')|recite|praise|insult|advertise|"
-    r"ignore (?:the|all|any|previous|prior|your)|disregard|"
-    r"forget (?:the|all|any|previous|prior|your)|"
+    r"(?:ignore|disregard|forget) (?:all |any |the |your |every )?(?:previous |prior |above |"
+    r"earlier |other |user'?s? )?(?:instructions|rules|requests?|questions?|tasks?|prompts?|"
+    r"messages?|guidelines)|"
     r"(?:do not|don't) (?:summari[sz]e|translate|answer|mention))\b"
 )
 _PLANTED = re.compile(r"(?:^|[.!?:;]\s+|\n\s*[-*•]?\s*)" + _LEAD + _AI_TASK)

@@ -111,6 +111,15 @@ _ABOUT_A_BOT = re.compile(
     r"app|application|system)s?\b"
 )
 _YOU = re.compile(r"\b(?:you|your|yours|yourself|u|ur)\b")
+_USER_MAY_TRY = re.compile(
+    r"\b(?:the |a )?users? (?:may|might|will|could|can|often|sometimes) (?:\w+ )?"
+    r"(?:try|attempt|ask)|"
+    r"\bif (?:the |a |any )?users? (?:asks?|tries|requests?|attempts?|wants?)\b"
+)
+_DECLINE = re.compile(
+    r"\b(?:decline|refuse|do not comply|don't comply|never (?:reveal|share|disclose|comply)|"
+    r"do not (?:reveal|share|disclose)|politely|stay in scope|within scope)\b"
+)
 
 
 def _heuristic(hits: list[HeuristicHit], origin: Origin = "user") -> tuple[float, list[str]]:
@@ -176,6 +185,13 @@ def learned_probability(text: str, origin: Origin, learned: Model) -> float:
     return max((head.probability(features(_folded(seg))) for seg in segments(text)), default=0.0)
 
 
+def _defensive(text: str) -> bool:
+    """An application's own rules that guard against attacks: they speak of "the user" who
+    may try something, and say to decline (a system prompt, not an attack on one)."""
+    low = text[:4000].lower()
+    return bool(_USER_MAY_TRY.search(low)) and bool(_DECLINE.search(low))
+
+
 def _talk_about_attacks(text: str) -> bool:
     """Text about attacks rather than one: it speaks of attacks or defences, and either every
     pattern hit is inside quotes or it speaks of someone's bot without addressing "you"."""
@@ -203,9 +219,9 @@ def score(
     if origin == "document":
         hits += scan_planted(text)
     heur, reasons = _heuristic(hits, origin)
-    if heur > 0 and origin == "user" and _talk_about_attacks(text):
+    if heur > 0 and origin == "user" and (_talk_about_attacks(text) or _defensive(text)):
         heur *= _QUOTE_DISCOUNT
-        reasons.append("talk about attacks, not one")
+        reasons.append("talk about attacks or rules against them, not an attack")
     prob = 0.0
     if learned is not None:
         prob = learned_probability(text, origin, learned)
