@@ -46,6 +46,15 @@ _LEET_WORD = re.compile(r"\b(?=[\w@$!|+]*[a-z])(?=[\w@$!|+]*[0-9@$|+])[\w@$!|+]{
 # "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e": single letters joined by one separator.
 _SPACED = re.compile(r"(?<![^\W_])(?:[^\W\d_][ ._*\-]){3,}[^\W\d_](?![^\W_])")
 _JOINED = re.compile(r"(?<=[^\W\d_])[-_.·*/](?=[^\W\d_])")
+# A rot13 variant is scanned only when the text holds an attack word in rot13: scanning every
+# text twice cost the proxy a quarter of its guard time for a rare trick.
+_ROT13_WORDS = tuple(
+    codecs.encode(w, "rot13")
+    for w in (
+        "ignore", "disregard", "forget", "instruction", "previous", "system", "prompt", "rules",
+        "reveal", "password", "secret", "jailbreak", "override", "pretend", "restriction",
+    )
+)  # fmt: skip
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2}[ :]?){10,}")
 
@@ -103,7 +112,7 @@ def variants(text: str) -> list[tuple[str, str]]:
         out.append(("obfuscated", _SPACES.sub(" ", folded)))
     for dec in _decoded(text):
         out.append(("decoded", normalise(dec)))
-    if len(base) < 4000:
+    if len(base) < 4000 and any(w in base for w in _ROT13_WORDS):
         out.append(("rot13", codecs.encode(base, "rot13")))
     return out
 
