@@ -45,7 +45,28 @@ _LEET = str.maketrans(
 _LEET_WORD = re.compile(r"\b(?=[\w@$!|+]*[a-z])(?=[\w@$!|+]*[0-9@$|+])[\w@$!|+]{3,}")
 # "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e": single letters joined by one separator.
 _SPACED = re.compile(r"(?<![^\W_])(?:[^\W\d_][ ._*\-]){3,}[^\W\d_](?![^\W_])")
-_JOINED = re.compile(r"(?<=[^\W\d_])[-_.·*/](?=[^\W\d_])")
+# A word split by separators is joined only when it becomes an attack word: joining every
+# "e.g." or "acme.io" would send most texts through a second full scan.
+_SPLIT_WORD = re.compile(r"[^\W\d_]+(?:[-_.·*/][^\W\d_]+)+")
+_SEPARATORS = re.compile(r"[-_.·*/]")
+_TRIGGER_WORDS = (
+    "ignor", "disregard", "forget", "instruct", "previous", "prompt", "system", "reveal",
+    "password", "secret", "jailbr", "override", "bypass", "restrict", "guideline", "pretend",
+    "unfilter", "uncensor", "developer", "confidential", "pwn", "censor", "unlock",
+)  # fmt: skip
+
+
+def _unleet_trigger(match: re.Match[str]) -> str:
+    """"1gn0r3" -> "ignore", but "k@acme" stays: only a word that becomes an attack word."""
+    word = match.group(0).translate(_LEET)
+    return word if any(t in word for t in _TRIGGER_WORDS) else match.group(0)
+
+
+def _join_trigger(match: re.Match[str]) -> str:
+    joined = _SEPARATORS.sub("", match.group(0))
+    return joined if any(t in joined for t in _TRIGGER_WORDS) else match.group(0)
+
+
 # A rot13 variant is scanned only when the text holds an attack word in rot13: scanning every
 # text twice cost the proxy a quarter of its guard time for a rare trick.
 _ROT13_WORDS = tuple(
@@ -105,9 +126,9 @@ def variants(text: str) -> list[tuple[str, str]]:
     base = normalise(text)
     out = [("plain", base)]
     folded = base.translate(_CONFUSABLES)
-    folded = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), folded)
     folded = _SPACED.sub(_unspace, folded)
-    folded = _JOINED.sub("", folded)  # "i-nstruction", "pro.mpt", "sys_tem"
+    folded = _SPLIT_WORD.sub(_join_trigger, folded)  # "i-nstruction", "pro.mpt", "sys_tem"
+    folded = _LEET_WORD.sub(_unleet_trigger, folded)
     if folded != base:
         out.append(("obfuscated", _SPACES.sub(" ", folded)))
     for dec in _decoded(text):
