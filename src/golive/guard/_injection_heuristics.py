@@ -57,7 +57,7 @@ _TRIGGER_WORDS = (
 
 
 def _unleet_trigger(match: re.Match[str]) -> str:
-    """"1gn0r3" -> "ignore", but "k@acme" stays: only a word that becomes an attack word."""
+    """Leetspeak undone ("1gn0r3" -> "ignore") only where it makes an attack word ("k@acme" stays)."""
     word = match.group(0).translate(_LEET)
     return word if any(t in word for t in _TRIGGER_WORDS) else match.group(0)
 
