@@ -89,15 +89,20 @@ def assert_reports_cover_every_observation(tmp_path: Path) -> dict[str, object]:
     return summary
 
 
-def assert_incomplete(summary: dict[str, object], stored: list[tuple[str, int]]) -> None:
+def assert_incomplete(
+    summary: dict[str, object], stored: list[tuple[str, int]], *, observations_lost: bool = True
+) -> None:
     """Reported incomplete, never go, with the counts; store and spill file hold every
-    observation exactly once between them."""
+    observation exactly once between them. ``observations_lost``: the refused writes held
+    observations for certain (else they may have held only the run's own rows)."""
     assert summary["status"] == "incomplete"
     assert summary["verdict"] != "go" and summary["verdict_reason"]
     incomplete = summary["incomplete"]
     assert isinstance(incomplete, dict)
     assert incomplete["observed"] == OBSERVED
-    assert incomplete["stored"] == len(stored) < OBSERVED
+    assert incomplete["stored"] == len(stored) <= OBSERVED
+    if observations_lost:
+        assert len(stored) < OBSERVED
     unstored = unstored_observations(Path(str(incomplete["unstored_file"])).parent)
     assert sorted(stored + unstored) == sorted(
         (f"case-{i:03d}", s) for i in range(CASES) for s in range(SAMPLES)
@@ -289,7 +294,11 @@ def test_postgres_outage_past_the_retries_is_an_incomplete_run(
     assert "Traceback" not in done.stderr
     summary = assert_reports_cover_every_observation(tmp_path)
     stored, status, stored_summary = _stored(url)
-    assert_incomplete(summary, stored)
+    # Which writes the outage refuses depends on what the writer held when it began: on a
+    # busy machine that can be the run's own rows only, every observation landing after the
+    # store came back. Still incomplete: something was refused. (The SQLite test above loses
+    # observations for certain.)
+    assert_incomplete(summary, stored, observations_lost=False)
     # The store came back before the run ended: it says incomplete, with the counts.
     assert status == "incomplete" and stored_summary["status"] == "incomplete"
     incomplete = stored_summary["incomplete"]
