@@ -198,7 +198,10 @@ def _api_key(rng: random.Random) -> str:
 
 
 def make_faker(n: int, seed: int) -> list[Row]:
-    from faker import Faker
+    try:
+        from faker import Faker
+    except ImportError:
+        raise SystemExit("the faker corpus needs the Faker library: pip install faker") from None
 
     rng = random.Random(seed)
     fakers: dict[str, Any] = {}
