@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import golive.scan.scorer  # noqa: F401  (registers the scan_probe scorer the probes assert)
 from golive.diversity._attacks import make_canary
 from golive.diversity.base import derive_seed
 from golive.diversity.expand import make_variant

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from typing import ClassVar, Literal
 
 import pytest
@@ -13,7 +14,7 @@ from golive.diversity.base import Mutation, MutatorArgs
 from golive.diversity.expand import expand, lineage, rule_based_names
 from golive.diversity.spec import DiversitySpec, GeneratorSpec
 from golive.errors import RegistryError
-from golive.registry import Registration, registry
+from golive.registry import registry
 from golive.schemas import Case, Message
 from golive.suite import load_suite
 
@@ -93,14 +94,12 @@ class Paraphrase:
 
 
 @pytest.fixture(autouse=True)
-def test_mutators(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    registry.names("mutator")  # load the built-ins before adding ours
-    items = registry._items["mutator"]
-    for cls, args in ((Attack, AttackArgs), (Same, SameArgs), (Paraphrase, ParaphraseArgs)):
-        reg = Registration("mutator", cls.name, cls, args, cls.description)
-        monkeypatch.setitem(items, cls.name, reg)
-    Paraphrase.calls.clear()
-    yield
+def test_mutators() -> Iterator[None]:
+    with ExitStack() as stack:
+        for cls, args in ((Attack, AttackArgs), (Same, SameArgs), (Paraphrase, ParaphraseArgs)):
+            stack.enter_context(registry.override("mutator", cls.name, cls, args=args))
+        Paraphrase.calls.clear()
+        yield
 
 
 def test_variants_carry_lineage_and_ids() -> None:
