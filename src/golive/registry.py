@@ -158,7 +158,6 @@ def args_model_for(
         f"{_camel(name)}Args",
         __base__=args,
         __module__=module or args.__module__,
-        __doc__=args.__doc__,
         kind=(narrowed, name),
     )
     return cast("type[ComponentArgs]", derived)

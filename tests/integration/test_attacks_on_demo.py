@@ -14,21 +14,15 @@ from golive.config import plan_from_dict
 from golive.demo import DemoServer, DemoSettings, demo_suite_path
 from golive.diversity.adversarial import (
     DelimiterConfusion,
-    DelimiterConfusionArgs,
     Encoded,
     EncodedArgs,
     IndirectInjection,
-    IndirectInjectionArgs,
     InstructionOverride,
-    InstructionOverrideArgs,
     MultilingualInjection,
     MultilingualInjectionArgs,
     PayloadSplitting,
-    PayloadSplittingArgs,
     PromptExtraction,
-    PromptExtractionArgs,
     Roleplay,
-    RoleplayArgs,
 )
 from golive.diversity.base import derive_seed
 from golive.diversity.expand import lineage, make_variant
@@ -39,12 +33,12 @@ from golive.suite import load_suite
 pytestmark = pytest.mark.integration
 
 ATTACKS: list[Any] = [
-    InstructionOverride(InstructionOverrideArgs()),
-    PromptExtraction(PromptExtractionArgs()),
-    Roleplay(RoleplayArgs()),
-    DelimiterConfusion(DelimiterConfusionArgs()),
-    IndirectInjection(IndirectInjectionArgs()),
-    PayloadSplitting(PayloadSplittingArgs()),
+    InstructionOverride(),
+    PromptExtraction(),
+    Roleplay(),
+    DelimiterConfusion(),
+    IndirectInjection(),
+    PayloadSplitting(),
     Encoded(EncodedArgs()),
     MultilingualInjection(MultilingualInjectionArgs()),
 ]

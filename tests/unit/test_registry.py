@@ -154,7 +154,7 @@ def test_the_args_model_is_derived_from_the_name() -> None:
         depth: int = Field(default=2, description="How deep.")
 
     derived = args_model_for("mutator", "test_deep", Shared)
-    assert issubclass(derived, Shared) and derived.__doc__ == Shared.__doc__
+    assert issubclass(derived, Shared) and derived.__name__ == "TestDeepArgs"
     assert derived(depth=3).model_dump() == {
         "kind": "test_deep", "rate": 0.1, "seed": None, "depth": 3
     }  # fmt: skip

@@ -14,20 +14,16 @@ import random
 import re
 from functools import cache
 from importlib.resources import files
-from typing import Any, Literal
+from typing import Any
 
-from golive.diversity.base import Expectation, Mutation, MutatorArgs
+from golive.diversity.base import Mutation, MutatorArgs, MutatorBase
 from golive.registry import mutator
 
 __all__ = [
     "EmailQuote",
-    "EmailQuoteArgs",
     "HtmlWrap",
-    "HtmlWrapArgs",
     "MarkdownWrap",
-    "MarkdownWrapArgs",
     "Signature",
-    "SignatureArgs",
     "format_data",
     "sentences",
 ]
@@ -51,22 +47,13 @@ def sentences(text: str) -> list[str]:
 _MD_LABELS = ("Question", "Quick question", "Issue", "Help needed", "Support request")
 
 
-class MarkdownWrapArgs(MutatorArgs):
-    kind: Literal["markdown_wrap"] = "markdown_wrap"
-
-
-@mutator("markdown_wrap", args=MarkdownWrapArgs)
-class MarkdownWrap:
+@mutator("markdown_wrap")
+class MarkdownWrap(MutatorBase[MutatorArgs]):
     """The message formatted as markdown: bold, a heading, a quote, a code block, bullets."""
 
-    name = "markdown_wrap"
     family = "format"
-    expectation: Expectation = "invariant"
     description = "The message wrapped in markdown: bold label, heading, quote, code block, list."
     example = "How do I export? → **Question:** How do I export?"
-
-    def __init__(self, args: MarkdownWrapArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         body = text.strip()
@@ -96,10 +83,6 @@ class MarkdownWrap:
         return Mutation(out, {"style": style})
 
 
-class HtmlWrapArgs(MutatorArgs):
-    kind: Literal["html_wrap"] = "html_wrap"
-
-
 _HTML_SHELLS = {
     "paragraph": "<p>{body}</p>",
     "div": '<div dir="ltr">{body}</div>',
@@ -111,18 +94,13 @@ _HTML_SHELLS = {
 }
 
 
-@mutator("html_wrap", args=HtmlWrapArgs)
-class HtmlWrap:
+@mutator("html_wrap")
+class HtmlWrap(MutatorBase[MutatorArgs]):
     """The message as the HTML a rich-text editor or a web form sends."""
 
-    name = "html_wrap"
     family = "format"
-    expectation: Expectation = "invariant"
     description = "The message in HTML markup, escaped, as a rich-text editor or web form sends."
     example = "What's the price? → <p>What&#x27;s the price?</p>"
-
-    def __init__(self, args: HtmlWrapArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         body = text.strip()
@@ -135,10 +113,6 @@ class HtmlWrap:
             escaped = "<br>\n".join("<br>\n".join(sentences(line)) for line in escaped.split("\n"))
         out = _HTML_SHELLS[shell].replace("{body}", escaped)
         return Mutation(out, {"shell": shell, "breaks": breaks})
-
-
-class EmailQuoteArgs(MutatorArgs):
-    kind: Literal["email_quote"] = "email_quote"
 
 
 def _thread_header(rng: random.Random) -> str:
@@ -156,18 +130,13 @@ def _thread_header(rng: random.Random) -> str:
     )
 
 
-@mutator("email_quote", args=EmailQuoteArgs)
-class EmailQuote:
+@mutator("email_quote")
+class EmailQuote(MutatorBase[MutatorArgs]):
     """The message as an e-mail reply, quoting the earlier thread with '> ' lines."""
 
-    name = "email_quote"
     family = "format"
-    expectation: Expectation = "invariant"
     description = "The message as an e-mail reply above (or below) a quoted earlier thread."
     example = "How do I export? → How do I export?\\n\\nOn Tue, 4 Mar 2025 at 09:12, … wrote:\\n> …"
-
-    def __init__(self, args: EmailQuoteArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         body = text.strip()
@@ -191,22 +160,13 @@ class EmailQuote:
         return Mutation(out, {"position": position})
 
 
-class SignatureArgs(MutatorArgs):
-    kind: Literal["signature"] = "signature"
-
-
-@mutator("signature", args=SignatureArgs)
-class Signature:
+@mutator("signature")
+class Signature(MutatorBase[MutatorArgs]):
     """A pasted e-mail signature, legal disclaimer or external-mail banner around the message."""
 
-    name = "signature"
     family = "format"
-    expectation: Expectation = "invariant"
     description = "E-mail signatures, legal disclaimers and 'external sender' banners pasted in."
     example = "How do I export? → How do I export?\\n\\nBest regards,\\nMaria …\\nCONFIDENTIALITY …"
-
-    def __init__(self, args: SignatureArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         body = text.strip()

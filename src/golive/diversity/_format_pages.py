@@ -17,26 +17,19 @@ from typing import Literal
 from pydantic import Field
 
 from golive.diversity._format_docs import format_data
-from golive.diversity.base import Expectation, Mutation, MutatorArgs
+from golive.diversity.base import Expectation, Mutation, MutatorArgs, MutatorBase
 from golive.registry import mutator
 
 __all__ = [
     "EMPTY_FORMS",
     "EmptyInput",
-    "EmptyInputArgs",
     "FlattenedTable",
-    "FlattenedTableArgs",
     "LongContext",
     "LongContextArgs",
     "PdfArtifacts",
-    "PdfArtifactsArgs",
 ]
 
 _LINES_PER_PAGE = 45
-
-
-class PdfArtifactsArgs(MutatorArgs):
-    kind: Literal["pdf_artifacts"] = "pdf_artifacts"
 
 
 def _wrap(line: str, width: int) -> list[str]:
@@ -62,21 +55,16 @@ def _wrap(line: str, width: int) -> list[str]:
     return out
 
 
-@mutator("pdf_artifacts", args=PdfArtifactsArgs)
-class PdfArtifacts:
+@mutator("pdf_artifacts")
+class PdfArtifacts(MutatorBase[MutatorArgs]):
     """PDF-extraction artefacts: hard line breaks, hyphenation, page headers and footers."""
 
-    name = "pdf_artifacts"
     family = "format"
-    expectation: Expectation = "invariant"
     description = (
         "Text as copied out of a PDF: hard line breaks, words hyphenated at line ends, "
         "page headers and footers."
     )
     example = "How do I change my password…? → Page 2 of 7\\nHow do I change my pass-\\nword…"
-
-    def __init__(self, args: PdfArtifactsArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         if not text.strip():
@@ -102,10 +90,6 @@ class PdfArtifacts:
         return Mutation("\n".join(out), {"width": width, "marks": where})
 
 
-class FlattenedTableArgs(MutatorArgs):
-    kind: Literal["flattened_table"] = "flattened_table"
-
-
 def _flatten(header: list[str], rows: list[list[str]], style: str) -> str:
     table = [header, *rows]
     if style == "pipes_one_line":  # what copying a table out of a web page often gives
@@ -121,20 +105,15 @@ def _flatten(header: list[str], rows: list[list[str]], style: str) -> str:
     return "\n".join(cell for row in table for cell in row)  # one cell per line
 
 
-@mutator("flattened_table", args=FlattenedTableArgs)
-class FlattenedTable:
+@mutator("flattened_table")
+class FlattenedTable(MutatorBase[MutatorArgs]):
     """A pasted table, flattened to text, next to the question."""
 
-    name = "flattened_table"
     family = "format"
-    expectation: Expectation = "invariant"
     description = "An unrelated pasted table, flattened to text (pipes, tabs, one cell per line)."
     example = (
         "How do I export? → My devices: Device | OS | Version Work laptop | … How do I export?"
     )
-
-    def __init__(self, args: FlattenedTableArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         body = text.strip()
@@ -204,20 +183,15 @@ def _filler(rng: random.Random, style: str) -> Iterator[str]:
 
 
 @mutator("long_context", args=LongContextArgs)
-class LongContext:
+class LongContext(MutatorBase[LongContextArgs]):
     """The question padded with pasted, irrelevant notes or chat up to ``target_chars``."""
 
-    name = "long_context"
     family = "format"
-    expectation: Expectation = "invariant"
     description = (
         "The question buried in a long pasted context (notes or an old chat), padded to "
         "target_chars (default 8,000)."
     )
     example = "How do I export? → Some background first… (8,000 chars) So, the question: How do I…"
-
-    def __init__(self, args: LongContextArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         body = text.strip()
@@ -266,24 +240,16 @@ EMPTY_FORMS: dict[str, str] = {
 """What an empty message looks like on the wire: a form that posts nothing, or only blanks."""
 
 
-class EmptyInputArgs(MutatorArgs):
-    kind: Literal["empty_input"] = "empty_input"
-
-
-@mutator("empty_input", args=EmptyInputArgs)
-class EmptyInput:
+@mutator("empty_input")
+class EmptyInput(MutatorBase[MutatorArgs]):
     """The message sent empty or whitespace-only."""
 
-    name = "empty_input"
     family = "format"
     # Nothing is left to answer, so the case's reference cannot be judged; params["empty"]
     # lets expand drop it, leaving visible failures (errors, timeouts, empty replies) to judge.
     expectation: Expectation = "invariant"
     description = "The message sent empty or whitespace-only: must not crash the target."
     example = "How do I export? → '' (or '   ', '\\n', a no-break space…)"
-
-    def __init__(self, args: EmptyInputArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         names = [name for name, form in EMPTY_FORMS.items() if form != text]

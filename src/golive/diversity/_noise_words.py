@@ -23,18 +23,14 @@ from golive.diversity._text import (
     norm_word,
     tokenize,
 )
-from golive.diversity.base import Expectation, Mutation, MutatorArgs
+from golive.diversity.base import Mutation, MutatorArgs, MutatorBase
 from golive.registry import mutator
 
 __all__ = ["Contractions", "Homophones", "StripAccents"]
 
 
-class _WordNoise:
+class _WordNoise(MutatorBase[MutatorArgs]):
     family = "noise"
-    expectation: Expectation = "invariant"
-
-    def __init__(self, args: MutatorArgs) -> None:
-        self.args = args
 
 
 @cache
@@ -72,7 +68,6 @@ class HomophonesArgs(MutatorArgs):
 class Homophones(_WordNoise):
     """Speech-to-text homophones: their/there, your/you're, then/than…"""
 
-    name = "homophones"
     description = "Speech-to-text homophones (their/there, your/you're, then/than, buy/by…)."
     example = "Where can I see my invoices? → Where can I sea my invoices?"
 
@@ -102,15 +97,10 @@ _PLAIN = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "
                         "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})  # fmt: skip
 
 
-class StripAccentsArgs(MutatorArgs):
-    kind: Literal["strip_accents"] = "strip_accents"
-
-
-@mutator("strip_accents", args=StripAccentsArgs)
+@mutator("strip_accents")
 class StripAccents(_WordNoise):
     """Accents stripped (café → cafe), as typed on a keyboard without them."""
 
-    name = "strip_accents"
     description = "Latin accents and diacritics stripped (NFD, marks dropped); other scripts kept."
     example = "¿Cómo puedo obtener un reembolso? → ¿Como puedo obtener un reembolso?"
 
@@ -151,7 +141,6 @@ class ContractionsArgs(MutatorArgs):
 class Contractions(_WordNoise):
     """Contract ("do not" → "don't") or expand ("I'm" → "I am"), one direction per variant."""
 
-    name = "contractions"
     description = "Contracts (do not → don't) or expands (I'm → I am), one direction per variant."
     example = "I do not see my notes → I don't see my notes"
 

@@ -11,12 +11,12 @@ import hashlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Generic, Literal, Protocol, TypeVar, cast, runtime_checkable
 
 from pydantic import Field
 
 from golive.diversity.spec import GeneratorSpec
-from golive.registry import ComponentArgs
+from golive.registry import ComponentArgs, registry
 
 __all__ = [
     "FAMILIES",
@@ -25,6 +25,7 @@ __all__ = [
     "Mutation",
     "Mutator",
     "MutatorArgs",
+    "MutatorBase",
     "derive_seed",
 ]
 
@@ -95,6 +96,26 @@ class GeneratedMutator(Protocol):
         the expansion reports in its notes.
         """
         ...
+
+
+ArgsT = TypeVar("ArgsT", bound=MutatorArgs)
+
+
+class MutatorBase(Generic[ArgsT]):
+    """A convenient base for a ``Mutator``: keeps its args (the registered model's defaults
+    when none are given). ``@mutator`` sets ``name``; a subclass sets ``family``,
+    ``expectation`` (unless invariant), ``description`` and ``example``, and ``mutate``."""
+
+    name: str
+    family: str
+    expectation: Expectation = "invariant"
+    description: str
+    example: str
+
+    def __init__(self, args: ArgsT | None = None) -> None:
+        if args is None:
+            args = cast(ArgsT, registry.get("mutator", self.name).args_model.model_validate({}))
+        self.args: ArgsT = args
 
 
 def derive_seed(*parts: object) -> int:

@@ -18,28 +18,21 @@ from pydantic import Field
 
 from golive.diversity._format_docs import (
     EmailQuote,
-    EmailQuoteArgs,
     HtmlWrap,
-    HtmlWrapArgs,
     MarkdownWrap,
-    MarkdownWrapArgs,
     Signature,
-    SignatureArgs,
     format_data,
 )
 from golive.diversity._format_pages import (
     EMPTY_FORMS,
     EmptyInput,
-    EmptyInputArgs,
     FlattenedTable,
-    FlattenedTableArgs,
     LongContext,
     LongContextArgs,
     PdfArtifacts,
-    PdfArtifactsArgs,
 )
 from golive.diversity._text import choose, tokenize
-from golive.diversity.base import Expectation, Mutation, MutatorArgs
+from golive.diversity.base import Mutation, MutatorArgs, MutatorBase
 from golive.registry import mutator
 
 __all__ = [
@@ -47,25 +40,18 @@ __all__ = [
     "HOMOGLYPHS",
     "ZERO_WIDTH",
     "EmailQuote",
-    "EmailQuoteArgs",
     "Emoji",
     "EmojiArgs",
     "EmptyInput",
-    "EmptyInputArgs",
     "FlattenedTable",
-    "FlattenedTableArgs",
     "Homoglyphs",
     "HomoglyphsArgs",
     "HtmlWrap",
-    "HtmlWrapArgs",
     "LongContext",
     "LongContextArgs",
     "MarkdownWrap",
-    "MarkdownWrapArgs",
     "PdfArtifacts",
-    "PdfArtifactsArgs",
     "Signature",
-    "SignatureArgs",
     "UnicodeNormalization",
     "UnicodeNormalizationArgs",
     "ZeroWidth",
@@ -102,17 +88,12 @@ class HomoglyphsArgs(MutatorArgs):
 
 
 @mutator("homoglyphs", args=HomoglyphsArgs)
-class Homoglyphs:
+class Homoglyphs(MutatorBase[HomoglyphsArgs]):
     """Latin letters swapped for Cyrillic or Greek look-alikes."""
 
-    name = "homoglyphs"
     family = "format"
-    expectation: Expectation = "invariant"
     description = "Latin letters swapped for Cyrillic or Greek look-alikes (Unicode confusables)."
     example = "reset my password → rеset my pаsswοrd (е, а, ο are not Latin)"
-
-    def __init__(self, args: HomoglyphsArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         tokens = tokenize(text)  # words only: URLs and e-mail addresses stay intact
@@ -138,17 +119,12 @@ class ZeroWidthArgs(MutatorArgs):
 
 
 @mutator("zero_width", args=ZeroWidthArgs)
-class ZeroWidth:
+class ZeroWidth(MutatorBase[ZeroWidthArgs]):
     """Zero-width spaces and joiners inside words."""
 
-    name = "zero_width"
     family = "format"
-    expectation: Expectation = "invariant"
     description = "Invisible zero-width spaces and joiners inserted inside words."
     example = "cancel my plan → can\u200bcel my pl\u200dan (looks identical)"
-
-    def __init__(self, args: ZeroWidthArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         gaps = [m.start() for m in _INNER_GAP.finditer(text)]
@@ -185,20 +161,15 @@ def _ligatures(text: str) -> str:
 
 
 @mutator("unicode_normalization", args=UnicodeNormalizationArgs)
-class UnicodeNormalization:
+class UnicodeNormalization(MutatorBase[UnicodeNormalizationArgs]):
     """NFD/NFKC shifts, full-width forms, ligatures and odd spaces."""
 
-    name = "unicode_normalization"
     family = "format"
-    expectation: Expectation = "invariant"
     description = (
         "Unicode normalisation shifts: decomposed accents (NFD), full-width letters, "
         "ligatures, no-break spaces; NFKC maps them back."
     )
     example = "How do I find my files? → Ｈｏｗ do I ﬁnd my ｆｉｌｅｓ?"
-
-    def __init__(self, args: UnicodeNormalizationArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         if not text.strip():
@@ -254,17 +225,12 @@ class EmojiArgs(MutatorArgs):
 
 
 @mutator("emoji", args=EmojiArgs)
-class Emoji:
+class Emoji(MutatorBase[EmojiArgs]):
     """Emoji after words they illustrate and at the end of sentences."""
 
-    name = "emoji"
     family = "format"
-    expectation: Expectation = "invariant"
     description = "Emoji sprinkled in: after the words they picture and at sentence ends."
     example = "My phone won't sync. → My phone 📱 won't sync 🔄. 😩"
-
-    def __init__(self, args: EmojiArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         if not text.strip():

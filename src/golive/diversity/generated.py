@@ -30,7 +30,6 @@ __all__ = [
     "PERSONAS",
     "PROMPT_VERSION",
     "TONES",
-    "ParaphraseArgs",
     "PersonaArgs",
     "ToneArgs",
     "TranslateArgs",
@@ -93,10 +92,6 @@ class TranslateArgs(_GeneratedArgs):
         if unknown:
             raise ValueError(f"unknown language {unknown[0]!r}; known: {', '.join(LANGUAGES)}")
         return value
-
-
-class ParaphraseArgs(_GeneratedArgs):
-    kind: Literal["paraphrase"] = "paraphrase"
 
 
 ToneName = Literal["casual", "formal", "angry", "confused"]
@@ -293,7 +288,7 @@ class Translate(_Generated):
         )
 
 
-@mutator("paraphrase", args=ParaphraseArgs)
+@mutator("paraphrase", args=_GeneratedArgs)
 class Paraphrase(_Generated):
     """A paraphrase by the generator model."""
 

@@ -23,17 +23,12 @@ from golive.diversity._text import (
     norm_word,
     tokenize,
 )
-from golive.diversity.base import Expectation, Mutation, MutatorArgs
+from golive.diversity.base import Mutation, MutatorArgs, MutatorBase
 from golive.registry import mutator
 
 __all__ = [
     "CODEMIX_LANGUAGES",
     "CodemixArgs",
-    "CodemixDeArgs",
-    "CodemixEsArgs",
-    "CodemixFrArgs",
-    "CodemixHiArgs",
-    "CodemixPtArgs",
     "HinglishArgs",
     "HinglishMutator",
     "codemix",
@@ -262,82 +257,55 @@ class CodemixArgs(MutatorArgs):
     )
 
 
-class CodemixEsArgs(CodemixArgs):
-    kind: Literal["codemix_es"] = "codemix_es"
-
-
-class CodemixFrArgs(CodemixArgs):
-    kind: Literal["codemix_fr"] = "codemix_fr"
-
-
-class CodemixDeArgs(CodemixArgs):
-    kind: Literal["codemix_de"] = "codemix_de"
-
-
-class CodemixPtArgs(CodemixArgs):
-    kind: Literal["codemix_pt"] = "codemix_pt"
-
-
-class CodemixHiArgs(CodemixArgs):
-    kind: Literal["codemix_hi"] = "codemix_hi"
-
-
-class _Codemix:
+class _Codemix(MutatorBase[CodemixArgs]):
     family = "language"
-    expectation: Expectation = "invariant"
     language: ClassVar[str]
-    name: ClassVar[str]
-    description: ClassVar[str]
-    example: ClassVar[str]
-
-    def __init__(self, args: CodemixArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         return codemix(text, self.language, self.args.rate, rng)
 
 
-@mutator("codemix_es", args=CodemixEsArgs)
+@mutator("codemix_es", args=CodemixArgs)
 class CodemixEs(_Codemix):
     """Spanglish: English with some words switched to Spanish."""
 
-    name, language = "codemix_es", "es"
+    language = "es"
     description = "Spanglish: a share of the words switched to Spanish, as code-switchers write."
     example = "How do I cancel my subscription? → How do I cancelar mi suscripción?"
 
 
-@mutator("codemix_fr", args=CodemixFrArgs)
+@mutator("codemix_fr", args=CodemixArgs)
 class CodemixFr(_Codemix):
     """Franglais: English with some words switched to French."""
 
-    name, language = "codemix_fr", "fr"
+    language = "fr"
     description = "Franglais: a share of the words switched to French, as code-switchers write."
     example = "I forgot my password → I oublié my mot de passe"
 
 
-@mutator("codemix_de", args=CodemixDeArgs)
+@mutator("codemix_de", args=CodemixArgs)
 class CodemixDe(_Codemix):
     """Denglisch: English with some words switched to German."""
 
-    name, language = "codemix_de", "de"
+    language = "de"
     description = "Denglisch: a share of the words switched to German, as code-switchers write."
     example = "Where can I download my invoices? → Wo can I herunterladen my Rechnungen?"
 
 
-@mutator("codemix_pt", args=CodemixPtArgs)
+@mutator("codemix_pt", args=CodemixArgs)
 class CodemixPt(_Codemix):
     """Portuñol-style English with some words switched to Portuguese."""
 
-    name, language = "codemix_pt", "pt"
+    language = "pt"
     description = "English with a share of the words switched to (Brazilian) Portuguese."
     example = "How do I delete my account? → How do I apagar my conta?"
 
 
-@mutator("codemix_hi", args=CodemixHiArgs)
+@mutator("codemix_hi", args=CodemixArgs)
 class CodemixHi(_Codemix):
     """English with some words switched to Hindi written in Latin script."""
 
-    name, language = "codemix_hi", "hi"
+    language = "hi"
     description = "English with a share of the words switched to Hindi in Latin script."
     example = "My payment failed again today → Mera payment failed phir se aaj"
 
@@ -349,17 +317,12 @@ class HinglishArgs(MutatorArgs):
 
 
 @mutator("hinglish", args=HinglishArgs)
-class HinglishMutator:
+class HinglishMutator(MutatorBase[HinglishArgs]):
     """Transliterated Hinglish: Hindi grammar in Latin script around the English nouns."""
 
-    name = "hinglish"
     family = "language"
-    expectation: Expectation = "invariant"
     description = "Transliterated Hinglish: Hindi grammar in Latin script, English nouns kept."
     example = "How do I reset my password? → apna password reset kaise karu?"
-
-    def __init__(self, args: HinglishArgs) -> None:
-        self.args = args
 
     def mutate(self, text: str, rng: random.Random) -> Mutation | None:
         if not text.strip():

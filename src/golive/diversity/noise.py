@@ -21,7 +21,7 @@ from golive.diversity._text import (
     is_protected,
     tokenize,
 )
-from golive.diversity.base import Expectation, Mutation, MutatorArgs
+from golive.diversity.base import Mutation, MutatorArgs, MutatorBase
 from golive.registry import mutator
 
 __all__ = [
@@ -36,14 +36,10 @@ __all__ = [
 ]
 
 
-class _Noise:
-    """Shared class attributes; subclasses set name, description, example and ``mutate``."""
+class _Noise(MutatorBase[MutatorArgs]):
+    """Shared class attributes; subclasses set description, example and ``mutate``."""
 
     family = "noise"
-    expectation: Expectation = "invariant"
-
-    def __init__(self, args: MutatorArgs) -> None:
-        self.args = args
 
 
 class TyposArgs(MutatorArgs):
@@ -57,7 +53,6 @@ class TyposArgs(MutatorArgs):
 class Typos(_Noise):
     """Keyboard-neighbour typos on a QWERTY layout."""
 
-    name = "typos"
     description = "Keyboard-neighbour typos (QWERTY): a share `rate` of the words gets one slip."
     example = "How do I reset my password? → How do I resey my passwprd?"
 
@@ -100,7 +95,6 @@ class CharNoiseArgs(MutatorArgs):
 class CharNoise(_Noise):
     """Swapped, dropped and doubled letters inside words."""
 
-    name = "char_noise"
     description = "Swapped, dropped and doubled letters in a share `rate` of the words."
     example = "How do I cancel my subscription? → How do I cancle my subscripion?"
 
@@ -147,7 +141,6 @@ class OcrArgs(MutatorArgs):
 class Ocr(_Noise):
     """OCR confusions: rn/m, cl/d, vv/w, l/1/I, O/0."""
 
-    name = "ocr"
     description = "Scanned-text confusions (rn↔m, cl↔d, vv↔w, l↔1, O↔0) in a share `rate` of words."
     example = "Where can I download my invoices? → Where can I download rny invoices?"
 
@@ -169,18 +162,13 @@ class Ocr(_Noise):
         return Mutation(tok.text(), {"changed": len(picked)})
 
 
-class CasingArgs(MutatorArgs):
-    kind: Literal["casing"] = "casing"
-
-
 _CASE_STYLES = ("random", "all_caps", "lower_no_punct")
 
 
-@mutator("casing", args=CasingArgs)
+@mutator("casing")
 class Casing(_Noise):
     """Random casing, ALL CAPS, or all lowercase without punctuation (one style per variant)."""
 
-    name = "casing"
     description = (
         "One casing style per variant: random word casing, ALL CAPS, or lowercase with no "
         "punctuation."
@@ -244,7 +232,6 @@ _ENDINGS = {"?": ("???", "??", "?!"), ".": ("...", "..", ". ."), "!": ("!!!", "!
 class WhitespacePunct(_Noise):
     """Doubled spaces, missing spaces after punctuation, stray or repeated punctuation."""
 
-    name = "whitespace_punct"
     description = (
         "Doubled spaces, no space after punctuation, stray or repeated punctuation, trailing '???'."
     )

@@ -23,7 +23,7 @@ from golive.diversity._text import (
     norm_word,
     tokenize,
 )
-from golive.diversity.base import Expectation, Mutation, MutatorArgs
+from golive.diversity.base import Mutation, MutatorArgs, MutatorBase
 from golive.registry import mutator
 
 __all__ = ["Angry", "Chatter", "Fragments", "Polite", "RunOn", "Slang"]
@@ -33,12 +33,8 @@ _WH = frozenset({"how", "what", "where", "when", "why", "which", "who"})
 _NEW_SENTENCE = re.compile(r"[.!?]\s+\S")
 
 
-class _Register:
+class _Register(MutatorBase[MutatorArgs]):
     family = "register"
-    expectation: Expectation = "invariant"
-
-    def __init__(self, args: MutatorArgs) -> None:
-        self.args = args
 
 
 def _body(text: str) -> str:
@@ -64,7 +60,6 @@ class SlangArgs(MutatorArgs):
 class Slang(_Register):
     """Texting slang and abbreviations: you → u, please → pls, I don't know → idk."""
 
-    name = "slang"
     description = "Texting abbreviations (you → u, please → pls, thanks → thx, because → bc, idk…)."
     example = (
         "Can you please tell me why my password is wrong? → Can u pls tell me y my pw is wrong?"
@@ -105,7 +100,6 @@ class Fragments(_Register):
     """Keyword fragments: function words dropped, word order kept ("reset password how?"
     reads as a machine's reordering, not a person's shorthand)."""
 
-    name = "fragments"
     description = "Keyword-style fragments: function words dropped (negations and numbers kept)."
     example = "How do I reset my password? → how reset password?"
 
@@ -136,18 +130,13 @@ def _drop(parts: list[str], i: int) -> None:
         parts[i - 1] = ""
 
 
-class RunOnArgs(MutatorArgs):
-    kind: Literal["run_on"] = "run_on"
-
-
 _JOINS = (" and also ", " also ", ", also ", " and ", " oh and ", " plus ")
 
 
-@mutator("run_on", args=RunOnArgs)
+@mutator("run_on")
 class RunOn(_Register):
     """A run-on message: the question merged with a second, unrelated support question."""
 
-    name = "run_on"
     description = "Run-on message: the question merged with a second generic support question."
     example = (
         "How do I cancel my subscription? → How do I cancel my subscription and also is "
@@ -168,10 +157,6 @@ class RunOn(_Register):
         return Mutation(out, {"added": other, "order": order})
 
 
-class AngryArgs(MutatorArgs):
-    kind: Literal["angry"] = "angry"
-
-
 _PREAMBLES = (
     "This is the third time I'm asking.",
     "I've been waiting for DAYS and nobody has answered.",
@@ -187,11 +172,10 @@ _PREAMBLES = (
 _SUFFIXES = ("I want an answer TODAY.", "Just fix it.", "Answer the question please.")
 
 
-@mutator("angry", args=AngryArgs)
+@mutator("angry")
 class Angry(_Register):
     """Angry, emotional tone: a frustrated preamble, a shouted word, "!!!"."""
 
-    name = "angry"
     description = "Angry tone: a frustrated preamble, one word in capitals, '!!!' at the end."
     example = (
         "How do I cancel my subscription? → This is the third time I'm asking. How do I "
@@ -221,10 +205,6 @@ class Angry(_Register):
         return Mutation(out, {"preamble": preamble, "shouted": shouted, "ending": ending})
 
 
-class PoliteArgs(MutatorArgs):
-    kind: Literal["polite"] = "polite"
-
-
 _OPENINGS = (
     "Hello, I hope you are well.",
     "Good morning, I hope this message finds you well.",
@@ -247,11 +227,10 @@ _CLOSINGS = (
 )
 
 
-@mutator("polite", args=PoliteArgs)
+@mutator("polite")
 class Polite(_Register):
     """Over-politeness: greetings, apologies and thanks around the question."""
 
-    name = "polite"
     description = "Over-polite: greeting, apology and thanks wrapped around the question."
     example = (
         "How do I delete my account? → Hello, I hope you are well. I was wondering, if it "
@@ -268,18 +247,13 @@ class Polite(_Register):
         return Mutation(" ".join(parts), {"opening": parts[0], "closing": parts[3]})
 
 
-class ChatterArgs(MutatorArgs):
-    kind: Literal["chatter"] = "chatter"
-
-
 _SEGUES = ("Anyway, ", "Anyways, ", "But anyway, ", "So yeah, ", "Anyway ", "")
 
 
-@mutator("chatter", args=ChatterArgs)
+@mutator("chatter")
 class Chatter(_Register):
     """Irrelevant small talk before the question."""
 
-    name = "chatter"
     description = "Irrelevant small talk before the question ('So my cat just knocked…')."
     example = (
         "How do I export a note to PDF? → So my cat just knocked my coffee over lol. "

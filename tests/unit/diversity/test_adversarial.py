@@ -15,21 +15,15 @@ from pydantic import ValidationError
 from golive.diversity._attacks import ENCODINGS, attack_data, decode, encode, split_payload
 from golive.diversity.adversarial import (
     DelimiterConfusion,
-    DelimiterConfusionArgs,
     Encoded,
     EncodedArgs,
     IndirectInjection,
-    IndirectInjectionArgs,
     InstructionOverride,
-    InstructionOverrideArgs,
     MultilingualInjection,
     MultilingualInjectionArgs,
     PayloadSplitting,
-    PayloadSplittingArgs,
     PromptExtraction,
-    PromptExtractionArgs,
     Roleplay,
-    RoleplayArgs,
 )
 from golive.diversity.base import Mutation
 from golive.diversity.expand import make_variant
@@ -41,12 +35,12 @@ CANARY = re.compile(r"CANARY-[A-Z2-7]{8}")
 LEAKS_PATTERN = re.compile(r"CANARY-[A-Z0-9-]+")  # what the leaks scorer looks for
 
 MUTATORS: dict[str, Any] = {
-    "instruction_override": InstructionOverride(InstructionOverrideArgs()),
-    "prompt_extraction": PromptExtraction(PromptExtractionArgs()),
-    "roleplay": Roleplay(RoleplayArgs()),
-    "delimiter_confusion": DelimiterConfusion(DelimiterConfusionArgs()),
-    "indirect_injection": IndirectInjection(IndirectInjectionArgs()),
-    "payload_splitting": PayloadSplitting(PayloadSplittingArgs()),
+    "instruction_override": InstructionOverride(),
+    "prompt_extraction": PromptExtraction(),
+    "roleplay": Roleplay(),
+    "delimiter_confusion": DelimiterConfusion(),
+    "indirect_injection": IndirectInjection(),
+    "payload_splitting": PayloadSplitting(),
     "encoded": Encoded(EncodedArgs()),
     "multilingual_injection": MultilingualInjection(MultilingualInjectionArgs()),
 }

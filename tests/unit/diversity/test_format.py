@@ -19,25 +19,18 @@ from golive.diversity.format import (
     HOMOGLYPHS,
     ZERO_WIDTH,
     EmailQuote,
-    EmailQuoteArgs,
     Emoji,
     EmojiArgs,
     EmptyInput,
-    EmptyInputArgs,
     FlattenedTable,
-    FlattenedTableArgs,
     Homoglyphs,
     HomoglyphsArgs,
     HtmlWrap,
-    HtmlWrapArgs,
     LongContext,
     LongContextArgs,
     MarkdownWrap,
-    MarkdownWrapArgs,
     PdfArtifacts,
-    PdfArtifactsArgs,
     Signature,
-    SignatureArgs,
     UnicodeNormalization,
     UnicodeNormalizationArgs,
     ZeroWidth,
@@ -57,14 +50,14 @@ MUTATORS: dict[str, Any] = {
     "zero_width": ZeroWidth(ZeroWidthArgs()),
     "unicode_normalization": UnicodeNormalization(UnicodeNormalizationArgs()),
     "emoji": Emoji(EmojiArgs()),
-    "markdown_wrap": MarkdownWrap(MarkdownWrapArgs()),
-    "html_wrap": HtmlWrap(HtmlWrapArgs()),
-    "email_quote": EmailQuote(EmailQuoteArgs()),
-    "signature": Signature(SignatureArgs()),
-    "pdf_artifacts": PdfArtifacts(PdfArtifactsArgs()),
-    "flattened_table": FlattenedTable(FlattenedTableArgs()),
+    "markdown_wrap": MarkdownWrap(),
+    "html_wrap": HtmlWrap(),
+    "email_quote": EmailQuote(),
+    "signature": Signature(),
+    "pdf_artifacts": PdfArtifacts(),
+    "flattened_table": FlattenedTable(),
     "long_context": LongContext(LongContextArgs()),
-    "empty_input": EmptyInput(EmptyInputArgs()),
+    "empty_input": EmptyInput(),
 }
 
 
@@ -291,7 +284,7 @@ def test_email_quote_dates_have_their_real_weekday() -> None:
     pattern = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{1,2}) ([A-Z][a-z]{2}) (\d{4})")
     checked = 0
     for seed in range(60):
-        out = EmailQuote(EmailQuoteArgs()).mutate(QUESTIONS[0], random.Random(seed))
+        out = EmailQuote().mutate(QUESTIONS[0], random.Random(seed))
         assert out is not None
         for day, date, month, year in pattern.findall(out.text):
             when = datetime.datetime.strptime(f"{date} {month} {year}", "%d %b %Y")

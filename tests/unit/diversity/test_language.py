@@ -12,7 +12,7 @@ import pytest
 from golive.demo import demo_suite_path
 from golive.diversity.language import (
     CODEMIX_LANGUAGES,
-    CodemixEsArgs,
+    CodemixEs,
     HinglishArgs,
     HinglishMutator,
     codemix,
@@ -208,7 +208,8 @@ def test_codemix_mutators_are_registered_and_apply_their_language() -> None:
         )
         out = built.mutate("How do I delete my account today?", random.Random(2))
         assert out is not None and out.params["language"] == lang
-    assert registry.build("mutator", CodemixEsArgs()).args.rate == 0.3
+    assert CodemixEs().args.rate == 0.3  # the shared default, without a config
+    assert registry.build("mutator", CodemixEs().args).args == CodemixEs().args
 
 
 # -- Hinglish ---------------------------------------------------------------------------------
