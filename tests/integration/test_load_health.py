@@ -13,13 +13,13 @@ import time
 
 import pytest
 
-from golive.load._stamped import stamped_supported
 from golive.load.engine import LevelPlan, run_level
 from golive.load.session import run_load
 from golive.load.spec import LoadSpec
 from golive.registry import registry
 from golive.schemas import Message, Request
 from golive.targets.openai import OpenAITarget
+from golive.transport.stamped import stamped_supported
 from servers.misbehaving import running_server
 from servers.thread_sse import ThreadServer
 
@@ -56,7 +56,8 @@ async def test_stalls_between_replies_leave_a_stamped_level_valid() -> None:
     with server.running() as url:
         target = await _openai(url)
         try:
-            pool = target._stamped
+            route = target.raw_route()
+            pool = route.stamped if route is not None else None
             assert pool is not None
             released: asyncio.Queue[None] = asyncio.Queue()
             release = pool._release

@@ -13,15 +13,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from golive.execution.observe import observe
-from golive.load._stamped import StampedPool
-from golive.load._wire import Exchange, fast_route, parse, read_stream
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, Delays, LagMonitor
 from golive.load.records import ClientHealth, LevelResult, ResponseSample, TokenSource
 from golive.load.spill import Overflow, SpillRecords, SpillWriter
 from golive.load.tokens import token_counter
 from golive.schemas import FailureMode, Request
-from golive.targets.base import Target
-from golive.targets.openai import OpenAITarget
+from golive.targets.base import RawStreaming, Target
+from golive.transport.exchange import Exchange, decode
+from golive.transport.route import RawRoute
 
 __all__ = ["LevelPlan", "run_level"]
 
@@ -79,11 +78,12 @@ class _Level:
         self.plan = plan
         self.prompts = prompts
         self.max_bytes = max_bytes
-        self.route = fast_route(target)
-        # The target's kernel-stamped pool where the endpoint allows it (load._stamped).
-        self.pool: StampedPool | None = (
-            target._stamped if isinstance(target, OpenAITarget) and self.route else None
+        # A target that speaks plain HTTP hands out a raw route: its requests are sent and read
+        # here, kernel-stamped where the endpoint allows (transport.stamped), decoded later.
+        self.route: RawRoute | None = (
+            target.raw_route() if isinstance(target, RawStreaming) else None
         )
+        self.decoder = self.route.decoder if self.route is not None else None
         self.send_delays = Delays()
         self.bodies: dict[int, bytes] = {}
         # Each reply goes to disk as it is parsed, text included until tokens are counted
@@ -116,7 +116,8 @@ class _Level:
     def body(self, p: int) -> bytes:
         data = self.bodies.get(p)
         if data is None:  # encoded once per prompt, not once per request
-            data = self.bodies[p] = self.target._body(self.prompts[p])  # type: ignore[attr-defined]
+            assert self.route is not None
+            data = self.bodies[p] = self.route.encode(self.prompts[p])
         return data
 
     async def request(self, t_sched: int, p: int) -> None:
@@ -172,14 +173,10 @@ class _Level:
 
     async def _fast(self, t_sched: int, t_send: int, p: int, deadline: float) -> None:
         assert self.route is not None
-        session, url, headers = self.route
         ex = Exchange()
         try:
             async with asyncio.timeout_at(deadline):
-                if self.pool is not None:
-                    await self.pool.stream(self.body(p), ex, self.max_bytes)
-                else:
-                    await read_stream(session, url, headers, self.body(p), ex, self.max_bytes)
+                await self.route.send(self.body(p), ex, self.max_bytes)
         except TimeoutError:
             ex.error = FailureMode.TIMEOUT
         t_end = time.perf_counter_ns()
@@ -229,7 +226,8 @@ class _Level:
                 self.parse_one(t_sched, t_send, ex, t_end, p)
 
     def parse_one(self, t_sched: int, t_send: int, ex: Exchange, t_end: int, p: int) -> None:
-        parse(ex)
+        assert self.decoder is not None
+        decode(ex, self.decoder())
         times = array("q", ex.chunk_times)  # packed: a record's form (load.records)
         self.keep(t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p, ex.finish)
 
@@ -371,9 +369,10 @@ async def _run(
     monitor = LagMonitor(max_lag_ms=max_lag_ms, max_cpu_pct=max_cpu_pct)
     if start_ns is not None:  # a perf_counter_ns() instant shared with other processes
         await _sleep_until(start_ns)
-    reads = Delays() if level.pool is not None else None
-    if level.pool is not None:
-        level.pool.read_delays = reads
+    pool = level.route.stamped if level.route is not None else None
+    reads = Delays() if pool is not None else None
+    if pool is not None:
+        pool.read_delays = reads
     monitor.start()
     tasks: set[asyncio.Task[None]] = set()
     loop = asyncio.get_running_loop()
@@ -401,8 +400,8 @@ async def _run(
         # cycle the collector does not see on Python 3.11, so every level stayed in memory.
         level.parsing = False
         level.backlog.set()
-        if level.pool is not None:
-            level.pool.read_delays = None
+        if pool is not None:
+            pool.read_delays = None
     await parser
     level.parse_pending()
     return health

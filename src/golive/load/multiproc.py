@@ -144,7 +144,7 @@ def spread_spec(target_args: Any, target: Any) -> dict[str, Any]:
     """The args a worker rebuilds its own target from. The demo target is reached as an
     ``openai`` target at the started demo server's URL (its server is not rebuilt per worker)."""
     if getattr(target_args, "kind", None) == "demo":
-        return {"kind": "openai", "url": target.base_url, "model": target._model}
+        return {"kind": "openai", "url": target.base_url, "model": target.model}
     spec: dict[str, Any] = target_args.model_dump()
     return spec
 

@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator
 from typing import Protocol, runtime_checkable
 
 from golive.schemas import Chunk, Request, StreamEnd
+from golive.transport.route import RawRoute
 
-__all__ = ["StreamItem", "Target"]
+__all__ = ["RawStreaming", "StreamItem", "Target"]
 
 StreamItem = Chunk | StreamEnd
 
@@ -39,3 +40,17 @@ class Target(Protocol):
 
     def fingerprint(self) -> dict[str, str]:
         """What identifies the target in reports: kind, URL, model. Never a secret."""
+
+
+@runtime_checkable
+class RawStreaming(Protocol):
+    """An optional capability: a target that speaks plain HTTP hands out a ``RawRoute`` (how
+    to encode a request, where to send it, how to decode the reply), so the load engine sends
+    its requests itself over the fast, kernel-stamped path and decodes after the level.
+
+    The engine checks for this protocol, never for a concrete class.
+    """
+
+    def raw_route(self) -> RawRoute | None:
+        """The route once started, or None when this target cannot be driven raw (not
+        started, or its configuration needs the full ``stream`` path)."""

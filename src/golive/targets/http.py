@@ -23,19 +23,21 @@ from golive._redact import show_headers_problem
 from golive._unicode import clean_text
 from golive.errors import TargetFailure
 from golive.registry import target
-from golive.schemas import Chunk, FailureMode, Request, StreamEnd
-from golive.targets._http import (
-    HttpConnectionArgs,
+from golive.schemas import Chunk, FailureMode, Request, StreamEnd, Usage
+from golive.targets._http import HttpConnectionArgs, read_api_key
+from golive.targets.base import StreamItem
+from golive.transport.http import (
+    MAX_BODY_BYTES,
     connection_failure,
     excerpt,
     make_session,
-    parse_usage,
-    read_api_key,
     read_body,
     safe_url,
     status_failure,
 )
-from golive.targets.base import StreamItem
+from golive.transport.openai import parse_usage
+from golive.transport.route import RawRoute
+from golive.transport.stamped import StampedPool, stamped_supported
 
 __all__ = ["PLACEHOLDERS", "HTTPArgs", "HTTPTarget", "render_body"]
 
@@ -162,6 +164,7 @@ class HTTPTarget:
         self._output: JSONPath = parse_jsonpath(args.output_path)
         self._usage: JSONPath | None = parse_jsonpath(args.usage_path) if args.usage_path else None
         self._session: aiohttp.ClientSession | None = None
+        self._stamped: StampedPool | None = None
         self._key: str | None = None
         self._headers: dict[str, str] = {}
 
@@ -176,11 +179,44 @@ class HTTPTarget:
             self._headers[self.args.api_key_header] = f"Bearer {self._key}" if bearer else self._key
         if self._session is None:
             self._session = make_session(self.args.max_connections, self.args.connect_timeout_s)
+        if self._stamped is None and stamped_supported(self.args.url):
+            # For the load engine's raw route: replies read with kernel arrival stamps.
+            self._stamped = StampedPool(
+                self.args.url,
+                self._headers,
+                self.args.connect_timeout_s,
+                self.args.max_connections,
+                method=self.args.method,
+                content_type=None,
+            )
 
     async def close(self) -> None:
+        stamped, self._stamped = self._stamped, None
+        if stamped is not None:
+            stamped.close()
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+    def raw_route(self) -> RawRoute | None:
+        """The load engine's fast path (``targets.base.RawStreaming``), once started: the
+        whole reply read raw (kernel-stamped on plain http:// on Linux), judged like
+        ``stream`` by ``_BodyDecoder``."""
+        if self._session is None:
+            return None
+        return RawRoute(
+            encode=self._encode,
+            decoder=lambda: _BodyDecoder(self),
+            session=self._session,
+            url=self.args.url,
+            headers=self._headers,
+            stamped=self._stamped,
+            method=self.args.method,
+            content_type=None,
+        )
+
+    def _encode(self, request: Request) -> bytes:
+        return json.dumps(render_body(self.args.body, request), ensure_ascii=False).encode()
 
     def fingerprint(self) -> dict[str, str]:
         return {"kind": "http", "url": safe_url(self.args.url), "method": self.args.method}
@@ -192,7 +228,7 @@ class HTTPTarget:
     async def stream(self, request: Request) -> AsyncIterator[StreamItem]:
         if self._session is None:
             raise RuntimeError(f"{self!r} was used before start()")
-        body = json.dumps(render_body(self.args.body, request), ensure_ascii=False).encode()
+        body = self._encode(request)
         got_response = False
         try:
             async with self._session.request(
@@ -208,18 +244,24 @@ class HTTPTarget:
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise connection_failure(exc, self._key, mid_stream=got_response) from None
         t_ns = time.perf_counter_ns()
+        text, usage = self._reply(raw)
+        yield Chunk(text, t_ns)
+        yield StreamEnd("stop", usage)
+
+    def _reply(self, raw: bytes) -> tuple[str, Usage | None]:
+        """The answer and usage in a whole reply body; ``TargetFailure`` when not found."""
         try:
             data = json.loads(raw)
         except ValueError:
             raise TargetFailure(
                 FailureMode.PROTOCOL_ERROR, f"reply is not JSON: {excerpt(raw)}"
             ) from None
-        yield Chunk(self._text(data), t_ns)
+        text = self._text(data)
         usage = None
         if self._usage is not None:
             found = self._usage.find(data)
             usage = parse_usage(found[0].value) if found else None
-        yield StreamEnd("stop", usage)
+        return text, usage
 
     def _text(self, data: Any) -> str:
         found = self._output.find(data)
@@ -238,3 +280,38 @@ class HTTPTarget:
             FailureMode.PROTOCOL_ERROR,
             f"output_path {self.args.output_path} matched a {type(value).__name__}, not text",
         )
+
+
+class _BodyDecoder:
+    """A whole-body reply decoded for the load engine (``transport.exchange.StreamDecoder``):
+    the answer is one chunk, stamped when the body's last bytes arrived."""
+
+    __slots__ = ("_parts", "_size", "_t_ns", "_target", "done", "finish", "tokens")
+
+    def __init__(self, target: HTTPTarget) -> None:
+        self._target = target
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._t_ns = 0
+        self.done = False  # the content ends with the body
+        self.finish: str | None = None
+        self.tokens: int | None = None
+
+    def feed(self, data: bytes, t_ns: int) -> list[Chunk]:
+        self._size += len(data)
+        if self._size > MAX_BODY_BYTES:
+            raise TargetFailure(
+                FailureMode.OVERSIZED, f"response body exceeds {MAX_BODY_BYTES} bytes"
+            )
+        self._parts.append(data)
+        self._t_ns = t_ns
+        return []
+
+    def flush(self) -> list[Chunk]:
+        return []
+
+    def close(self) -> list[Chunk | StreamEnd]:
+        text, usage = self._target._reply(b"".join(self._parts))
+        self.finish = "stop"
+        self.tokens = usage.completion_tokens if usage is not None else None
+        return [Chunk(text, self._t_ns), StreamEnd("stop", usage)]

@@ -10,35 +10,39 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from pydantic import Field, ValidationInfo, field_validator
 
 from golive._redact import show_headers_problem
-from golive._unicode import SurrogateJoiner, clean_text
+from golive._unicode import clean_text
 from golive.errors import ConfigError, TargetFailure
 from golive.registry import target
-from golive.schemas import Chunk, FailureMode, Request, StreamEnd, Usage
-from golive.targets._http import (
+from golive.schemas import Chunk, FailureMode, Request, StreamEnd
+from golive.targets._http import HttpConnectionArgs, read_api_key
+from golive.targets.base import StreamItem
+from golive.transport.http import (
     MAX_BODY_BYTES,
-    HttpConnectionArgs,
     connection_failure,
-    excerpt,
     make_session,
-    parse_usage,
-    read_api_key,
     read_body,
     redact,
     safe_url,
     status_failure,
 )
-from golive.targets._sse import SSEParser
-from golive.targets.base import StreamItem
-
-if TYPE_CHECKING:
-    from golive.load._stamped import StampedPool
+from golive.transport.openai import (
+    OpenAIStreamDecoder,
+    ends_with_done,
+    finish_reason,
+    first_choice,
+    loads_object,
+    parse_usage,
+    raise_reply_error,
+)
+from golive.transport.route import RawRoute
+from golive.transport.stamped import StampedPool, stamped_reads, stamped_supported
 
 __all__ = ["OpenAIArgs", "OpenAITarget"]
 
@@ -133,6 +137,11 @@ class OpenAITarget:
         return f"{type(self).__name__}(url={self.base_url!r}, model={self._model!r})"
 
     @property
+    def model(self) -> str:
+        """The model every request names."""
+        return self._model
+
+    @property
     def base_url(self) -> str:
         """The base URL (…/v1), without credentials or query string: safe to show."""
         return safe_url(self._models).removesuffix("/models")
@@ -149,15 +158,14 @@ class OpenAITarget:
             self._headers["Authorization"] = f"Bearer {self._key}"
         if self._session is None:
             self._session = make_session(self.args.max_connections, self.args.connect_timeout_s)
-        from golive.load._stamped import StampedPool, stamped_supported  # no import cycle
-
         if self.args.stream and self._stamped is None and stamped_supported(self._completions):
-            # Streams are read with kernel arrival stamps: see load._stamped.
+            # Streams are read with kernel arrival stamps: see transport.stamped.
             self._stamped = StampedPool(
                 self._completions,
                 self._headers,
                 self.args.connect_timeout_s,
                 self.args.max_connections,
+                ends=ends_with_done,
             )
 
     async def close(self) -> None:
@@ -167,6 +175,21 @@ class OpenAITarget:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+    def raw_route(self) -> RawRoute | None:
+        """The load engine's fast path (``targets.base.RawStreaming``): streamed replies only,
+        once started; kernel-stamped where the endpoint allows."""
+        if not self.args.stream or self._session is None:
+            return None
+        return RawRoute(
+            encode=self._body,
+            decoder=OpenAIStreamDecoder,
+            session=self._session,
+            url=self._completions,
+            headers=self._headers,
+            stamped=self._stamped,
+            ends=ends_with_done,
+        )
 
     def fingerprint(self) -> dict[str, str]:
         """Kind, URL and model; after ``validate``, the version the server reports too."""
@@ -252,8 +275,6 @@ class OpenAITarget:
         session = self._require_session()
         data = self._body(request)
         if self._stamped is not None:
-            from golive.load._stamped import stamped_reads
-
             reads = stamped_reads(self._stamped, data, MAX_BODY_BYTES)
             try:
                 async for item in self._events(reads):
@@ -282,16 +303,16 @@ class OpenAITarget:
     async def _json(self, resp: aiohttp.ClientResponse) -> AsyncIterator[StreamItem]:
         body = await read_body(resp)
         t_ns = time.perf_counter_ns()
-        obj = _loads(body, what="response body")
-        _raise_stream_error(obj, self._key)
-        choice = _first_choice(obj)
+        obj = loads_object(body, what="response body")
+        raise_reply_error(obj, self._key)
+        choice = first_choice(obj)
         message = choice.get("message")
         content = message.get("content") if isinstance(message, dict) else None
         if content is not None and not isinstance(content, str):
             raise TargetFailure(FailureMode.PROTOCOL_ERROR, "message.content is not a string")
         if content:
             yield Chunk(clean_text(content), t_ns)
-        yield StreamEnd(_finish(choice), parse_usage(obj.get("usage")))
+        yield StreamEnd(finish_reason(choice), parse_usage(obj.get("usage")))
 
     async def _sse(self, resp: aiohttp.ClientResponse) -> AsyncIterator[StreamItem]:
         if resp.content_type != "text/event-stream":
@@ -306,43 +327,14 @@ class OpenAITarget:
 
     async def _events(self, reads: AsyncIterator[tuple[bytes, int]]) -> AsyncIterator[StreamItem]:
         """Chunks and the end from a stream's reads, each read with its arrival time."""
-        parser = SSEParser()
-        # JSON's \u escapes can carry lone surrogates (an emoji split across two events):
-        # joined or escaped here, where the reply enters golive.
-        joiner = SurrogateJoiner()
-        finish: str | None = None
-        usage: Usage | None = None
-        done = False
-        t_ns = 0
+        decoder = OpenAIStreamDecoder(self._key)
         async for raw, t_ns in reads:
-            try:
-                events = parser.feed(raw)
-            except UnicodeDecodeError as exc:
-                raise TargetFailure(FailureMode.PROTOCOL_ERROR, f"invalid UTF-8: {exc}") from None
-            for event in events:
-                if event.data == "[DONE]":
-                    done = True
-                    break
-                text, finished, used = read_event(event.data, self._key)
-                text = joiner.feed(text) if text else text
-                if text:
-                    yield Chunk(text, t_ns)
-                finish = finished or finish
-                usage = used or usage
-            if done:
+            for chunk in decoder.feed(raw, t_ns):
+                yield chunk
+            if decoder.done:
                 break
-        if not done:
-            try:
-                tail = parser.close()
-            except UnicodeDecodeError as exc:
-                raise TargetFailure(FailureMode.PROTOCOL_ERROR, f"invalid UTF-8: {exc}") from None
-            done = any(e.data == "[DONE]" for e in tail)
-        held = joiner.flush()
-        if held:  # a lone high surrogate at the very end
-            yield Chunk(held, t_ns)
-        # A server that omits [DONE] but said why it finished has finished.
-        if done or finish is not None:
-            yield StreamEnd(finish, usage)
+        for item in decoder.close():
+            yield item
 
 
 def _reported_version(body: bytes, model: str) -> str | None:
@@ -389,64 +381,3 @@ def _names(models: tuple[str, ...], most: int = 20) -> str:
 async def _timed(reads: AsyncIterator[bytes]) -> AsyncIterator[tuple[bytes, int]]:
     async for raw in reads:
         yield raw, time.perf_counter_ns()  # arrival of these bytes, before any parsing
-
-
-def _loads(data: bytes, *, what: str) -> dict[str, Any]:
-    try:
-        obj = json.loads(data)
-    except ValueError:
-        raise TargetFailure(
-            FailureMode.PROTOCOL_ERROR, f"malformed JSON in {what}: {excerpt(data)}"
-        ) from None
-    if not isinstance(obj, dict):
-        raise TargetFailure(FailureMode.PROTOCOL_ERROR, f"{what} is not a JSON object")
-    return obj
-
-
-def _raise_stream_error(obj: dict[str, Any], secret: str | None) -> None:
-    """An ``{"error": …}`` object where a completion was expected is the server's error."""
-    error = obj.get("error")
-    if error is None:
-        if obj.get("object") != "error":  # vLLM's form: the object itself is the error
-            return
-        error = obj
-    detail = error.get("message", error) if isinstance(error, dict) else error
-    code = error.get("code") if isinstance(error, dict) else None
-    status = code if isinstance(code, int) else None
-    text = redact(excerpt(clean_text(str(detail)).encode()), secret)
-    raise TargetFailure(FailureMode.HTTP_ERROR, f"error in the reply: {text}", status=status)
-
-
-def read_event(data: str, secret: str | None) -> tuple[str | None, str | None, Usage | None]:
-    """One ``data:`` payload of a chat-completion stream: (content, finish reason, usage).
-
-    The one place where a stream event is judged, for the target and the load engine alike:
-    malformed JSON, an error object, a missing choice or non-string content raise
-    ``TargetFailure`` with their failure mode.
-    """
-    obj = _loads(data.encode(), what="SSE data")
-    _raise_stream_error(obj, secret)
-    text: str | None = None
-    finish: str | None = None
-    if obj.get("choices"):  # the usage-only chunk has an empty list
-        choice = _first_choice(obj)
-        delta = choice.get("delta")
-        content = delta.get("content") if isinstance(delta, dict) else None
-        if content:
-            if not isinstance(content, str):
-                raise TargetFailure(FailureMode.PROTOCOL_ERROR, "delta.content is not a string")
-            text = content
-        finish = _finish(choice)
-    return text, finish, parse_usage(obj.get("usage"))
-
-
-def _first_choice(obj: dict[str, Any]) -> dict[str, Any]:
-    choices = obj.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise TargetFailure(FailureMode.PROTOCOL_ERROR, "reply has no choices[0] object")
-    return choices[0]
-
-
-def _finish(choice: dict[str, Any]) -> str | None:
-    reason = choice.get("finish_reason")
-    return reason if isinstance(reason, str) else None

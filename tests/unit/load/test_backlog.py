@@ -9,7 +9,8 @@ import gc
 import pytest
 
 from golive.load import engine
-from golive.load._wire import Exchange, parse
+from golive.transport.exchange import Exchange, decode
+from golive.transport.openai import OpenAIStreamDecoder
 
 EVENT = b'data: {"choices":[{"index":0,"delta":{"content":"tok "},"finish_reason":null}]}\n\n'
 STOP = b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n'
@@ -24,7 +25,7 @@ def exchange(reads: list[bytes], step_ns: int = 1_000_000) -> Exchange:
 
 
 def outcome(ex: Exchange) -> tuple[object, ...]:
-    parse(ex)
+    decode(ex, OpenAIStreamDecoder())
     return (tuple(ex.chunk_times), ex.text, ex.error, ex.finish, ex.done, ex.usage_tokens)
 
 
@@ -65,6 +66,7 @@ class _Backlog(engine._Level):
         self.unparsed_bytes = 0
         self.backlog = asyncio.Event()
         self.parsing = True
+        self.decoder = OpenAIStreamDecoder
         self.raw: list[tuple[object, ...]] = []
 
     def keep(self, *raw: object) -> None:  # type: ignore[override]  # in memory, not spilled

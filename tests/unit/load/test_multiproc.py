@@ -116,7 +116,7 @@ def test_the_demo_is_reached_at_its_url_other_targets_by_their_args() -> None:
 
     class Started:
         base_url = "http://127.0.0.1:5/v1"
-        _model = "demo-model"
+        model = "demo-model"
 
     demo = registry.parse("target", {"kind": "demo"}, field="t")
     assert spread_spec(demo, Started()) == {

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from golive.targets._sse import SSEEvent, SSEParser
+from golive.transport.sse import SSEEvent, SSEParser
 
 
 def parse_all(chunks: list[bytes]) -> list[SSEEvent]:

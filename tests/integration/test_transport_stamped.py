@@ -1,4 +1,4 @@
-"""The kernel-stamped load client (load._stamped) on loopback: it classifies every misbehaviour
+"""The kernel-stamped client (transport.stamped) on loopback: it classifies every misbehaviour
 exactly as the aiohttp path does, reuses connections, survives a server that dropped an idle
 one, and stamps reads when they arrived, not when a blocked event loop got round to them."""
 
@@ -12,9 +12,10 @@ import time
 import aiohttp
 import pytest
 
-from golive.load._stamped import StampedPool, stamped_supported
-from golive.load._wire import Exchange, parse, read_stream
 from golive.schemas import FailureMode
+from golive.transport.exchange import Exchange, decode, read_stream
+from golive.transport.openai import OpenAIStreamDecoder, ends_with_done
+from golive.transport.stamped import StampedPool, stamped_supported
 from servers.misbehaving import MisbehavingServer, misbehaving
 from servers.thread_sse import ThreadServer
 
@@ -42,6 +43,15 @@ MODES = [
 ]
 
 
+def openai_pool(url: str, headers: dict[str, str] | None = None) -> StampedPool:
+    """A pool reading OpenAI streams, as the openai target makes it."""
+    return StampedPool(url, headers or {}, connect_timeout_s=2, ends=ends_with_done)
+
+
+def parse(ex: Exchange) -> None:
+    decode(ex, OpenAIStreamDecoder())
+
+
 def body(mode: str) -> bytes:
     return json.dumps(
         {"model": mode, "messages": [{"role": "user", "content": "hi"}], "stream": True}
@@ -60,7 +70,7 @@ async def via_aiohttp(url: str, mode: str, max_bytes: int = 20_000) -> Exchange:
     ex = Exchange()
     headers = {"Content-Type": "application/json"}
     async with aiohttp.ClientSession() as session, asyncio.timeout(5):
-        await read_stream(session, url, headers, body(mode), ex, max_bytes)
+        await read_stream(session, url, headers, body(mode), ex, max_bytes, ends=ends_with_done)
     parse(ex)
     return ex
 
@@ -68,7 +78,7 @@ async def via_aiohttp(url: str, mode: str, max_bytes: int = 20_000) -> Exchange:
 @pytest.mark.parametrize("mode", MODES)
 async def test_same_outcome_as_the_aiohttp_path(misbehaving: MisbehavingServer, mode: str) -> None:
     url = misbehaving.url.rstrip("/") + "/chat/completions"
-    pool = StampedPool(url, {"Content-Type": "application/json"}, connect_timeout_s=2)
+    pool = openai_pool(url, {"Content-Type": "application/json"})
     try:
         mine = await via_stamped(pool, mode)
     finally:
@@ -94,7 +104,7 @@ async def test_same_outcome_as_the_aiohttp_path(misbehaving: MisbehavingServer, 
 
 async def test_connections_are_reused(misbehaving: MisbehavingServer) -> None:
     url = misbehaving.url.rstrip("/") + "/chat/completions"
-    pool = StampedPool(url, {"Content-Type": "application/json"}, connect_timeout_s=2)
+    pool = openai_pool(url, {"Content-Type": "application/json"})
     try:
         for _ in range(5):
             assert (await via_stamped(pool, "good")).error is None
@@ -110,7 +120,7 @@ async def test_connections_are_reused(misbehaving: MisbehavingServer) -> None:
 
 async def test_oversized_reply_is_cut(misbehaving: MisbehavingServer) -> None:
     url = misbehaving.url.rstrip("/") + "/chat/completions"
-    pool = StampedPool(url, {"Content-Type": "application/json"}, connect_timeout_s=2)
+    pool = openai_pool(url, {"Content-Type": "application/json"})
     try:
         ex = await via_stamped(pool, "endless", max_bytes=50_000)
     finally:
@@ -123,7 +133,7 @@ async def test_refused_connection_is_a_transport_error() -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         port = holder.getsockname()[1]  # bound, not listening: connections are refused
-        pool = StampedPool(f"http://127.0.0.1:{port}/v1/chat/completions", {}, 2)
+        pool = openai_pool(f"http://127.0.0.1:{port}/v1/chat/completions")
         ex = Exchange()
         await pool.stream(b"{}", ex, 1000)
         pool.close()
@@ -139,7 +149,7 @@ def test_only_plain_http_on_linux_is_stamped() -> None:
 async def test_reads_are_stamped_when_they_arrived_not_when_the_loop_ran() -> None:
     server = ThreadServer(ttft_s=0.02)
     with server.running() as url:
-        pool = StampedPool(url, {}, connect_timeout_s=2)
+        pool = openai_pool(url)
         ex = Exchange()
         loop = asyncio.get_running_loop()
         blocked: list[int] = []
@@ -167,7 +177,7 @@ async def test_reads_are_stamped_when_they_arrived_not_when_the_loop_ran() -> No
 async def test_a_connection_the_server_closed_while_idle_is_retried() -> None:
     server = ThreadServer(ttft_s=0.0, close_idle=True)
     with server.running() as url:
-        pool = StampedPool(url, {}, connect_timeout_s=2)
+        pool = openai_pool(url)
         outcomes = []
         for _ in range(3):
             ex = Exchange()

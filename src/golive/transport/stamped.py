@@ -1,4 +1,4 @@
-"""The load engine's HTTP/1.1 client whose read times come from the kernel, not the event loop.
+"""The HTTP/1.1 client whose read times come from the kernel, not the event loop.
 
 With ``SO_TIMESTAMPNS`` set, Linux stamps each TCP segment as it arrives and ``recvmsg``
 returns the stamp of the newest segment it read. A read's time is then when its bytes reached
@@ -7,8 +7,10 @@ or any other work on the client's core, no longer inflate TTFT or ITL. Segments 
 in the socket are merged by the kernel and take the newest one's stamp, so a stamp can be
 late by the time the loop fell behind, never early.
 
-Plain ``http://`` on Linux only (a TLS layer would hide the socket); everywhere else the engine
-uses aiohttp (``load._wire``). Failures are classified like the openai target's.
+Plain ``http://`` on Linux only (a TLS layer would hide the socket); everywhere else golive
+uses aiohttp (``transport.exchange.read_stream``). The reply's HTTP/1.1 framing (status line,
+headers, Content-Length, chunked) is parsed by ``httptools`` (llhttp, the parser behind
+aiohttp and uvicorn); failures are classified by ``transport.http``, like aiohttp's.
 """
 
 from __future__ import annotations
@@ -20,15 +22,17 @@ import struct
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from golive.errors import TargetFailure
-from golive.load._wire import Exchange, ends_with_done
-from golive.load.monitor import Delays
-from golive.schemas import FailureMode
-from golive.targets._http import excerpt
+import httptools
 
-__all__ = ["StampedPool", "stamped_reads", "stamped_supported"]
+from golive.errors import TargetFailure
+from golive.schemas import FailureMode
+from golive.transport.exchange import EndCheck, Exchange
+from golive.transport.http import ERROR_BODY_BYTES, framing_failure, status_failure_for
+
+__all__ = ["DelaySink", "StampedPool", "stamped_reads", "stamped_supported"]
 
 _SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 _TIMESPEC = struct.Struct("@qq")
@@ -37,8 +41,14 @@ _READ_BYTES = 256 * 1024
 # One receive buffer per pool, reused by every read: ``recvmsg(256 KiB)`` allocates and then
 # shrinks a 256 KiB object per call, 14 us more than a read into a buffer that exists (a third
 # of a core at 22,000 reads/s, and heap churn that stalled the loop for tens of ms).
-_ERROR_BODY_BYTES = 2048
 _DRAIN_S = 0.05
+_MAX_HEAD_BYTES = 64 * 1024
+
+
+class DelaySink(Protocol):
+    """Where each read's stamp-to-handling delay goes (``load.monitor.Delays``)."""
+
+    def add(self, delay_ns: int) -> None: ...
 
 
 def stamped_supported(url: str) -> bool:
@@ -92,9 +102,10 @@ async def stamped_reads(
                         wake[:] = [loop.create_future()]
                         await wake[0]
                 except BaseException:
-                    # Stopped at [DONE]: the reader finishes the body on its own and hands the
-                    # connection back. Stopped earlier (a deadline, too much output): drop it.
-                    if not (ex.reads and ends_with_done(ex.reads)):
+                    # Stopped at the content's end: the reader finishes the body on its own and
+                    # hands the connection back. Stopped earlier (a deadline, too much output):
+                    # drop it.
+                    if not reader.done_seen:
                         reader.stop()
                         pool._discard(reader.sock)
                     raise
@@ -112,21 +123,34 @@ class StampedPool:
     """
 
     def __init__(
-        self, url: str, headers: dict[str, str], connect_timeout_s: float, limit: int = 0
+        self,
+        url: str,
+        headers: dict[str, str],
+        connect_timeout_s: float,
+        limit: int = 0,
+        *,
+        method: str = "POST",
+        content_type: str | None = "text/event-stream",
+        ends: EndCheck | None = None,
     ) -> None:
+        """``content_type``: what a 2xx reply must be (None: anything); ``ends``: whether the
+        reads so far end the content (see ``transport.exchange.EndCheck``)."""
         parts = urlsplit(url)
         assert parts.hostname is not None
         self._host = parts.hostname
         self._port = parts.port or 80
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host = parts.netloc
-        lines = [f"POST {path} HTTP/1.1", f"Host: {host}", "Accept: text/event-stream"]
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", f"Accept: {content_type or '*/*'}"]
         lines += [f"{k}: {v}" for k, v in headers.items() if k.lower() not in _OWN_HEADERS]
         self._head = ("\r\n".join(lines) + "\r\n").encode("latin-1")
+        self._with_body = method != "GET"
+        self._content_type = content_type
+        self._ends = ends
         self._connect_timeout_s = connect_timeout_s
         # Set by the load engine for the length of a level: every read's stamp-to-handling
         # delay, which judges that level's validity (load.monitor).
-        self.read_delays: Delays | None = None
+        self.read_delays: DelaySink | None = None
         self._view = memoryview(bytearray(_READ_BYTES))  # see _READ_BYTES
         self._idle: list[socket.socket] = []
         self._open: set[socket.socket] = set()
@@ -136,7 +160,7 @@ class StampedPool:
         self._slots = asyncio.Semaphore(limit) if limit > 0 else None
 
     async def stream(self, body: bytes, ex: Exchange, max_bytes: int) -> None:
-        """Send ``body`` and read the SSE reply into ``ex``. Raises nothing but cancellation.
+        """Send ``body`` and read the reply into ``ex``. Raises nothing but cancellation.
 
         The load engine's path: reads land in ``ex`` from the readable-callback, nothing
         wakes this coroutine before the reply ends (``stamped_reads`` yields each read).
@@ -188,10 +212,21 @@ class StampedPool:
             ex.error, ex.message = FailureMode.TRANSPORT_ERROR, _describe(exc)
             return None
         reader = _Response(
-            sock, ex, max_bytes, self._release, self._view, on_read, self.read_delays
+            sock,
+            ex,
+            max_bytes,
+            self._release,
+            self._view,
+            on_read,
+            self.read_delays,
+            self._content_type,
+            self._ends,
         )
         self._readers[sock] = reader
-        data = self._head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+        if self._with_body:
+            data = self._head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+        else:
+            data = self._head + b"\r\n"
         try:
             await asyncio.get_running_loop().sock_sendall(sock, data)
         except OSError as exc:
@@ -282,8 +317,9 @@ def _describe(exc: BaseException) -> str:
 
 class _Response:
     """Reads one reply from a readable-callback: the kernel stamp of each read, the status and
-    headers, the body de-chunked into ``ex.reads``/``ex.times``. Done at ``data: [DONE]``; the
-    connection returns to the pool once the body's end has been read too."""
+    headers, the body (de-chunked by httptools) into ``ex.reads``/``ex.times``. Done at the
+    content's end (``ends``); the connection returns to the pool once the body's end has been
+    read too. Malformed framing is ``protocol_error`` at once."""
 
     def __init__(
         self,
@@ -293,22 +329,29 @@ class _Response:
         release: Callable[[socket.socket, bool], None],
         view: memoryview,
         on_read: Callable[[], None] | None = None,
-        delays: Delays | None = None,
+        delays: DelaySink | None = None,
+        content_type: str | None = "text/event-stream",
+        ends: EndCheck | None = None,
     ) -> None:
         self.sock = sock
         self.view = view  # the pool's receive buffer, copied out at once
         self.on_read = on_read
         self.delays = delays
+        self.content_type = content_type
+        self.ends = ends
         self.ex = ex
         self.max_bytes = max_bytes
         self.release = release
         self.loop = asyncio.get_running_loop()
         self.waiter: asyncio.Future[None] = self.loop.create_future()
-        self.buf = b""
+        self.parser = httptools.HttpResponseParser(self)
+        self.head_bytes = 0  # bytes read before the headers were complete
         self.got_head = False
         self.status = 0
-        self.chunked = False
-        self.left: int | None = None  # body bytes still due (Content-Length or current chunk)
+        self.framed = False  # Content-Length or chunked: the body's end is marked
+        self.messages = 0  # replies begun on this connection (one, or the server misbehaved)
+        self.message_done = False
+        self.failure: TargetFailure | None = None  # found while parsing, acted on after it
         self.size = 0
         self.error_body = b""
         self.reason = ""
@@ -316,7 +359,7 @@ class _Response:
         self.keep = True
         self.reading = False
         self.done_seen = False
-        self.tail = b""  # what followed [DONE]
+        self.t = 0  # the stamp of the read being parsed
         self.drain_timer: asyncio.TimerHandle | None = None
         self.t_floor = time.perf_counter_ns()
 
@@ -359,96 +402,74 @@ class _Response:
         if not size:
             self._eof()
             return
-        try:
-            self._feed(self.view[:size].tobytes(), t)
-        except TargetFailure as failure:
-            self._fail(failure.mode, failure.message, reusable=False)
+        self._feed(self.view[:size].tobytes(), t)
 
     def _feed(self, data: bytes, t: int) -> None:
+        self.t = t
         if not self.got_head:
-            self.buf += data
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                if len(self.buf) > 64 * 1024:
-                    raise TargetFailure(FailureMode.PROTOCOL_ERROR, "response headers too large")
-                return
-            head, data = self.buf[:end], self.buf[end + 4 :]
-            self.buf = b""
-            self._head(head)
-        if self.done_seen:  # [DONE] was read: only the body's end is still to come
-            self._drain(data)
-            return
-        if self.status >= 300:
-            self.error_body += data
-            if len(self.error_body) >= _ERROR_BODY_BYTES or self._body_over(data):
-                self._status_failure()
-            return
-        self._body(data, t)
-
-    def _head(self, head: bytes) -> None:
-        lines = head.decode("latin-1").split("\r\n")
+            self.head_bytes += len(data)
         try:
-            self.status = int(lines[0].split(" ", 2)[1])
-        except (IndexError, ValueError):
-            raise TargetFailure(
-                FailureMode.PROTOCOL_ERROR, f"not an HTTP status line: {lines[0][:80]!r}"
-            ) from None
-        self.reason = lines[0].split(" ", 2)[2] if lines[0].count(" ") >= 2 else ""
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:  # its callbacks never raise: see on_*
+            if self.message_done:
+                self.keep = False  # bytes past the reply's end: not a connection to reuse
+            elif self.failure is None:
+                self.failure = framing_failure(str(exc) or type(exc).__name__)
+        except httptools.HttpParserUpgrade:
+            if self.failure is None:
+                self.failure = framing_failure("the server switched protocols")
+        if self.failure is None and not self.got_head and self.head_bytes > _MAX_HEAD_BYTES:
+            self.failure = TargetFailure(FailureMode.PROTOCOL_ERROR, "response headers too large")
+        if not self.reading:  # completed by a callback (too much output)
+            return
+        if self.failure is not None:
+            self._fail(self.failure.mode, self.failure.message, reusable=False)
+        elif self.status >= 300 and self.got_head:
+            if len(self.error_body) >= ERROR_BODY_BYTES or self.message_done:
+                self._status_failure()
+        elif self.message_done:
+            self._complete(reusable=self.keep and self.messages == 1)
+
+    # httptools callbacks: they record what they found and never raise.
+
+    def on_message_begin(self) -> None:
+        self.messages += 1
+
+    def on_status(self, status: bytes) -> None:
+        self.reason += status.decode("latin-1")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.fields[name.decode("latin-1").strip().lower()] = value.decode("latin-1").strip()
+
+    def on_headers_complete(self) -> None:
+        if self.messages > 1:
+            return
         fields = self.fields
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            fields[name.strip().lower()] = value.strip()
         self.got_head = True
-        self.chunked = "chunked" in fields.get("transfer-encoding", "").lower()
-        length = fields.get("content-length")
-        self.left = None if self.chunked or length is None else int(length)
-        self.keep = fields.get("connection", "").lower() != "close"
+        self.status = self.parser.get_status_code()
+        self.keep = self.parser.should_keep_alive()
+        self.framed = (
+            "content-length" in fields or "chunked" in fields.get("transfer-encoding", "").lower()
+        )
         kind = fields.get("content-type", "").split(";")[0].strip().lower()
-        if self.status < 300 and kind != "text/event-stream":
-            raise TargetFailure(
+        if self.status < 300 and self.content_type is not None and kind != self.content_type:
+            self.failure = TargetFailure(
                 FailureMode.PROTOCOL_ERROR,
                 f"asked for a stream but got Content-Type {kind or 'none'!r}",
             )
 
-    def _body(self, data: bytes, t: int) -> None:
-        if not self.chunked:
-            if self.left is not None:
-                data, self.left = data[: self.left], self.left - len(data)
-            self._deliver(data, t)
-            if self.left is not None and self.left <= 0 and self.reading:
-                self._finish_body()
+    def on_body(self, body: bytes) -> None:
+        if self.messages > 1 or self.failure is not None:
             return
-        self.buf += data
-        while self.buf:
-            if self.left is None or self.left == 0:
-                if self.left == 0:  # the CRLF after a chunk's data
-                    if len(self.buf) < 2:
-                        return
-                    self.buf = self.buf[2:]
-                    self.left = None
-                line_end = self.buf.find(b"\r\n")
-                if line_end < 0:
-                    return
-                try:
-                    size = int(self.buf[:line_end].split(b";")[0], 16)
-                except ValueError:
-                    raise TargetFailure(FailureMode.PROTOCOL_ERROR, "bad chunk size") from None
-                self.buf = self.buf[line_end + 2 :]
-                if size == 0:
-                    self.buf = b""
-                    self._finish_body()
-                    return
-                self.left = size
-            piece = self.buf[: self.left]
-            self.buf = self.buf[len(piece) :]
-            self.left -= len(piece)
-            self._deliver(piece, t)
-            if self.done_seen or not self.reading:
-                rest, self.buf = self.buf, b""
-                if self.left:  # [DONE] ended mid-chunk: what follows is not a clean end
-                    rest = b"?" + rest
-                self._drain(rest)
-                return
+        if self.status >= 300:
+            if len(self.error_body) < ERROR_BODY_BYTES:
+                self.error_body += body
+            return
+        self._deliver(body, self.t)
+
+    def on_message_complete(self) -> None:
+        if self.messages == 1:
+            self.message_done = True
 
     def _deliver(self, piece: bytes, t: int) -> None:
         if not piece or self.done_seen or not self.reading:
@@ -463,32 +484,12 @@ class _Response:
             ex.error = FailureMode.OVERSIZED
             ex.message = f"reply exceeded {self.max_bytes} bytes; the rest was not read"
             self._complete(reusable=False)
-        elif b"[DONE]" in piece and ends_with_done(ex.reads):
+        elif self.ends is not None and self.ends(ex.reads):
             # The content is complete. The body's end usually follows at once; waiting briefly
-            # for it keeps the connection reusable, and a server that stalls after [DONE]
+            # for it keeps the connection reusable, and a server that stalls after the end
             # costs the request nothing but that wait.
             self.done_seen = True
             self.drain_timer = self.loop.call_later(_DRAIN_S, self._complete, False)
-
-    def _drain(self, data: bytes) -> None:
-        """After [DONE]: read to the body's end, then hand the connection back if it ended
-        cleanly (the rest of the reply, unread, would corrupt the next one otherwise)."""
-        if not self.reading:
-            return
-        self.tail += data
-        if self.chunked:
-            if self.tail.endswith(b"0\r\n\r\n"):
-                self._complete(reusable=self.keep and self.tail == b"\r\n0\r\n\r\n")
-            elif len(self.tail) > 4096:
-                self._complete(reusable=False)
-        elif self.left is not None:
-            self.left -= len(data)
-            if self.left <= 0:
-                self._complete(reusable=self.keep and self.left == 0)
-        # Otherwise the body runs to the close: EOF or the drain timer ends it.
-
-    def _finish_body(self) -> None:
-        self._complete(reusable=self.keep)
 
     def _complete(self, reusable: bool) -> None:
         if self.drain_timer is not None:
@@ -498,22 +499,11 @@ class _Response:
         if not self.waiter.done():
             self.waiter.set_result(None)
 
-    def _body_over(self, data: bytes) -> bool:
-        if self.left is not None:
-            self.left -= len(data)
-            return self.left <= 0
-        return self.chunked and b"0\r\n\r\n" in self.error_body
-
     def _status_failure(self) -> None:
-        body = self.error_body
-        if self.chunked:  # keep the excerpt readable: drop the chunk-size lines
-            body = b"".join(body.split(b"\r\n")[1::2])
-        detail = excerpt(body)
-        head = f"HTTP {self.status} {self.reason}".rstrip()
-        mode = FailureMode.RATE_LIMITED if self.status == 429 else FailureMode.HTTP_ERROR
-        if self.status == 429 and self.fields.get("retry-after"):
-            head += f" (Retry-After: {self.fields['retry-after']})"
-        self._fail(mode, f"{head}: {detail}" if detail else head, reusable=False)
+        failure = status_failure_for(
+            self.status, self.reason, self.error_body, self.fields.get("retry-after"), None
+        )
+        self._fail(failure.mode, failure.message, reusable=False)
 
     def _fail(self, mode: FailureMode, message: str, *, reusable: bool) -> None:
         if not self.waiter.done() and self.ex.error is None:
@@ -530,7 +520,7 @@ class _Response:
             return
         if self.status >= 300:
             self._status_failure()
-        elif self.done_seen or (not self.chunked and self.left is None):
+        elif self.done_seen or not self.framed:
             self._complete(reusable=False)  # a body read to the close has ended normally
         else:
             self._fail(FailureMode.TRUNCATED, "connection lost mid-stream", reusable=False)

@@ -1,25 +1,42 @@
-"""The load engine's lean path for OpenAI-compatible streams: only timestamps while reading,
-parsing once the stream ended, with the same failure classification as the openai target."""
+"""One raw request/reply as the load engine's lean path keeps it: only timestamps while
+reading, decoding once the stream ended (``decode``), with the same decoder and failure
+classification as the targets. ``read_stream`` is that path over aiohttp, for endpoints the
+kernel-stamped client (``transport.stamped``) cannot read.
+"""
 
 from __future__ import annotations
 
 import itertools
 import time
 from array import array
-from collections.abc import Iterable, Iterator, MutableSequence
+from collections.abc import Callable, Iterable, Iterator, MutableSequence
+from typing import Protocol
 
 import aiohttp
 
-from golive._unicode import clean_text
 from golive.errors import TargetFailure
-from golive.schemas import FailureMode
-from golive.targets._http import connection_failure, status_failure
-from golive.targets._sse import SSEParser
+from golive.schemas import Chunk, FailureMode, StreamEnd
+from golive.transport.http import connection_failure, status_failure
 
-# The target's own event reader, so both paths classify a stream the same way.
-from golive.targets.openai import OpenAITarget, read_event
+__all__ = ["EndCheck", "Exchange", "StreamDecoder", "decode", "read_stream"]
 
-__all__ = ["Exchange", "ends_with_done", "fast_route", "parse", "read_stream"]
+# Whether the reads so far end the reply's content (SSE: a ``data: [DONE]`` line), so the
+# client may stop reading before the body's end. None: the content ends with the body.
+EndCheck = Callable[[list[bytes]], bool]
+
+
+class StreamDecoder(Protocol):
+    """Turns a reply's reads into content (see ``transport.openai.OpenAIStreamDecoder``)."""
+
+    done: bool  # the content has ended: feed no more
+    finish: str | None  # the finish reason given so far
+    tokens: int | None  # the completion-token count the reply gave, if any
+
+    def feed(self, data: bytes, t_ns: int) -> Iterable[Chunk]: ...
+
+    def flush(self) -> list[Chunk]: ...
+
+    def close(self) -> list[Chunk | StreamEnd]: ...
 
 
 class Exchange:
@@ -78,16 +95,6 @@ class Exchange:
             start = end
 
 
-def fast_route(target: object) -> tuple[aiohttp.ClientSession, str, dict[str, str]] | None:
-    """(session, URL, headers) when ``target`` is a started, streaming openai target."""
-    if not isinstance(target, OpenAITarget) or not target.args.stream:
-        return None
-    session = target._session  # same package: reuse the target's pool, headers and URL
-    if session is None:
-        return None
-    return session, target._completions, target._headers
-
-
 async def read_stream(
     session: aiohttp.ClientSession,
     url: str,
@@ -95,18 +102,27 @@ async def read_stream(
     data: bytes,
     ex: Exchange,
     max_bytes: int,
+    *,
+    method: str = "POST",
+    content_type: str | None = "text/event-stream",
+    ends: EndCheck | None = None,
 ) -> None:
-    """Send and read the raw stream. Raises nothing but cancellation (the caller's deadline)."""
+    """Send and read the raw reply. Raises nothing but cancellation (the caller's deadline).
+
+    ``content_type``: what a 2xx reply must be (None: anything); ``ends``: see ``EndCheck``.
+    """
     perf = time.perf_counter_ns
     reads = ex.reads
     times = ex.times
     got_response = False
     try:
-        async with session.post(url, data=data, headers=headers) as resp:
+        async with session.request(
+            method, url, data=None if method == "GET" else data, headers=headers
+        ) as resp:
             got_response = True
             if resp.status >= 300:
                 raise await status_failure(resp, None)
-            if resp.content_type != "text/event-stream":
+            if content_type is not None and resp.content_type != content_type:
                 raise TargetFailure(
                     FailureMode.PROTOCOL_ERROR,
                     f"asked for a stream but got Content-Type {resp.content_type!r}",
@@ -120,8 +136,7 @@ async def read_stream(
                     ex.error = FailureMode.OVERSIZED
                     ex.message = f"reply exceeded {max_bytes} bytes; the rest was not read"
                     return
-                # Cheap pre-check; the parser decides whether it really was the end.
-                if b"[DONE]" in raw and ends_with_done(reads):
+                if ends is not None and ends(reads):
                     return
     except TargetFailure as failure:
         ex.error, ex.message = failure.mode, failure.message
@@ -130,17 +145,8 @@ async def read_stream(
         ex.error, ex.message = lost.mode, lost.message
 
 
-def ends_with_done(reads: list[bytes]) -> bool:
-    """Whether the newest read completes a ``data: [DONE]`` line (looks at the tail only,
-    so the check costs the same whatever the reply's length; ``parse`` has the last word)."""
-    tail = reads[-1] if len(reads) == 1 else reads[-2][-32:] + reads[-1]
-    return any(
-        line.rstrip(b"\r") in (b"data: [DONE]", b"data:[DONE]") for line in tail.split(b"\n")
-    )
-
-
 # Reads this close together arrived in one go (aiohttp yields one read per HTTP chunk):
-# parsing them as one costs a single parser call, and their content is stamped with the
+# decoding them as one costs a single parser call, and their content is stamped with the
 # group's last read, at most this much late, never early.
 _GROUP_NS = 100_000
 
@@ -160,36 +166,39 @@ def _groups(pieces: Iterable[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
         yield (group[0] if len(group) == 1 else b"".join(group)), last
 
 
-def parse(ex: Exchange) -> None:
-    """Turn the raw reads into content chunk times, text, usage and a failure mode."""
-    parser = SSEParser()
+def decode(ex: Exchange, decoder: StreamDecoder) -> None:
+    """Turn the raw reads into content chunk times, text, usage and a failure mode.
+
+    A failure the transport recorded (``ex.error``) stands; the content read before it is
+    kept. A stream the decoder does not end with ``StreamEnd`` is ``truncated``.
+    """
     parts: list[str] = []
-    finish: str | None = None
+    times = ex.chunk_times
+    ended = False
     try:
         for raw, t_ns in _groups(ex.pieces()):
-            for event in parser.feed(raw):
-                if event.data == "[DONE]":
-                    ex.done = True
-                    break
-                text, finished, usage = read_event(event.data, None)
-                if text:
-                    parts.append(text)
-                    ex.chunk_times.append(t_ns)
-                finish = finished or finish
-                if usage is not None and usage.completion_tokens is not None:
-                    ex.usage_tokens = usage.completion_tokens
-            if ex.done:
+            for chunk in decoder.feed(raw, t_ns):
+                parts.append(chunk.text)
+                times.append(chunk.t_ns)
+            if decoder.done:
                 break
-        if not ex.done and ex.error is None:
-            ex.done = any(e.data == "[DONE]" for e in parser.close())
-    except UnicodeDecodeError as exc:
         if ex.error is None:
-            ex.error, ex.message = FailureMode.PROTOCOL_ERROR, f"invalid UTF-8: {exc}"
+            for item in decoder.close():
+                if isinstance(item, StreamEnd):
+                    ended = True
+                else:
+                    parts.append(item.text)
+                    times.append(item.t_ns)
     except TargetFailure as failure:
         if ex.error is None:
             ex.error, ex.message = failure.mode, failure.message
-    ex.text = clean_text("".join(parts))  # lone surrogates escaped, as the targets do
-    ex.finish = finish
-    # A server that omits [DONE] but said why it finished has finished.
-    if ex.error is None and not ex.done and finish is None:
+    if ex.error is not None:
+        for chunk in decoder.flush():  # content held back when the reply failed
+            parts.append(chunk.text)
+            times.append(chunk.t_ns)
+    ex.done = decoder.done
+    ex.text = "".join(parts)
+    ex.finish = decoder.finish
+    ex.usage_tokens = decoder.tokens
+    if ex.error is None and not ended:
         ex.error, ex.message = FailureMode.TRUNCATED, "the stream ended without a finish"
