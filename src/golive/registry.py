@@ -48,7 +48,9 @@ __all__ = [
 Kind = Literal["target", "scorer", "reporter", "mutator", "profile", "guard"]
 T = TypeVar("T")
 
-# Modules whose import registers the built-ins, by kind (pytest's default_plugins).
+# Modules whose import registers the built-ins, by kind (pytest's default_plugins): every
+# module with a decorated component is named here, so that no lookup depends on what happened
+# to be imported before (tests/unit/test_registry.py checks the list against the sources).
 _BUILTINS: dict[str, tuple[str, ...]] = {
     "target": (
         "golive.targets.openai",
@@ -75,9 +77,12 @@ _BUILTINS: dict[str, tuple[str, ...]] = {
     ),
     "mutator": (
         "golive.diversity.noise",
+        "golive.diversity._noise_words",
         "golive.diversity.register",
         "golive.diversity.language",
         "golive.diversity.format",
+        "golive.diversity._format_docs",
+        "golive.diversity._format_pages",
         "golive.diversity.adversarial",
         "golive.diversity.generated",
     ),

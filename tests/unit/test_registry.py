@@ -5,18 +5,22 @@ found by a lookup in a fresh interpreter that imported nothing first."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 from pydantic import Field, ValidationError
 
+import golive
 from golive.config import plan_from_dict
 from golive.diversity.base import MutatorArgs
 from golive.errors import ConfigError, RegistryError
 from golive.registry import (
+    _BUILTINS,
     ComponentArgs,
     Registration,
     args_model_for,
@@ -83,6 +87,20 @@ def test_every_builtin_is_found_in_a_fresh_interpreter_that_imported_nothing() -
         capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
     assert json.loads(out.stdout) == BUILTINS
+
+
+def test_every_module_with_a_decorated_component_is_a_builtin_module() -> None:
+    # A module missing from _BUILTINS registers only once something else imported it.
+    src = Path(golive.__file__).parent
+    decorated = re.compile(r"^@(target|scorer|reporter|mutator|profile|guard)\(", re.MULTILINE)
+    found: dict[str, set[str]] = {}
+    for path in src.rglob("*.py"):
+        module = ".".join(("golive", *path.relative_to(src).with_suffix("").parts))
+        for kind in decorated.findall(path.read_text(encoding="utf-8")):
+            found.setdefault(kind, set()).add(module)
+    assert set(found) == set(_BUILTINS)
+    for kind, modules in found.items():
+        assert modules <= set(_BUILTINS[kind]), (kind, modules - set(_BUILTINS[kind]))
 
 
 def test_registering_a_taken_name_raises_naming_both_places() -> None:
