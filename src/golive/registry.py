@@ -308,32 +308,32 @@ def _summary(factory: object) -> str:
     return doc[0] if doc else ""
 
 
-def _name_attribute(kind: Kind, name: str, factory: object) -> None:
-    """A class whose contract has a ``name`` (declared, not set) gets the registered one; a
-    class that sets its own must set the registered one."""
+def _takes_name(kind: Kind, name: str, factory: object) -> bool:
+    """Whether ``factory`` is a class whose contract has a ``name`` it leaves unset (the
+    decorator sets the registered one). A class that sets its own must set that one."""
     if not isinstance(factory, type):
-        return
+        return False
     own = vars(factory).get("name")
     if isinstance(own, str) and own != name:
         raise RegistryError(
             f"@{kind}({name!r}) on {_where(factory)}, whose name is {own!r}: the two must agree"
         )
-    if own is None and any("name" in inspect.get_annotations(c) for c in factory.__mro__):
-        type.__setattr__(factory, "name", name)
+    return own is None and any("name" in inspect.get_annotations(c) for c in factory.__mro__)
 
 
 def _decorator(kind: Kind, name: str, args: type[ComponentArgs] | None) -> Callable[[T], T]:
     def wrap(factory: T) -> T:
         module = getattr(factory, "__module__", None)
         model = args_model_for(kind, name, args, module=module)
-        if model is not args and module in sys.modules:
-            # Defined where the component is, as if written there: importable and picklable.
-            namespace = vars(sys.modules[module])
-            namespace.setdefault(model.__name__, model)
-        _name_attribute(kind, name, factory)
+        takes_name = _takes_name(kind, name, factory)
         registry.register(
             Registration(kind, name, factory, model, _summary(factory))  # type: ignore[arg-type]
         )
+        if takes_name:
+            type.__setattr__(factory, "name", name)
+        if model is not args and module in sys.modules:
+            # Defined where the component is, as if written there: importable and picklable.
+            vars(sys.modules[module]).setdefault(model.__name__, model)
         return factory
 
     return wrap

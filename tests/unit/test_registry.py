@@ -26,7 +26,6 @@ from golive.registry import (
     args_model_for,
     mutator,
     registry,
-    scorer,
 )
 
 # Every built-in, by kind: a renamed or vanished one is a change users see in their configs.
@@ -116,6 +115,7 @@ def test_registering_a_taken_name_raises_naming_both_places() -> None:
     assert "golive.diversity.noise.Typos" in message
     assert f"{__name__}." in message and "Other" in message
     assert registry.get("mutator", "typos").factory.__module__ == "golive.diversity.noise"
+    assert "TyposArgs" not in globals()  # a refused registration leaves nothing behind
 
 
 def test_the_same_factory_registered_again_is_not_a_duplicate() -> None:
@@ -198,22 +198,53 @@ def test_override_replaces_then_restores() -> None:
 
 
 def test_the_decorator_registers_a_component_written_with_its_name_once() -> None:
-    try:
+    # In a fresh interpreter, as a plugin module would: the registration stays for its life.
+    code = textwrap.dedent(
+        """
+        import json, pickle
+        from golive.diversity.base import Mutation, MutatorBase, MutatorArgs
+        from golive.registry import registry, mutator, scorer
 
         @scorer("test_once")
-        def once(args: Any) -> Any:
-            """Scores once."""
+        def once(args):
+            \"\"\"Scores once.\"\"\"
             return args
 
+        @mutator("test_shout")
+        class Shout(MutatorBase[MutatorArgs]):
+            family = "noise"
+            description = example = "LOUD"
+
+            def mutate(self, text, rng):
+                return Mutation(text.upper())
+
         reg = registry.get("scorer", "test_once")
-        assert reg.args_model.__name__ == "TestOnceArgs"
-        assert reg.description == "Scores once."
         parsed = registry.parse("scorer", {"kind": "test_once", "mode": None}, field="s")
-        assert registry.build("scorer", parsed) == parsed
-        # Bound where the component is defined, like a hand-written model.
-        assert vars(sys.modules[__name__])["TestOnceArgs"] is reg.args_model
-    finally:
-        registry._items["scorer"].pop("test_once", None)
+        spec = registry.parse("mutator", {"kind": "test_shout"}, field="m")
+        shout = registry.build("mutator", spec)
+        print(json.dumps({
+            "model": reg.args_model.__name__,
+            "bound": TestOnceArgs is reg.args_model,
+            "pickles": pickle.loads(pickle.dumps(parsed)) == parsed,
+            "built": registry.build("scorer", parsed) is parsed,
+            "description": reg.description,
+            "name": Shout.name,
+            "shout": [shout.mutate("hi", None).text, shout.args.rate, Shout().args.kind],
+        }))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(out.stdout) == {
+        "model": "TestOnceArgs",
+        "bound": True,
+        "pickles": True,
+        "built": True,
+        "description": "Scores once.",
+        "name": "test_shout",
+        "shout": ["HI", 0.1, "test_shout"],
+    }
 
 
 @pytest.mark.parametrize(
