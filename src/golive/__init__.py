@@ -1,36 +1,50 @@
 """golive: find out how an LLM application fails before its users do.
 
-The public API. Typical use::
+The public API: every ``golive`` command as a function with a typed result, printing nothing
+unless asked (see docs/python-api.md)::
 
     import golive
-    plan = golive.load_plan(Path("golive.yaml"))
-    outcome = golive.execute(plan)          # runs, records, writes reports
-    print(outcome.result.verdict.label)
+
+    result = golive.evaluate({"kind": "openai", "url": "http://127.0.0.1:8000/v1",
+                              "model": "m"}, "cases.jsonl")
+    print(result.verdict.label)               # go | no-go | inconclusive
+
+``golive.registry`` and ``golive.guard`` are modules (the registry object is
+``golive.registry.registry``); every other name here is a function or a type.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
+# Not `from typing import TYPE_CHECKING`: `import golive` stays free of the typing module.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Case",
+    "Comparison",
     "ConfigError",
     "EventBus",
+    "Expansion",
     "FailureMode",
     "GoliveError",
+    "LoadResult",
     "Outcome",
     "Plan",
     "RunResult",
     "Runner",
     "__version__",
+    "compare_runs",
+    "evaluate",
+    "evaluate_async",
     "execute",
     "execute_async",
+    "guard",
     "load_plan",
     "load_suite",
+    "load_test",
+    "perturb",
     "plan_from_dict",
     "registry",
+    "scan_target",
 ]
 
 # Names resolved on first use, so that `import golive` (and `golive --help`) stays fast.
@@ -49,26 +63,52 @@ _LAZY = {
     "Outcome": "golive.pipeline",
     "execute": "golive.pipeline",
     "execute_async": "golive.pipeline",
-    "registry": "golive.registry",
+    "Comparison": "golive.compare",
+    "Expansion": "golive.diversity.expand",
+    "LoadResult": "golive.load.records",
+    "compare_runs": "golive.api",
+    "evaluate": "golive.api",
+    "evaluate_async": "golive.api",
+    "load_test": "golive.api",
+    "perturb": "golive.api",
+    "scan_target": "golive.api",
 }
+# Public submodules: the name is the module, whether or not it was imported before (the
+# import system sets a package's attribute to its submodule once that is imported).
+_SUBMODULES = frozenset({"guard", "registry"})
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from golive import guard, registry
+    from golive.api import (
+        compare_runs,
+        evaluate,
+        evaluate_async,
+        load_test,
+        perturb,
+        scan_target,
+    )
+    from golive.compare import Comparison
     from golive.config import Plan, load_plan, plan_from_dict
+    from golive.diversity.expand import Expansion
     from golive.errors import ConfigError, GoliveError
     from golive.events import EventBus
+    from golive.load.records import LoadResult
     from golive.pipeline import Outcome, execute, execute_async
-    from golive.registry import registry
     from golive.runner import Runner
     from golive.schemas import Case, FailureMode, RunResult
     from golive.suite import load_suite
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(f"golive.{name}")  # also sets it in globals()
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'golive' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
@@ -76,3 +116,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+del TYPE_CHECKING  # not a public name
