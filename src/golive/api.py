@@ -182,7 +182,7 @@ def scan_target(
     """
     from golive import _interrupt
     from golive._loop import run_main
-    from golive.cli.scan import DEFAULT_SCAN_GATE  # TODO(report): belongs in golive.scan
+    from golive.cli.scan import DEFAULT_SCAN_GATE  # the CLI's; better in golive.scan.spec
 
     carriers = [c.user_text() for c in _suite_cases(suite)] if suite is not None else None
     scan: dict[str, Any] = {
