@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -60,6 +61,70 @@ def _unleet_trigger(match: re.Match[str]) -> str:
     """Leetspeak undone ("1gn0r3" -> "ignore") only where it makes an attack word ("k@acme" stays)."""
     word = match.group(0).translate(_LEET)
     return word if any(t in word for t in _TRIGGER_WORDS) else match.group(0)
+
+
+# One slip in an attack word ("ignroe", "instrcutions", "previos") is folded back to the word:
+# with golive's own typos mutator on 10% of words, 13% of the attacks the guard caught were
+# missed. Words people really write next to an attack word ("ignored", "systems", "revel") are
+# left as they are; short words are not folded (too many real neighbours).
+_TYPO_TARGETS = (
+    "ignore", "disregard", "instructions", "instruction", "previous", "directions",
+    "guidelines", "restrictions", "prompt", "system", "jailbreak", "override",
+)  # fmt: skip
+_TYPO_REAL = frozenset(
+    {f"{t}{end}" for t in _TYPO_TARGETS for end in ("", "s", "d", "ed", "es")}
+    | {"direction", "guideline", "restriction", "overrode", "overridden"}
+)
+_TYPO_WORD = re.compile(r"\b[dgijoprs][a-z]{4,12}\b")
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+_TYPO_INDEX: dict[str, str] = {}
+for _t in _TYPO_TARGETS:
+    for _d in _deletes(_t):
+        _TYPO_INDEX.setdefault(_d, _t)
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """True when ``a`` becomes ``b`` by one insertion, deletion, substitution or swap of
+    neighbours (a shared deletion alone allows two)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return (
+        a[i + 1 :] == b[i + 1 :]
+        or a[i + 1 :] == b[i:]
+        or a[i:] == b[i + 1 :]
+        or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
+    )
+
+
+# A slip keeps the first letter and changes the length by at most one: other words are skipped.
+_TYPO_SHAPES = frozenset((t[0], len(t) + k) for t in _TYPO_TARGETS for k in (-1, 0, 1))
+
+
+def _unslip_trigger(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if (word[0], len(word)) not in _TYPO_SHAPES or word in _TYPO_REAL:
+        return word
+    return _unslip(word)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unslip(word: str) -> str:
+    target = _TYPO_INDEX.get(word)  # one letter dropped
+    if target is not None and _one_slip(word, target):
+        return target
+    for d in _deletes(word):  # one letter added, changed or swapped
+        target = _TYPO_INDEX.get(d) or (d if d in _TYPO_TARGETS else None)
+        if target is not None and _one_slip(word, target):
+            return target
+    return word
 
 
 def _join_trigger(match: re.Match[str]) -> str:
@@ -129,6 +194,7 @@ def variants(text: str) -> list[tuple[str, str]]:
     folded = _SPACED.sub(_unspace, folded)
     folded = _SPLIT_WORD.sub(_join_trigger, folded)  # "i-nstruction", "pro.mpt", "sys_tem"
     folded = _LEET_WORD.sub(_unleet_trigger, folded)
+    folded = _TYPO_WORD.sub(_unslip_trigger, folded)
     if folded != base:
         out.append(("obfuscated", _SPACES.sub(" ", folded)))
     for dec in _decoded(text):
