@@ -31,7 +31,18 @@ def _examples() -> list[tuple[str, str]]:
     return found
 
 
-EXAMPLES = _examples()
+README = DOC.parents[1] / "README.md"
+
+
+def _readme_example() -> tuple[str, str]:
+    """The README's own Python example (its "From Python" section) runs too."""
+    section = README.read_text(encoding="utf-8").split("### From Python", 1)[1]
+    found = re.search(r"^```python\n(.*?)^```", section, re.M | re.S)
+    assert found, "README.md: the From Python section has no python block"
+    return ("README: From Python", found[1])
+
+
+EXAMPLES = [*_examples(), _readme_example()]
 
 
 @pytest.fixture(scope="module")
