@@ -201,7 +201,8 @@ async def test_the_openai_target_streams_with_kernel_stamps() -> None:
         assert isinstance(target, OpenAITarget)
         await target.start()
         try:
-            assert target._stamped is not None
+            route = target.raw_route()
+            assert route is not None and route.stamped is not None
             loop = asyncio.get_running_loop()
             blocked: list[int] = []
 
