@@ -9,22 +9,17 @@ the ``Host`` header (a DNS-rebinding page gets 403) and, when one is set, the to
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from functools import lru_cache
-from importlib import resources
 from types import TracebackType
-from typing import Any
-from urllib.parse import quote
 
 from aiohttp import web
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.exc import SQLAlchemyError
 
 from golive._http_access import access_middleware, check_bind
 from golive.errors import ConfigError, GoliveError
-from golive.reports._format import fmt_ci, fmt_ci_ms, fmt_num, fmt_pct, fmt_pctl_ms, fmt_unit
+from golive.serve._pages import ASSETS, CSP, STORE_KEY, asset, render
+from golive.serve.routes import add_routes
 from golive.store.engine import Store
 
 __all__ = [
@@ -35,51 +30,8 @@ __all__ = [
     "render",
 ]
 
-CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
-STORE_KEY: web.AppKey[Store] = web.AppKey("store", Store)
-ASSETS = ("report.css", "dashboard.css")  # report.css: the report's own look, shared
 _log = logging.getLogger("golive.serve")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("golive.serve", "templates"),
-        autoescape=True,  # every template, whatever its extension
-        undefined=StrictUndefined,
-    )
-    env.filters.update(
-        pct=fmt_pct,
-        num=fmt_num,
-        ci=lambda ci, percent=False: fmt_ci(ci, percent=percent),
-        # A latency percentile whose interval has an unbounded side: '≥ 812', '[812, ∞)'.
-        pctl=fmt_pctl_ms,
-        ci_open=fmt_ci_ms,
-        unit=lambda value, unit, signed=False: fmt_unit(value, unit, signed=signed),
-        q=lambda value: quote(str(value), safe=""),
-        when=lambda moment: moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else "—",
-        short=lambda commit: (commit or "")[:8],
-    )
-    return env
-
-
-@lru_cache(maxsize=len(ASSETS))
-def _asset(name: str) -> bytes:
-    if name == "report.css":
-        folder = resources.files("golive.reports").joinpath("templates")
-    else:
-        folder = resources.files("golive.serve").joinpath("templates")
-    return folder.joinpath(name).read_bytes()
-
-
-def render(template: str, *, status: int = 200, **context: Any) -> web.Response:
-    """A page from ``templates/``, with the dashboard's CSP."""
-    html = _environment().get_template(template).render(**context)
-    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
 @web.middleware
@@ -124,7 +76,7 @@ async def _static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     if name not in ASSETS:
         raise web.HTTPNotFound()
-    response = web.Response(body=_asset(name), content_type="text/css", charset="utf-8")
+    response = web.Response(body=asset(name), content_type="text/css", charset="utf-8")
     response.headers["Cache-Control"] = "max-age=300"
     return response
 
@@ -143,19 +95,12 @@ def create_app(
     on), for the ``Host`` check; ``token``: required of every request when set;
     ``allow_hosts``: more names it may be addressed by. See ``golive._http_access``.
     """
-    from golive.serve.routes import add_routes
-
     access = access_middleware(host, port, token, allow_hosts)
     app = web.Application(middlewares=[access, _guard])
     app[STORE_KEY] = store
     app.router.add_get("/static/{name}", _static)
     add_routes(app)
     return app
-
-
-async def in_thread(func: Callable[..., Any], *args: Any) -> Any:
-    """Run a blocking store query off the event loop."""
-    return await asyncio.to_thread(func, *args)
 
 
 class Dashboard:

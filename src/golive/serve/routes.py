@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from golive.errors import ConfigError
-from golive.serve.app import STORE_KEY, in_thread, render
+from golive.serve._pages import STORE_KEY, in_thread, render
 from golive.serve.charts import is_rate, metric_chart
 from golive.serve.views import (
     FEATURED,
