@@ -26,7 +26,7 @@ from typing import Any
 
 from golive.guard.base import Detection
 from golive.guard.pii import PiiGuard
-from golive.targets._sse import SSEParser
+from golive.transport.sse import SSEParser
 
 __all__ = ["HoldbackRedactor", "StreamRelay", "sse"]
 

@@ -3,7 +3,7 @@ itself was the bottleneck is marked invalid instead of reported as the server's 
 
 What makes a level invalid depends on how its chunk times were taken. On the aiohttp and
 in-process paths a chunk's time is when the loop got to it, so a late timer (loop lag) means
-late stamps. On the kernel-stamped path (``load._stamped``) a chunk's time is when the kernel
+late stamps. On the kernel-stamped path (``transport.stamped``) a chunk's time is when the kernel
 received it, and loop lag only distorts a figure where it delayed something measured: a read
 that waited in the socket (its segments merge and take the newest one's stamp) or a request
 sent after it was due (queue-inclusive figures grow). There the delay between each read's

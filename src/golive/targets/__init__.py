@@ -1,5 +1,5 @@
 """Targets: the systems golive tests (openai, http, python, demo)."""
 
-from golive.targets.base import StreamItem, Target
+from golive.targets.base import RawStreaming, StreamItem, Target
 
-__all__ = ["StreamItem", "Target"]
+__all__ = ["RawStreaming", "StreamItem", "Target"]
