@@ -13,10 +13,10 @@ unless asked (see docs/python-api.md)::
 ``golive.registry.registry``); every other name here is a function or a type.
 """
 
+from golive._version import __version__
+
 # Not `from typing import TYPE_CHECKING`: `import golive` stays free of the typing module.
 TYPE_CHECKING = False
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Case",

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from golive import __version__
+from golive._version import __version__
 from golive.demo._responder import ChatMessage
 
 __all__ = [
