@@ -27,6 +27,7 @@ import json
 import os
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,7 @@ from golive.store.engine import Store
 if TYPE_CHECKING:
     from golive.guard._proxy_workers import MetricsShare
 
-__all__ = ["REFUSAL", "TOKEN_HEADER", "GuardProxy", "display_url", "proxy_access"]
+__all__ = ["REFUSAL", "TOKEN_HEADER", "Exchange", "GuardProxy", "display_url", "proxy_access"]
 
 REFUSAL = "I can't help with that: the reply was withheld by a content guard."
 _PUBLISH_EVERY_S = 0.5  # --workers: how stale another worker's counters may be in /metrics
@@ -69,8 +70,9 @@ TOKEN_HEADER = "X-Golive-Token"
 _LARGE_BODY_BYTES = 256 * 1024  # larger bodies are parsed in the guard process
 
 
-def _error(status: int, message: str, type_: str, code: str | None = None,
-           param: str | None = None) -> web.Response:  # fmt: skip
+def _error(
+    status: int, message: str, type_: str, code: str | None = None, param: str | None = None
+) -> web.Response:
     body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
     return web.json_response(body, status=status)
 
@@ -86,9 +88,48 @@ def _passed_through(header: str) -> bool:
     return h in ("retry-after", "x-request-id") or h.startswith("x-ratelimit-")
 
 
+@dataclass(slots=True)
+class Exchange:
+    """One request through the proxy, as the log stores it (a ``proxy_exchanges`` row).
+
+    Filled in while the request goes through the proxy (the fields hold what is known so far,
+    the defaults what a request that got nothing further is logged as) and handed to the log
+    once, when the reply has left; the log then keeps only a redacted excerpt of the texts.
+    """
+
+    path: str = "/v1/chat/completions"
+    stream: bool = False
+    status: int = 400  # what the client got
+    upstream_status: int | None = None
+    outcome: str = "internal_error"  # every handled path sets its own
+    input_action: str = "allow"
+    output_action: str = "allow"
+    input_text: str | None = None
+    output_text: str | None = None
+    model: str | None = None
+    decisions_json: list[dict[str, Any]] = field(default_factory=list)
+    """One entry a guard that ran: stage, guard, action, kinds, reasons, ms (see _record)."""
+    upstream_ms: float | None = None
+    ttft_ms: float | None = None
+    latency_ms: float | None = None
+    created_at: datetime | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The row the log writes: one key a column."""
+        return {name: getattr(self, name) for name in _EXCHANGE_COLUMNS}
+
+
+_EXCHANGE_COLUMNS = tuple(f.name for f in fields(Exchange))
+
+
 class _BadRequest(Exception):
-    def __init__(self, message: str, param: str | None = None, status: int = 400,
-                 outcome: str = "bad_request") -> None:  # fmt: skip
+    def __init__(
+        self,
+        message: str,
+        param: str | None = None,
+        status: int = 400,
+        outcome: str = "bad_request",
+    ) -> None:
         super().__init__(message)
         self.param, self.status, self.outcome = param, status, outcome
 
@@ -113,11 +154,19 @@ class GuardProxy:
         store: a Store, a store URL, or None for the default store; ``record=False`` logs nothing.
     """
 
-    def __init__(self, upstream: str, config: ProxyConfig | None = None, *,
-                 host: str = "127.0.0.1", port: int = 0, store: Store | str | None = None,
-                 record: bool = True, reuse_port: bool = False,
-                 share: MetricsShare | None = None,
-                 middlewares: Iterable[Any] = ()) -> None:  # fmt: skip
+    def __init__(
+        self,
+        upstream: str,
+        config: ProxyConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        store: Store | str | None = None,
+        record: bool = True,
+        reuse_port: bool = False,
+        share: MetricsShare | None = None,
+        middlewares: Iterable[Any] = (),
+    ) -> None:
         self.upstream = upstream.rstrip("/")
         self.config = config or ProxyConfig()
         self.input_chain, self.output_chain = self.config.chains()
@@ -130,15 +179,25 @@ class GuardProxy:
         chains |= {"input": self.input_chain} if self.input_chain is not None else {}
         chains |= {"output": self.output_chain} if self.output_chain is not None else {}
         # A guard that asks a model over HTTP waits a round trip: never on the event loop.
-        remote = any(getattr(getattr(g, "args", None), "guard_model", None) is not None
-                     for c in chains.values() for g in c.guards)  # fmt: skip
+        remote = any(
+            getattr(getattr(g, "args", None), "guard_model", None) is not None
+            for c in chains.values()
+            for g in c.guards
+        )
         self._inline_chars = -1 if remote else self.config.inline_scan_chars
-        self._guards = GuardRunner(chains, inline_chars=self._inline_chars,
-                                   processes=self.config.guard_processes)  # fmt: skip
+        self._guards = GuardRunner(
+            chains, inline_chars=self._inline_chars, processes=self.config.guard_processes
+        )
         self._log_tasks: set[asyncio.Task[None]] = set()
         self._middlewares = tuple(middlewares)  # e.g. a Host check or a bearer token
-        self._stream_pii = next((g for g in (self.output_chain.guards if self.output_chain
-                                 else ()) if isinstance(g, PiiGuard)), None)  # fmt: skip
+        self._stream_pii = next(
+            (
+                g
+                for g in (self.output_chain.guards if self.output_chain else ())
+                if isinstance(g, PiiGuard)
+            ),
+            None,
+        )
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._url: str | None = None
@@ -160,8 +219,9 @@ class GuardProxy:
 
     def build_app(self) -> web.Application:
         """The aiohttp application (its middlewares are the ones passed to the constructor)."""
-        app = web.Application(client_max_size=self.config.max_body_bytes,
-                              middlewares=self._middlewares)  # fmt: skip
+        app = web.Application(
+            client_max_size=self.config.max_body_bytes, middlewares=self._middlewares
+        )
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
         app.router.add_get("/metrics", self._metrics)
@@ -173,23 +233,32 @@ class GuardProxy:
         # Before anything listens: the forked guard process holds none of the proxy's sockets.
         await self._guards.start()
         app = self.build_app()
-        timeout = aiohttp.ClientTimeout(total=self.config.upstream_timeout_s,
-                                        sock_connect=self.config.connect_timeout_s)  # fmt: skip
+        timeout = aiohttp.ClientTimeout(
+            total=self.config.upstream_timeout_s, sock_connect=self.config.connect_timeout_s
+        )
         # No cookie jar: one user's upstream cookies must never ride on another user's request.
         self._session = aiohttp.ClientSession(
-            timeout=timeout, connector=aiohttp.TCPConnector(limit=1024), auto_decompress=False,
+            timeout=timeout,
+            connector=aiohttp.TCPConnector(limit=1024),
+            auto_decompress=False,
             cookie_jar=aiohttp.DummyCookieJar(),
-        )  # fmt: skip
+        )
         # aiohttp closes a connection that has no complete request head after
         # keepalive_timeout: the first request's, or the next one's on a kept-alive connection.
         # After an early answer (408, 413) aiohttp reads what is left of the body for
         # lingering_time before it closes: a second, not its 10, for a client that stalls.
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, lingering_time=1.0,
-                               keepalive_timeout=self.config.client_header_timeout_s)  # fmt: skip
+        runner = web.AppRunner(
+            app,
+            access_log=None,
+            shutdown_timeout=1.0,
+            lingering_time=1.0,
+            keepalive_timeout=self.config.client_header_timeout_s,
+        )
         await runner.setup()
         try:
-            await web.TCPSite(runner, self.host, self.port,
-                              reuse_port=self._reuse_port or None).start()  # fmt: skip
+            await web.TCPSite(
+                runner, self.host, self.port, reuse_port=self._reuse_port or None
+            ).start()
         except OSError as err:
             await runner.cleanup()
             await self._session.close()
@@ -247,8 +316,12 @@ class GuardProxy:
         await self.start()
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:  # fmt: skip
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.stop()
 
     async def _health(self, request: web.Request) -> web.Response:
@@ -259,8 +332,11 @@ class GuardProxy:
         metrics = self.metrics
         if self._share is not None:  # the whole proxy: this worker live, the others as shared
             metrics = metrics.combined(await asyncio.to_thread(self._share.others))
-        return web.Response(text=metrics.render(), content_type="text/plain",
-                            headers={"X-Format": "prometheus 0.0.4"})  # fmt: skip
+        return web.Response(
+            text=metrics.render(),
+            content_type="text/plain",
+            headers={"X-Format": "prometheus 0.0.4"},
+        )
 
     def _headers(self, request: web.Request) -> dict[str, str]:
         headers = {k: request.headers[k] for k in _FORWARD_HEADERS if k in request.headers}
@@ -270,8 +346,9 @@ class GuardProxy:
     async def _models(self, request: web.Request) -> web.StreamResponse:
         assert self._session is not None
         try:
-            async with self._session.get(f"{self.upstream}/models",
-                                         headers=self._headers(request)) as up:  # fmt: skip
+            async with self._session.get(
+                f"{self.upstream}/models", headers=self._headers(request)
+            ) as up:
                 body = await up.read()
                 ctype = up.headers.get("Content-Type", "application/json")
                 return web.Response(body=body, status=up.status, headers={"Content-Type": ctype})
@@ -281,8 +358,9 @@ class GuardProxy:
     def _upstream_error(self, exc: BaseException) -> web.Response:
         if isinstance(exc, TimeoutError):
             self.metrics.request("upstream_timeout")
-            return _error(504, "the upstream did not answer in time", "server_error",
-                          "upstream_timeout")  # fmt: skip
+            return _error(
+                504, "the upstream did not answer in time", "server_error", "upstream_timeout"
+            )
         if isinstance(exc, aiohttp.ClientPayloadError):  # it answered, then broke off
             self.metrics.request("stream_broken")
             why = f"the upstream's reply broke off ({type(exc).__name__})"
@@ -293,8 +371,9 @@ class GuardProxy:
 
     async def _read(self, request: web.Request) -> dict[str, Any] | Oversized:
         if request.content_type != "application/json":
-            raise _BadRequest(f"Content-Type must be application/json, not "
-                              f"{request.content_type[:60]!r}")  # fmt: skip
+            raise _BadRequest(
+                f"Content-Type must be application/json, not {request.content_type[:60]!r}"
+            )
         limit = self.config.max_body_bytes
         too_large = _BadRequest(f"the body is larger than {limit} bytes", status=413)
         if request.content_length is not None and request.content_length > limit:
@@ -307,8 +386,10 @@ class GuardProxy:
         except TimeoutError:
             raise _BadRequest(
                 f"the request body did not arrive within {self.config.client_body_timeout_s:g} s "
-                "(client_body_timeout_s)", status=408, outcome="client_timeout",
-            ) from None  # fmt: skip
+                "(client_body_timeout_s)",
+                status=408,
+                outcome="client_timeout",
+            ) from None
         except web.RequestPayloadError:
             raise _BadRequest("the request body is malformed") from None
         except ConnectionError:
@@ -319,55 +400,73 @@ class GuardProxy:
             # Megabytes: parsed in the guard process, which sends back only the length and
             # an excerpt of a user message too long to scan.
             chain = self.input_chain
-            return await self._guards.parse(raw, chain.max_chars if chain else None,
-                                            self.config.log_max_chars)  # fmt: skip
+            return await self._guards.parse(
+                raw, chain.max_chars if chain else None, self.config.log_max_chars
+            )
         except BodyError as exc:
             raise _BadRequest(str(exc), exc.param) from None
 
     async def _check(
-        self, name: str, chain: GuardChain | None, text: str, stage: str,
-        context: str | None, log: list[dict[str, Any]],
-    ) -> ChainOutcome | None:  # fmt: skip
+        self,
+        name: str,
+        chain: GuardChain | None,
+        text: str,
+        stage: str,
+        context: str | None,
+        log: list[dict[str, Any]],
+    ) -> ChainOutcome | None:
         if chain is None:
             return None
-        outcome = await self._guards.check(name, text, stage="input" if stage == "input"
-                                           else "output", context=context)  # fmt: skip
+        outcome = await self._guards.check(
+            name, text, stage="input" if stage == "input" else "output", context=context
+        )
         return self._record(outcome, stage, log)
 
-    def _record(self, outcome: ChainOutcome, stage: str, log: list[dict[str, Any]],
-                message: int | None = None) -> ChainOutcome:  # fmt: skip
+    def _record(
+        self,
+        outcome: ChainOutcome,
+        stage: str,
+        log: list[dict[str, Any]],
+        message: int | None = None,
+    ) -> ChainOutcome:
         """Count a chain's outcome in the metrics and note it for the log (``message``: the
         index of the document message it is about)."""
         for r in outcome.results:
             self.metrics.guard_latency(r.guard, stage, r.seconds)
             if r.decision.action == Action.BLOCK:
                 self.metrics.block(r.guard, stage)
-            entry = {"stage": stage, "guard": r.guard, "action": r.decision.action.label,
-                     "kinds": sorted({d.kind for d in r.decision.detections}),
-                     "reasons": list(r.decision.reasons)[:5],
-                     "ms": round(r.seconds * 1000, 4)}  # fmt: skip
+            entry = {
+                "stage": stage,
+                "guard": r.guard,
+                "action": r.decision.action.label,
+                "kinds": sorted({d.kind for d in r.decision.detections}),
+                "reasons": list(r.decision.reasons)[:5],
+                "ms": round(r.seconds * 1000, 4),
+            }
             if message is not None:
                 entry |= {"origin": "document", "message": message}
             log.append(entry)
         return outcome
 
-    async def _check_documents(self, messages: list[Any], found: list[tuple[int, str]],
-                               row: dict[str, Any]) -> web.Response | bool:  # fmt: skip
+    async def _check_documents(
+        self, messages: list[Any], found: list[tuple[int, str]], exchange: Exchange
+    ) -> web.Response | bool:
         """Check the documents ``found`` in ``messages`` (a tool's output, an untrusted
         message) as such. The 400 when one is blocked; else whether one was redacted (its
         message then carries the redacted text)."""
         assert self.input_chain is not None
-        outcomes = await self._guards.check_all("input", [t for _, t in found], stage="input",
-                                                origin="document")  # fmt: skip
+        outcomes = await self._guards.check_all(
+            "input", [t for _, t in found], stage="input", origin="document"
+        )
         redacted = False
         for (i, _), outcome in zip(found, outcomes, strict=False):
-            self._record(outcome, "input", row["decisions_json"], message=i)
+            self._record(outcome, "input", exchange.decisions_json, message=i)
             if outcome.decision.action == Action.BLOCK:
                 role = messages[i].get("role")
                 what = (
                     f"a {role} message" if role in DOCUMENT_ROLES else "a message marked untrusted"
                 )
-                return self._blocked(row, outcome, where=(i, what))
+                return self._blocked(exchange, outcome, where=(i, what))
             if outcome.decision.text is not None:
                 messages[i] = {**messages[i], "content": outcome.decision.text}
                 redacted = True
@@ -382,28 +481,33 @@ class GuardProxy:
         outcome = await self._guards.check("log", kept, stage="output")
         return outcome.decision.text or kept
 
-    def _log_row(self, row: dict[str, Any]) -> None:
-        """Queue ``row`` for the log once its texts are redacted: at once when they are short,
-        else in a task, so that redacting a long text never holds up the reply."""
+    def _log_exchange(self, exchange: Exchange) -> None:
+        """Queue ``exchange`` for the log once its texts are redacted: at once when they are
+        short, else in a task, so that redacting a long text never holds up the reply."""
         log = self.log
         if log is None:
             return
-        texts = [row[k] for k in ("input_text", "output_text") if isinstance(row[k], str)]
+        texts = [t for t in (exchange.input_text, exchange.output_text) if t is not None]
         if sum(len(t) for t in texts) <= self._inline_chars:
-            for key in ("input_text", "output_text"):
-                if row[key] is not None:
-                    decision = self._log_pii.check(row[key], stage="output")
-                    row[key] = decision.text or row[key]
-            log.put(row)
+            if exchange.input_text is not None:
+                decision = self._log_pii.check(exchange.input_text, stage="output")
+                exchange.input_text = decision.text or exchange.input_text
+            if exchange.output_text is not None:
+                decision = self._log_pii.check(exchange.output_text, stage="output")
+                exchange.output_text = decision.text or exchange.output_text
+            log.put(exchange.row())
             return
 
         async def write() -> None:
-            for key in ("input_text", "output_text"):
-                try:
-                    row[key] = await self._redacted(row[key])
-                except Exception:  # a row without its text rather than an unredacted one
-                    row[key] = None
-            log.put(row)
+            try:
+                exchange.input_text = await self._redacted(exchange.input_text)
+            except Exception:  # a row without its text rather than an unredacted one
+                exchange.input_text = None
+            try:
+                exchange.output_text = await self._redacted(exchange.output_text)
+            except Exception:
+                exchange.output_text = None
+            log.put(exchange.row())
 
         task = asyncio.get_running_loop().create_task(write())
         self._log_tasks.add(task)
@@ -418,154 +522,173 @@ class GuardProxy:
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         t0 = time.perf_counter()
-        row: dict[str, Any] = {"path": "/v1/chat/completions", "stream": False, "status": 400,
-                               "upstream_status": None, "input_action": "allow",
-                               "output_action": "allow", "input_text": None,
-                               "output_text": None, "model": None, "decisions_json": [],
-                               "upstream_ms": None, "ttft_ms": None}  # fmt: skip
+        exchange = Exchange()
         try:
-            return await self._exchange(request, row, t0)
+            return await self._exchange(request, exchange, t0)
         except _BadRequest as exc:
-            row.update(outcome=exc.outcome, status=exc.status)
+            exchange.outcome, exchange.status = exc.outcome, exc.status
             self.metrics.request(exc.outcome)
             response = _error(exc.status, str(exc), "invalid_request_error", None, exc.param)
             if exc.status in (408, 413):
                 response.force_close()  # the rest of the body is not worth waiting for
             return response
         except _ClientGone:
-            return self._client_gone(row)
+            return self._client_gone(exchange)
         except GuardStopped:
-            row.update(outcome="proxy_stopping", status=503)
+            exchange.outcome, exchange.status = "proxy_stopping", 503
             self.metrics.request("proxy_stopping")
             return _error(503, "the proxy is stopping; retry", "server_error", "proxy_stopping")
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             response = self._upstream_error(exc)
-            row.update(outcome="upstream_error", status=response.status)
+            exchange.outcome, exchange.status = "upstream_error", response.status
             return response
         finally:
-            row["latency_ms"] = (time.perf_counter() - t0) * 1000
-            row["created_at"] = datetime.now(UTC)
-            self._log_row(row)
+            exchange.latency_ms = (time.perf_counter() - t0) * 1000
+            exchange.created_at = datetime.now(UTC)
+            self._log_exchange(exchange)
 
-    def _client_gone(self, row: dict[str, Any]) -> web.Response:
+    def _client_gone(self, exchange: Exchange) -> web.Response:
         # 499 in the log, as nginx records it: the client closed the connection first.
-        row.update(outcome="client_disconnected", status=499)
+        exchange.outcome, exchange.status = "client_disconnected", 499
         self.metrics.request("client_disconnected")
         return web.Response(status=499)
 
-    async def _exchange(self, request: web.Request, row: dict[str, Any],
-                        t0: float) -> web.StreamResponse:  # fmt: skip
+    async def _exchange(
+        self, request: web.Request, exchange: Exchange, t0: float
+    ) -> web.StreamResponse:
         body = await self._read(request)
-        decisions: list[dict[str, Any]] = row["decisions_json"]
+        decisions = exchange.decisions_json
         if isinstance(body, Oversized):  # refused unscanned, as the input chain would
             assert self.input_chain is not None
-            row.update(stream=body.stream, model=body.model, input_text=body.excerpt)
-            return self._blocked(row, self._record(self.input_chain.oversized(body.chars),
-                                                   "input", decisions))  # fmt: skip
+            exchange.stream, exchange.model = body.stream, body.model
+            exchange.input_text = body.excerpt
+            return self._blocked(
+                exchange, self._record(self.input_chain.oversized(body.chars), "input", decisions)
+            )
         stream = body.get("stream") is True
-        row.update(stream=stream, model=str(body.get("model"))[:200])
+        exchange.stream, exchange.model = stream, str(body.get("model"))[:200]
         messages = body["messages"]
         last = last_user(messages)
         user = text_of(messages[last].get("content")) if last is not None else None
-        row["input_text"] = user  # an excerpt, redacted, goes to the log (``_log_row``)
+        exchange.input_text = user  # an excerpt, redacted, goes to the log (_log_exchange)
         raw: bytes | None = await request.read()
         if user is not None and last is not None:
             outcome = await self._check("input", self.input_chain, user, "input", None, decisions)
             if outcome is not None and outcome.decision.action == Action.BLOCK:
-                return self._blocked(row, outcome)
+                return self._blocked(exchange, outcome)
             if outcome is not None and outcome.decision.text is not None:
-                row["input_action"] = outcome.decision.action.label
+                exchange.input_action = outcome.decision.action.label
                 messages[last] = {**messages[last], "content": outcome.decision.text}
                 raw = None  # re-serialise: the forwarded body carries the redacted text
         found = documents(messages) if self.input_chain is not None else None
         if found:
-            checked = await self._check_documents(messages, found, row)
+            checked = await self._check_documents(messages, found, exchange)
             if isinstance(checked, web.Response):
                 return checked
             if checked:
                 raw = None  # a document was redacted: the forwarded body carries it so
-                if row["input_action"] == "allow":
-                    row["input_action"] = "redact"
+                if exchange.input_action == "allow":
+                    exchange.input_action = "redact"
         assert self._session is not None
         data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
         t_up = time.perf_counter()
-        async with self._session.post(f"{self.upstream}/chat/completions", data=data,
-                                      headers=self._headers(request)) as up:  # fmt: skip
-            row["upstream_status"] = up.status
-            row["upstream_ms"] = (time.perf_counter() - t_up) * 1000
+        async with self._session.post(
+            f"{self.upstream}/chat/completions", data=data, headers=self._headers(request)
+        ) as up:
+            exchange.upstream_status = up.status
+            exchange.upstream_ms = (time.perf_counter() - t_up) * 1000
             self.metrics.upstream_latency(str(up.status), time.perf_counter() - t_up)
             ctype = up.headers.get("Content-Type", "")
             if up.status != 200:
-                row.update(outcome="upstream_status", status=up.status)
+                exchange.outcome, exchange.status = "upstream_status", up.status
                 self.metrics.request("upstream_status")
                 passed = {"Content-Type": ctype or "application/json"}
                 passed |= {k: v for k, v in up.headers.items() if _passed_through(k)}
                 return web.Response(body=await up.read(), status=up.status, headers=passed)
             if stream and ctype.startswith("text/event-stream"):
-                return await self._relay(request, up, user, row, t0)
+                return await self._relay(request, up, user, exchange, t0)
             reply = await up.read()
-        return await self._complete(reply, user, row, ctype)
+        return await self._complete(reply, user, exchange, ctype)
 
-    def _blocked(self, row: dict[str, Any], outcome: ChainOutcome,
-                 where: tuple[int, str] | None = None) -> web.Response:  # fmt: skip
+    def _blocked(
+        self, exchange: Exchange, outcome: ChainOutcome, where: tuple[int, str] | None = None
+    ) -> web.Response:
         """The 400 for a blocked input; ``where``: the index and kind of the document
         message that was blocked (None: the user's message)."""
-        row.update(input_action="block", outcome="blocked_input")
+        exchange.input_action, exchange.outcome = "block", "blocked_input"
         self.metrics.request("blocked_input")
         why = "; ".join(outcome.decision.reasons[:3]) or "blocked"
         guards = sorted({r.guard for r in outcome.results if r.decision.action == Action.BLOCK})
         if where is None:
-            return _error(400, f"The request was blocked by golive guard ({', '.join(guards)}): "
-                          f"{why}.", "invalid_request_error", "content_blocked")  # fmt: skip
+            return _error(
+                400,
+                f"The request was blocked by golive guard ({', '.join(guards)}): {why}.",
+                "invalid_request_error",
+                "content_blocked",
+            )
         index, what = where
-        return _error(400, f"The request was blocked by golive guard ({', '.join(guards)}) in "
-                      f"messages[{index}] ({what}, checked as untrusted content): {why}.",
-                      "invalid_request_error", "content_blocked",
-                      f"messages[{index}].content")  # fmt: skip
+        return _error(
+            400,
+            f"The request was blocked by golive guard ({', '.join(guards)}) in "
+            f"messages[{index}] ({what}, checked as untrusted content): {why}.",
+            "invalid_request_error",
+            "content_blocked",
+            f"messages[{index}].content",
+        )
 
-    async def _complete(self, reply: bytes, user: str | None, row: dict[str, Any],
-                        ctype: str) -> web.Response:  # fmt: skip
-        row["status"] = 200
+    async def _complete(
+        self, reply: bytes, user: str | None, exchange: Exchange, ctype: str
+    ) -> web.Response:
+        exchange.status = 200
         try:
             body = json.loads(reply)
             message = body["choices"][0]["message"]
             content = message.get("content")
         except (ValueError, RecursionError, KeyError, IndexError, TypeError, AttributeError):
-            row["outcome"] = "passthrough"  # not a chat completion: as the upstream sent it
+            exchange.outcome = "passthrough"  # not a chat completion: as the upstream sent it
             self.metrics.request("passthrough")
             return web.Response(body=reply, headers={"Content-Type": ctype or "application/json"})
         outcome_name = "allowed"
         if isinstance(content, str):
-            row["output_text"] = content
-            outcome = await self._check("output", self.output_chain, content, "output", user,
-                                        row["decisions_json"])  # fmt: skip
+            exchange.output_text = content
+            outcome = await self._check(
+                "output", self.output_chain, content, "output", user, exchange.decisions_json
+            )
             if outcome is not None and outcome.decision.action == Action.BLOCK:
                 message["content"] = REFUSAL
                 body["choices"][0]["finish_reason"] = "content_filter"
-                row["output_action"], outcome_name = "block", "blocked_output"
+                exchange.output_action, outcome_name = "block", "blocked_output"
             elif outcome is not None and outcome.decision.text is not None:
                 message["content"] = outcome.decision.text
-                row["output_action"], outcome_name = outcome.decision.action.label, "redacted"
-        if row["input_action"] == "redact" and outcome_name == "allowed":
+                exchange.output_action = outcome.decision.action.label
+                outcome_name = "redacted"
+        if exchange.input_action == "redact" and outcome_name == "allowed":
             outcome_name = "redacted"
-        row["outcome"] = outcome_name
+        exchange.outcome = outcome_name
         self.metrics.request(outcome_name)
         return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
-    async def _relay(self, request: web.Request, up: aiohttp.ClientResponse, user: str | None,
-                     row: dict[str, Any], t0: float) -> web.StreamResponse:  # fmt: skip
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
-                                               "Cache-Control": "no-cache"})  # fmt: skip
+    async def _relay(
+        self,
+        request: web.Request,
+        up: aiohttp.ClientResponse,
+        user: str | None,
+        exchange: Exchange,
+        t0: float,
+    ) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
         try:
             await response.prepare(request)
         except ConnectionError:
-            self._client_gone(row)
+            self._client_gone(exchange)
             return response
-        row["status"] = 200
+        exchange.status = 200
 
         async def write(data: bytes) -> None:
-            if row["ttft_ms"] is None and relay.released:  # first content leaves now
-                row["ttft_ms"] = (time.perf_counter() - t0) * 1000
+            if exchange.ttft_ms is None and relay.released:  # first content leaves now
+                exchange.ttft_ms = (time.perf_counter() - t0) * 1000
             try:
                 await response.write(data)
             except (ConnectionError, RuntimeError):  # the client's side, not the upstream's
@@ -583,8 +706,9 @@ class GuardProxy:
             if not relay.close_input():
                 raise _Truncated
             text = "".join(relay.text)
-            outcome = await self._check("output", self.output_chain, text, "output", user,
-                                        row["decisions_json"])  # fmt: skip
+            outcome = await self._check(
+                "output", self.output_chain, text, "output", user, exchange.decisions_json
+            )
             blocked = outcome is not None and outcome.decision.action == Action.BLOCK
             await relay.finish(blocked, REFUSAL)
             try:
@@ -592,34 +716,53 @@ class GuardProxy:
             except (ConnectionError, RuntimeError):
                 raise _ClientGone from None
         except _ClientGone:
-            row["output_text"] = "".join(relay.text)
-            self._client_gone(row)
+            exchange.output_text = "".join(relay.text)
+            self._client_gone(exchange)
             return response
-        except (_Truncated, GuardStopped, TimeoutError, aiohttp.ClientError,
-                UnicodeDecodeError, OSError) as exc:  # fmt: skip
+        except (
+            _Truncated,
+            GuardStopped,
+            TimeoutError,
+            aiohttp.ClientError,
+            UnicodeDecodeError,
+            OSError,
+        ) as exc:
             # The stream started, so no error status can follow: an error event ends it, as
             # OpenAI's API does, and the client sees it failed rather than waiting on, or
             # taking a reply cut short for a whole one.
             name, why = _stream_failure(exc)
-            row.update(outcome=name, output_text="".join(relay.text))
+            exchange.outcome, exchange.output_text = name, "".join(relay.text)
             self.metrics.request(name)
             with contextlib.suppress(ConnectionError, RuntimeError):  # the client left too
-                await response.write(sse({"error": {"message": why, "type": "server_error",
-                                                    "param": None, "code": name}}))  # fmt: skip
+                await response.write(
+                    sse(
+                        {
+                            "error": {
+                                "message": why,
+                                "type": "server_error",
+                                "param": None,
+                                "code": name,
+                            }
+                        }
+                    )
+                )
                 await response.write_eof()
             return response
         blocked = blocked or relay.stopped
-        row["output_text"] = text
-        row["output_action"] = "block" if blocked else (
-            "redact" if relay.redactor.detections else "allow")  # fmt: skip
+        exchange.output_text = text
+        exchange.output_action = (
+            "block" if blocked else "redact" if relay.redactor.detections else "allow"
+        )
         name = (
             "blocked_output"
             if blocked
             else (
-                "redacted" if "redact" in (row["output_action"], row["input_action"]) else "allowed"
+                "redacted"
+                if "redact" in (exchange.output_action, exchange.input_action)
+                else "allowed"
             )
         )
-        row["outcome"] = name
+        exchange.outcome = name
         self.metrics.request(name)
         return response
 
@@ -631,8 +774,11 @@ class _Truncated(Exception):
 def _stream_failure(exc: BaseException) -> tuple[str, str]:
     """The outcome name and the client's message for a stream that did not end properly."""
     if isinstance(exc, _Truncated):
-        return ("stream_truncated", "the upstream's stream ended before the reply did "
-                "(no finish_reason, no [DONE]): the reply is incomplete")  # fmt: skip
+        return (
+            "stream_truncated",
+            "the upstream's stream ended before the reply did "
+            "(no finish_reason, no [DONE]): the reply is incomplete",
+        )
     if isinstance(exc, GuardStopped):
         return "proxy_stopping", "the proxy stopped before the reply was checked"
     if isinstance(exc, TimeoutError):
