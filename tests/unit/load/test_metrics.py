@@ -114,6 +114,24 @@ def test_sketch_path_gives_intervals_too(monkeypatch: pytest.MonkeyPatch) -> Non
     assert 100 <= low <= m["ttft_ms.p99"].value <= high <= 500 * 1.01
 
 
+def test_past_the_exact_limit_a_pool_holds_buckets_not_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What keeps a 10M-request level bounded: exact percentiles would hold every ITL gap
+    # (8 bytes each, ~64 a request), the sketch a bucket per 2% of range, whatever the count.
+    import golive.load.metrics as lm
+
+    monkeypatch.setattr(lm, "EXACT_LIMIT", 1000)
+    pool = lm._Pool()
+    for i in range(200_000):
+        pool.add(0.001 * (1 + i % 100_000))  # 1 us to 100 ms
+    assert pool.values is None and pool.sketch is not None and pool.sketch.count == 200_000
+    assert len(pool.sketch.buckets()) < 600  # ln(1e5) / ln(1.01 / 0.99) = 576
+    summary = pool.summary("itl_ms")
+    assert summary["itl_ms.max"].value == 100.0 and summary["itl_ms.p50"].n == 200_000
+    assert summary["itl_ms.p50"].value == pytest.approx(50.0, rel=0.011)
+
+
 def test_population_is_named_for_every_latency() -> None:
     from golive.load.metrics import LATENCIES, POPULATION
 
