@@ -5,10 +5,10 @@ fails. The repair is one linear pass over tokens, so the content of a string is 
 syntax (``{"msg": "a,}" , }`` keeps ``"a,}"``). It fixes single-quoted strings, unquoted keys,
 trailing commas and truncation (an open string, then open brackets, closed in order).
 
-Why not the ``json-repair`` library: it repairs more shapes, but its time grows with the square
-of the input on some of them (``'{]n' * 1333``, 4 KB: 23 s on one core, measured), and this
-runs on text an upstream model wrote, inline on the proxy's event loop up to
-``inline_scan_chars``. This pass is linear whatever the input.
+Why not the ``json-repair`` library (0.64): it repairs more shapes, but its time grows with the
+square of the input on some of them (``'{]n'`` repeated: 2 KB took 7 s, 4 KB 23 s, measured on
+the 2-core development machine), and this runs on text an upstream model wrote, on the proxy's
+event loop up to ``inline_scan_chars`` (2,000). This pass is linear whatever the input.
 """
 
 from __future__ import annotations
