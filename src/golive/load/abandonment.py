@@ -108,13 +108,6 @@ def level_abandonment(
     return LevelAbandonment(level_value(level), n, (wait + errors) / n, wait / n, errors / n)
 
 
-def _key(level: LevelResult) -> str:
-    # Same spelling as the gates (load.ttft_p95_ms@c=50).
-    if level.concurrency is not None:
-        return f"c={level.concurrency}"
-    return f"r={level_value(level):g}"
-
-
 def abandonment_summary(
     levels: Sequence[LevelResult],
     *,
@@ -135,7 +128,7 @@ def abandonment_summary(
         result = level_abandonment(level, curve)
         if result.requests == 0:
             continue
-        out[_key(level)] = result.lost
+        out[level.key] = result.lost
         at_cap = capacity is not None and result.value == capacity
         if at_cap and (at_capacity is None or result.requests > at_capacity.requests):
             at_capacity = result

@@ -108,13 +108,6 @@ def _label(level: LevelResult) -> str:
     return f"{level_value(level):g} rps"
 
 
-def _key(level: LevelResult) -> str:
-    # LoadResult.abandonment's spelling (the gates'): c=8, r=2.5.
-    if level.concurrency is not None:
-        return f"c={level.concurrency}"
-    return f"r={level_value(level):g}"
-
-
 def describe_curve(curve: AbandonmentCurve = DEFAULT_CURVE) -> str:
     """The abandonment curve in one line of words."""
     (t0, p0), *rest = curve.points
@@ -137,7 +130,7 @@ def _row(level: LevelResult, metrics: dict[str, Metric], load: LoadResult) -> Le
         for key, bound in load.slo.items()
         if key not in values or values[key] > bound
     )
-    abandoned = load.abandonment.get(_key(level))
+    abandoned = load.abandonment.get(level.key)
     if abandoned is None and any(not r.warmup for r in level.records):
         abandoned = level_abandonment(level).lost
     return LevelRow(

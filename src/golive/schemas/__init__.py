@@ -2,6 +2,15 @@
 
 from golive.schemas._case import Case, Message
 from golive.schemas._failure import SILENT_MODES, VISIBLE_MODES, FailureKind, FailureMode
+from golive.schemas._load import (
+    ClientHealth,
+    LevelQuality,
+    LevelResult,
+    LoadResult,
+    RequestRecord,
+    ResponseSample,
+    TokenSource,
+)
 from golive.schemas._metric import GateResult, Metric, Verdict
 from golive.schemas._observation import (
     Chunk,
@@ -20,20 +29,27 @@ __all__ = [
     "Case",
     "CaseResult",
     "Chunk",
+    "ClientHealth",
     "FailureKind",
     "FailureMode",
     "Finding",
     "GateResult",
+    "LevelQuality",
+    "LevelResult",
+    "LoadResult",
     "Message",
     "Metric",
     "Observation",
     "ObservationError",
     "Request",
+    "RequestRecord",
+    "ResponseSample",
     "RunResult",
     "Score",
     "ScoredObservation",
     "StoreShortfall",
     "StreamEnd",
+    "TokenSource",
     "Usage",
     "Verdict",
 ]

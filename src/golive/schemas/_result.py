@@ -11,8 +11,8 @@ from golive.schemas._metric import Metric, Verdict
 from golive.schemas._observation import Observation
 from golive.schemas._score import Finding, Score
 
-if TYPE_CHECKING:  # the load engine imports the schemas, not the other way round
-    from golive.load.records import LoadResult
+if TYPE_CHECKING:
+    from golive.schemas._load import LoadResult
 
 __all__ = ["CaseResult", "RunResult", "ScoredObservation", "StoreShortfall"]
 
