@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
+import json
+import os
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-__all__ = ["GUARD_BUCKETS", "UPSTREAM_BUCKETS", "ProxyMetrics"]
+__all__ = ["GUARD_BUCKETS", "UPSTREAM_BUCKETS", "MetricsShare", "ProxyMetrics"]
 
 # Guards take microseconds to milliseconds; the upstream takes milliseconds to minutes.
 GUARD_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
@@ -144,3 +148,28 @@ def _key(labels: Iterable[Iterable[str]]) -> Labels:
 
 def _hist_data(hists: dict[Labels, _Histogram]) -> list[list[Any]]:
     return [[list(map(list, k)), h.counts, h.total, h.count] for k, h in hists.items()]
+
+
+class MetricsShare:
+    """The directory where each worker publishes its metrics for the others to read."""
+
+    def __init__(self, directory: Path, worker: int) -> None:
+        self.directory = directory
+        self.worker = worker
+
+    def publish(self, metrics: ProxyMetrics) -> None:
+        """Write this worker's snapshot (replace atomically: a reader never sees half)."""
+        path = self.directory / f"worker-{self.worker}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(metrics.snapshot()), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def others(self) -> list[dict[str, Any]]:
+        """The other workers' latest snapshots (unreadable ones are skipped)."""
+        found = []
+        for path in self.directory.glob("worker-*.json"):
+            if path.name == f"worker-{self.worker}.json":
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                found.append(json.loads(path.read_text(encoding="utf-8")))
+        return found

@@ -9,10 +9,7 @@ directory; ``/metrics`` on any worker sums them, so a scrape sees the whole prox
 
 from __future__ import annotations
 
-import contextlib
-import json
 import multiprocessing
-import os
 import queue
 import shutil
 import signal
@@ -23,17 +20,17 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from golive._redact import redact_url
 from golive.errors import GoliveError, TargetSetupError
+from golive.guard._proxy_metrics import MetricsShare
 
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
 
-    from golive.guard._proxy_metrics import ProxyMetrics
 
-__all__ = ["MetricsShare", "WorkerSpec", "run_workers"]
+__all__ = ["WorkerSpec", "run_workers"]
 
 _READY_TIMEOUT_S = 60.0
 _STOP_TIMEOUT_S = 10.0
@@ -51,31 +48,6 @@ class WorkerSpec:
     record: bool
     token: str | None = None  # X-Golive-Token every request must carry (None: none)
     allow_hosts: tuple[str, ...] = ()  # Host names beyond the bound address
-
-
-class MetricsShare:
-    """The directory where each worker publishes its metrics for the others to read."""
-
-    def __init__(self, directory: Path, worker: int) -> None:
-        self.directory = directory
-        self.worker = worker
-
-    def publish(self, metrics: ProxyMetrics) -> None:
-        """Write this worker's snapshot (replace atomically: a reader never sees half)."""
-        path = self.directory / f"worker-{self.worker}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(metrics.snapshot()), encoding="utf-8")
-        os.replace(tmp, path)
-
-    def others(self) -> list[dict[str, Any]]:
-        """The other workers' latest snapshots (unreadable ones are skipped)."""
-        found = []
-        for path in self.directory.glob("worker-*.json"):
-            if path.name == f"worker-{self.worker}.json":
-                continue
-            with contextlib.suppress(OSError, ValueError):
-                found.append(json.loads(path.read_text(encoding="utf-8")))
-        return found
 
 
 class _Stop(Exception):

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -47,7 +47,7 @@ from golive.guard._proxy_body import (
     parse_body,
     text_of,
 )
-from golive.guard._proxy_metrics import ProxyMetrics
+from golive.guard._proxy_metrics import MetricsShare, ProxyMetrics
 from golive.guard._proxy_offload import GuardRunner, GuardStopped
 from golive.guard._proxy_store import ExchangeLog
 from golive.guard._proxy_stream import HoldbackRedactor, StreamRelay, sse
@@ -56,9 +56,6 @@ from golive.guard.chain import ChainOutcome, GuardChain
 from golive.guard.config import ProxyConfig
 from golive.guard.pii import PiiGuard
 from golive.store.engine import Store
-
-if TYPE_CHECKING:
-    from golive.guard._proxy_workers import MetricsShare
 
 __all__ = ["REFUSAL", "TOKEN_HEADER", "Exchange", "GuardProxy", "display_url", "proxy_access"]
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from golive.guard._proxy_metrics import ProxyMetrics
-from golive.guard._proxy_workers import MetricsShare
+from golive.guard._proxy_metrics import MetricsShare, ProxyMetrics
 
 
 def _worker(requests: int, guard_seconds: float) -> ProxyMetrics:
