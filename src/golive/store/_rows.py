@@ -12,8 +12,9 @@ from importlib import metadata
 from typing import Any
 
 from golive.events import CaseFinished, ObservationRecorded, RunStarted
-from golive.schemas import Case, Finding, RunResult, Score
+from golive.schemas import Case, RunResult
 from golive.store._sanitize import clean_json, clean_text, drop_secrets
+from golive.store.codec import findings_json, scores_json
 
 __all__ = [
     "case_json",
@@ -151,27 +152,6 @@ def finished_values(result: RunResult) -> dict[str, Any]:
             }
         ),
     }
-
-
-def scores_json(scores: tuple[Score, ...]) -> list[dict[str, Any]]:
-    return [
-        clean_json(
-            {
-                "name": s.name,
-                "value": s.value,
-                "passed": s.passed,
-                "reason": s.reason,
-                "mode": s.mode.value if s.mode else None,
-            }
-        )
-        for s in scores
-    ]
-
-
-def findings_json(findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
-    return [
-        clean_json({"mode": f.mode.value, "kind": f.kind, "detail": f.detail}) for f in findings
-    ]
 
 
 def git_info() -> tuple[str | None, str | None]:

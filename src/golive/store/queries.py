@@ -20,7 +20,8 @@ from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
 from golive.errors import ConfigError, NoSuchRunError
-from golive.schemas import FailureMode, Message, Observation, ObservationError, Request, Usage
+from golive.schemas import Message, Observation, Request, Usage
+from golive.store.codec import error_from_row
 from golive.store.engine import Store, open_store
 from golive.store.models import CaseResultRecord, ObservationRecord, RunRecord
 from golive.store.recorder import HEARTBEAT_S
@@ -130,11 +131,7 @@ class ObservationRow:
 
     def to_observation(self) -> Observation:
         """The Observation again (chunk times to the microsecond)."""
-        error = None
-        if self.error_mode is not None:
-            error = ObservationError(
-                FailureMode(self.error_mode), self.error_message or "", self.error_status
-            )
+        error = error_from_row(self.error_mode, self.error_message, self.error_status)
         usage = None
         if self.prompt_tokens is not None or self.completion_tokens is not None:
             usage = Usage(self.prompt_tokens, self.completion_tokens)

@@ -26,16 +26,14 @@ from sqlalchemy import select
 from golive.schemas import (
     Case,
     CaseResult,
-    FailureMode,
-    Finding,
     GateResult,
     Message,
     Metric,
     RunResult,
-    Score,
     ScoredObservation,
     Verdict,
 )
+from golive.store.codec import findings_from_json, scores_from_json
 from golive.store.engine import Store
 from golive.store.models import CaseResultRecord
 from golive.store.queries import ObservationRow, RunRow, _using, get_run, load_observations
@@ -119,11 +117,15 @@ def result_from_rows(
             CaseResult(
                 case=case,
                 samples=tuple(
-                    ScoredObservation(r.to_observation(), _scores(r.scores), _findings(r.findings))
+                    ScoredObservation(
+                        r.to_observation(),
+                        scores_from_json(r.scores),
+                        findings_from_json(r.findings),
+                    )
                     for r in rows
                 ),
-                case_scores=_scores(info.get("case_scores_json") or []),
-                case_findings=_findings(info.get("case_findings_json") or []),
+                case_scores=scores_from_json(info.get("case_scores_json") or []),
+                case_findings=findings_from_json(info.get("case_findings_json") or []),
             )
         )
     finished_at = run.finished_at or run.heartbeat_at
@@ -256,35 +258,6 @@ def _registered(name: str) -> tuple[str, str] | None:
     if not isinstance(family, str) or not isinstance(expectation, str):
         return None
     return family, expectation
-
-
-def _mode(value: Any) -> FailureMode | None:
-    try:
-        return FailureMode(value) if value else None
-    except ValueError:
-        return None
-
-
-def _scores(items: list[dict[str, Any]]) -> tuple[Score, ...]:
-    return tuple(
-        Score(
-            name=str(s.get("name", "")),
-            value=s.get("value"),
-            passed=s.get("passed"),
-            reason=str(s.get("reason") or ""),
-            mode=_mode(s.get("mode")),
-        )
-        for s in items
-    )
-
-
-def _findings(items: list[dict[str, Any]]) -> tuple[Finding, ...]:
-    found = []
-    for f in items:
-        mode = _mode(f.get("mode"))
-        if mode is not None:
-            found.append(Finding(mode, str(f.get("kind", "")), str(f.get("detail") or "")))
-    return tuple(found)
 
 
 def _float(value: Any) -> float:

@@ -17,7 +17,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from golive.schemas import FailureMode, Metric
+from golive.schemas import Metric
+from golive.store.codec import read_mode
 from golive.store.engine import Store
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def _record(row: Mapping[str, Any]) -> RequestRecord:
         token_source=row["token_source"]
         if row["token_source"] in ("usage", "tokenizer")
         else "none",
-        error=_mode(mode),
+        error=read_mode(mode)[0],  # the summary's errors keep an unknown mode's name
         warmup=bool(row["warmup"]),
         prompt_index=int(row["prompt_index"]),
     )
@@ -218,13 +219,6 @@ def _quality(data: Any) -> LevelQuality | None:
         else {},
         baseline_pass_rate=_opt(data.get("baseline_pass_rate")),
     )
-
-
-def _mode(value: Any) -> FailureMode | None:
-    try:
-        return FailureMode(value) if value else None
-    except ValueError:
-        return FailureMode.PROTOCOL_ERROR  # a mode this golive does not know: still a failure
 
 
 def _opt(value: Any) -> float | None:
