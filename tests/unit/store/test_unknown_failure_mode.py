@@ -59,7 +59,8 @@ def _store_run_with_unknown_modes(store_url: str) -> str:
     run_id = "unknown-modes"
     with StoreRecorder(store_url, git=False) as recorder:
         record_run(recorder, run_id, n_cases=2, samples=2)
-    load_section = {"levels": [{"key": "c=1"}, {"key": "c=4"}], "errors": {NEW: 2}}
+    levels = [{"key": f"c={c}", "requests": 3, "errors": {NEW: 1}} for c in (1, 4)]
+    load_section = {"levels": levels}
     with open_store(store_url) as store:
         record_load(store, run_id, _load())
         obs = ObservationRecord.__table__
@@ -115,6 +116,7 @@ def test_an_unknown_mode_is_kept_and_counted_in_both_rebuild_paths(store_url: st
     failed = [r for level in result.load.levels for r in level.records if r.error is not None]
     assert len(failed) == 2
     assert {r.error for r in failed} == {FailureMode.PROTOCOL_ERROR}
+    assert [level.metrics[f"errors.{NEW}"].value for level in result.load.levels] == [1.0, 1.0]
 
 
 def test_one_reading_of_a_stored_mode() -> None:
