@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Scope",
     "aborted",
+    "cancel_on_signal",
     "cancelling",
     "handling",
     "losing",
@@ -212,6 +213,22 @@ async def until_interrupted(step: Awaitable[T]) -> T | None:
                 raise
             scope.task.uncancel()
             return None
+
+
+async def cancel_on_signal(step: Awaitable[object]) -> bool:
+    """Await ``step``; an interrupt (Ctrl-C, SIGTERM) cancels it. True when it ended
+    cancelled, by an interrupt or by the caller's own cancellation, which is then withdrawn
+    (``uncancel``) so that the caller goes on to keep and report what finished: the runner
+    its samples, the load test its levels."""
+    task = asyncio.current_task()
+    with cancelling(task):
+        try:
+            await step
+        except asyncio.CancelledError:
+            if task is not None:
+                task.uncancel()
+            return True
+    return False
 
 
 @contextlib.contextmanager

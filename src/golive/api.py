@@ -4,14 +4,15 @@ Thin wrappers over the library calls the CLI commands compose (``golive.pipeline
 ``golive.load.session``, ``golive.diversity``, ``golive.compare``); none of them prints
 anything unless given a ``display``, and none writes a report or a store row unless given
 ``out`` or ``store``. A target is a config mapping (``{"kind": "openai", "url": …}``, the
-``target:`` section of golive.yaml) or a plain Python callable (``str -> str``, sync or async,
-or a generator of pieces), which runs as the ``python`` target does.
+``target:`` section of golive.yaml), a plain Python callable (``str -> str``, sync or async,
+or a generator of pieces), which runs as the ``python`` target does, or, for ``evaluate`` and
+``scan_target``, an instance of a ``golive.targets.base.Target`` (run as given: started and
+closed by the run).
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import itertools
 import os
 import types
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from golive.load.records import LoadResult
     from golive.registry import ComponentArgs
     from golive.schemas import Case, RunResult
+    from golive.targets.base import Target
 
 __all__ = [
     "Display",
@@ -43,9 +45,10 @@ __all__ = [
     "scan_target",
 ]
 
-TargetLike: TypeAlias = "Mapping[str, Any] | Callable[..., Any]"
-"""A target's config (``{"kind": "demo"}``, ``{"kind": "openai", "url": …, "model": …}``) or
-a Python callable taking the user's text and returning (or yielding) the reply."""
+TargetLike: TypeAlias = "Mapping[str, Any] | Callable[..., Any] | Target"
+"""A target's config (``{"kind": "demo"}``, ``{"kind": "openai", "url": …, "model": …}``), a
+Python callable taking the user's text and returning (or yielding) the reply, or a ``Target``
+instance (``evaluate`` and ``scan_target`` only; a load test starts fresh instances)."""
 SuiteLike: TypeAlias = "str | os.PathLike[str] | Iterable[Mapping[str, Any] | Case]"
 """A cases file (.jsonl or .yaml), or the cases themselves (``{"id": …, "input": …}``)."""
 Display: TypeAlias = "Literal['rich'] | Console | None"
@@ -79,7 +82,8 @@ def evaluate(
     scored, classified and gated; returns the run with its metrics and verdict.
 
     Args:
-        target: a target config mapping or a Python callable (see ``TargetLike``).
+        target: a target config mapping, a Python callable or a ``Target`` instance (see
+            ``TargetLike``); an instance with ``options={"load": …}`` needs ``load.target``.
         suite: a cases file or the cases; None only for the demo target (its own suite).
         samples: samples per case.
         scorers: scorer kinds or specs (default: semantic, language, refusal, leaks,
@@ -243,7 +247,7 @@ def load_test(
     from golive._loop import run_main
     from golive._validation import config_error_from
     from golive.load.quality import QualityScoring, prompt_cases
-    from golive.load.session import LevelEvents, LoadOutcome, load_prompts, run_load
+    from golive.load.session import LoadOutcome, load_prompts, run_load
     from golive.load.spec import LoadSpec
 
     data: dict[str, Any] = {"duration": duration, **options}
@@ -267,12 +271,14 @@ def load_test(
         async def go() -> LoadOutcome:
             if console is None:
                 return await run_load(spec, args, prompts=prompts, quality=quality)
+            from golive.events import EventBus
             from golive.load.display import LevelProgress
 
             progress = LevelProgress(console)
-            events: LevelEvents = progress.events
+            bus = EventBus()
+            bus.subscribe(progress)
             try:
-                return await run_load(spec, args, prompts=prompts, events=events, quality=quality)
+                return await run_load(spec, args, prompts=prompts, bus=bus, quality=quality)
             finally:
                 progress.stop()
 
@@ -376,13 +382,45 @@ async def _execute(
         data["reporters"] = []  # nothing written; the result is the report
     if store is not None:
         data["store"] = store
+    console = _console(display)
+    instance = _target_instance(target)
+    if instance is not None:
+        plan = _plan(_instance_args(instance), data, options)
+        outcome = await execute_async(
+            plan,
+            console=console,
+            cases=cases,
+            record=store is not None,
+            baseline=baseline,
+            target=instance,
+        )
+        return outcome.result
     with _callable_target(target) as args:
         plan = _plan(args, data, options)
-        console = _console(display) or _silent_console()
         outcome = await execute_async(
             plan, console=console, cases=cases, record=store is not None, baseline=baseline
         )
     return outcome.result
+
+
+def _target_instance(target: TargetLike) -> Target | None:
+    """``target`` when it is a ``Target`` instance (it has start, validate, stream, close and
+    fingerprint), else None."""
+    from golive.targets.base import Target
+
+    if isinstance(target, Mapping | type):
+        return None
+    return target if isinstance(target, Target) else None
+
+
+def _instance_args(instance: Target) -> ComponentArgs:
+    """What the plan (and so the run's config in its reports) names as the target of a run
+    given an instance: the instance's class. Never built: the run uses the instance."""
+    from golive.registry import registry
+
+    cls = type(instance)
+    spec = f"{cls.__module__}:{cls.__qualname__}"
+    return registry.parse("target", {"kind": "python", "callable": spec}, field="target")
 
 
 def _plan(args: ComponentArgs, data: dict[str, Any], options: Mapping[str, Any] | None) -> Plan:
@@ -403,6 +441,12 @@ def _callable_target(target: TargetLike) -> Iterator[ComponentArgs]:
     if isinstance(target, Mapping):
         yield registry.parse("target", dict(target), field="target")
         return
+    if _target_instance(target) is not None:
+        raise ConfigError(
+            "a load test starts fresh instances of its target, and an instance cannot be "
+            "copied: give the target as a config mapping or a callable",
+            field="target",
+        )
     if not callable(target):
         raise ConfigError(
             f"a target is a config mapping or a callable, not a {type(target).__name__}",
@@ -489,10 +533,3 @@ def _console(display: Display) -> Console | None:
     if isinstance(display, Console):
         return display
     raise ConfigError(f"display must be None, 'rich' or a rich Console, not {display!r}")
-
-
-def _silent_console() -> Console:
-    """The pipeline prints its notes to a Console: this one keeps them to itself."""
-    from rich.console import Console
-
-    return Console(file=io.StringIO(), quiet=True)

@@ -1,19 +1,31 @@
-"""Typed, frozen lifecycle events. The engine emits them; the progress display, the store
-recorder and live reports subscribe. The engine knows none of its subscribers.
+"""Typed, frozen lifecycle events. The engines emit them (the runner: a run's requests; the
+load session: its levels); the progress displays, the store recorder and live reports
+subscribe. No engine knows its subscribers.
+
+A run publishes ``RunStarted``, then ``ObservationRecorded``/``CaseFinished`` as results come
+in, the load levels (``LevelStarted``, ``LevelFinished``, ``LoadNote``) when it has a load
+stage, and ``RunFinished`` exactly once, when every stage is done (``golive.pipeline``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from golive.schemas import Case, CaseResult, RunResult, ScoredObservation
+
+if TYPE_CHECKING:
+    from golive.load.engine import LevelPlan
+    from golive.load.records import LevelResult
 
 __all__ = [
     "CaseFinished",
     "Event",
     "EventBus",
+    "LevelFinished",
+    "LevelStarted",
+    "LoadNote",
     "ObservationRecorded",
     "RunFinished",
     "RunStarted",
@@ -46,12 +58,43 @@ class CaseFinished:
 
 @dataclass(frozen=True, slots=True)
 class RunFinished:
-    """Emitted once, also for an interrupted run (``result.status == "interrupted"``)."""
+    """Emitted once per run, with its final result (every stage's metrics and gates), also
+    for an interrupted run (``result.status == "interrupted"``)."""
 
     result: RunResult
 
 
-Event = RunStarted | ObservationRecorded | CaseFinished | RunFinished
+@dataclass(frozen=True, slots=True)
+class LevelStarted:
+    """A load level is about to run."""
+
+    plan: LevelPlan
+
+
+@dataclass(frozen=True, slots=True)
+class LevelFinished:
+    """A load level has finished: its records, metrics and quality."""
+
+    level: LevelResult
+
+
+@dataclass(frozen=True, slots=True)
+class LoadNote:
+    """Something the load test says about itself (a failed readiness request, a cold start
+    that could not be measured, a sweep the client could not push further)."""
+
+    text: str
+
+
+Event = (
+    RunStarted
+    | ObservationRecorded
+    | CaseFinished
+    | RunFinished
+    | LevelStarted
+    | LevelFinished
+    | LoadNote
+)
 Subscriber = Callable[[Event], None]
 
 

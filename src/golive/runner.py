@@ -8,7 +8,6 @@ cancellation) still returns a result, marked ``interrupted``, holding every fini
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from collections.abc import Sequence
@@ -23,9 +22,9 @@ from golive.config import Plan
 from golive.diversity.analysis import robustness_metrics
 from golive.diversity.expand import lineage
 from golive.events import CaseFinished, EventBus, ObservationRecorded, RunFinished, RunStarted
-from golive.execution.local import run_pipeline
+from golive.execution.local import fetch_then_process
 from golive.execution.observe import observe
-from golive.execution.scoring import CaseScorers, Scoring, ScoringMode
+from golive.execution.scoring import CaseScorers, ScorerPlan, Scoring, ScoringMode
 from golive.failures import classify, kind_of
 from golive.gates import evaluate_gates, partial
 from golive.metrics import compute_metrics
@@ -41,7 +40,6 @@ from golive.schemas import (
     Score,
     ScoredObservation,
 )
-from golive.scoring.base import SampleSetScorer, Scorer
 from golive.targets.base import Target
 
 if TYPE_CHECKING:
@@ -67,10 +65,12 @@ def new_run_id() -> str:
 
 @dataclass
 class _CaseState:
-    case: Case
-    sample_scorers: list[Scorer]
-    set_scorers: list[SampleSetScorer]
+    scorers: CaseScorers
     samples: dict[int, ScoredObservation] = field(default_factory=dict)
+
+    @property
+    def case(self) -> Case:
+        return self.scorers.case
 
 
 class Runner:
@@ -83,30 +83,21 @@ class Runner:
         bus: EventBus | None = None,
         run_id: str | None = None,
         scoring: ScoringMode | None = None,
+        finishes_run: bool = True,
     ) -> None:
         """``scoring``: ``process`` (the default where fork exists) scores in a child process,
         off the loop that stamps reply arrivals; ``loop`` scores on it (see
-        ``golive.execution.scoring``)."""
+        ``golive.execution.scoring``). ``finishes_run``: publish ``RunFinished`` at the end;
+        False when the caller has more stages and publishes it once they are done
+        (``golive.pipeline``)."""
         self.plan = plan
+        self.finishes_run = finishes_run
         self.bus = bus or EventBus()
         self.run_id = run_id or new_run_id()
         self.scoring_mode = scoring
-        self._plan_scorers = [registry.build("scorer", args) for args in plan.scorers]
-        self._assertion_cache: dict[str, Scorer | SampleSetScorer] = {}
+        self._scorers = ScorerPlan(plan.scorers)
         self.scorer_seconds: dict[str, float] = {}
         """Each scorer's own time in the last run, summed by name (wherever it ran)."""
-
-    def _scorers_for(self, case: Case) -> tuple[list[Scorer], list[SampleSetScorer]]:
-        scorers: list[Any] = list(self._plan_scorers)
-        for i, spec in enumerate(case.assertions):
-            key = json.dumps(spec, sort_keys=True, default=str)
-            if key not in self._assertion_cache:
-                args = registry.parse("scorer", spec, field=f"{case.id}.assertions[{i}]")
-                self._assertion_cache[key] = registry.build("scorer", args)
-            scorers.append(self._assertion_cache[key])
-        sample = [s for s in scorers if s.scope == "sample"]
-        sets = [s for s in scorers if s.scope == "case"]
-        return sample, sets
 
     def samples_for(self, case: Case) -> int:
         """``samples`` for canonical cases; ``diversity.samples`` for variants (already many)."""
@@ -132,14 +123,11 @@ class Runner:
     async def run_async(self, cases: Sequence[Case], target: Target | None = None) -> RunResult:
         """Run every case ``plan.samples`` times; returns even when interrupted."""
         target = target or registry.build("target", self.plan.target)
-        states = {c.id: _CaseState(c, *self._scorers_for(c)) for c in cases}
+        states = {c.id: _CaseState(self._scorers.for_case(c)) for c in cases}
         finished: dict[str, CaseResult] = {}
         started_at = datetime.now(UTC)
         status = "finished"
-        scoring = Scoring(
-            {k: CaseScorers(s.case, s.sample_scorers, s.set_scorers) for k, s in states.items()},
-            mode=self.scoring_mode,
-        )
+        scoring = Scoring({k: s.scorers for k, s in states.items()}, mode=self.scoring_mode)
         try:
             # Warm, then forked before the target starts: the scoring process holds none of
             # the target's sockets, and no model loads while a reply is being timed.
@@ -199,16 +187,11 @@ class Runner:
                     finished[case_id] = await self._finish_case(scoring, state)
                     self.bus.emit(CaseFinished(self.run_id, finished[case_id]))
 
-            main = asyncio.current_task()
-            with _interrupt.cancelling(main):  # Ctrl-C, SIGTERM
-                try:
-                    await run_pipeline(
-                        work, fetch, one, self.plan.concurrency, drain_s=_INTERRUPT_SCORING_S
-                    )
-                except asyncio.CancelledError:
-                    status = "interrupted"
-                    if main is not None:
-                        main.uncancel()
+            requests = fetch_then_process(
+                work, fetch, one, self.plan.concurrency, drain_s=_INTERRUPT_SCORING_S
+            )
+            if await _interrupt.cancel_on_signal(requests):  # Ctrl-C, SIGTERM, cancel()
+                status = "interrupted"
         finally:
             if cache is not None:
                 cache.close()
@@ -240,7 +223,8 @@ class Runner:
             metrics=metrics,
             verdict=partial(evaluate_gates(self.plan.gates, metrics), status),
         )
-        self.bus.emit(RunFinished(result))
+        if self.finishes_run:
+            self.bus.emit(RunFinished(result))
         return result
 
     def _open_cache(self, fingerprint: dict[str, str]) -> ResponseCache | None:

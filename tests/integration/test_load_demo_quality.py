@@ -10,10 +10,11 @@ import jsonschema
 import pytest
 
 from golive.demo import demo_suite_path
+from golive.events import Event, EventBus, LevelStarted
 from golive.load.command import load_run_result
 from golive.load.engine import LevelPlan, run_level
 from golive.load.quality import QualityScoring
-from golive.load.session import LevelEvents, load_metrics, load_prompts, run_load
+from golive.load.session import load_metrics, load_prompts, run_load
 from golive.load.spec import LoadSpec
 from golive.registry import registry
 from golive.reports.summary import build_summary, load_schema
@@ -56,11 +57,18 @@ async def test_load_on_the_demo_measures_a_server_in_another_process_with_qualit
         "target", {"kind": "demo", "settings": {"cold_start_s": 0.3}}, field="target"
     )
     servers: list[list[int]] = []
+    bus = EventBus()
+
+    def started(event: Event) -> None:
+        if isinstance(event, LevelStarted):
+            servers.append(_mock_server_children())
+
+    bus.subscribe(started)
     outcome = await run_load(
         spec,
         args,
         prompts=load_prompts(spec, suite_messages=[c.messages() for c in cases]),
-        events=LevelEvents(started=lambda plan: servers.append(_mock_server_children())),
+        bus=bus,
         quality=QualityScoring(cases),
     )
     assert outcome.status == "finished"

@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import types
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,7 @@ def test_import_golive_loads_nothing_else() -> None:
         "import sys\nbefore = set(sys.modules)\nimport golive\n"
         "print(sorted(m for m in set(sys.modules) - before))"
     )
-    assert _fresh(code) == "['golive']"
+    assert _fresh(code) == "['golive', 'golive._version']"
 
 
 # --- evaluate ------------------------------------------------------------------------------
@@ -125,6 +126,52 @@ def test_evaluate_a_callable_prints_and_writes_nothing(
     assert result.target == {"kind": "python", "callable": f"{__name__}:answer"}
     assert capfd.readouterr() == ("", "")
     assert list(workdir.iterdir()) == []  # no store, no report folder
+
+
+class Support:
+    """A target of the user's own: a Target instance, not a config or a callable."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.started = self.closed = False
+
+    async def start(self) -> None:
+        self.started = True
+
+    async def validate(self) -> str | None:
+        return None
+
+    async def stream(self, request: Any) -> Any:
+        from golive.schemas import Chunk, StreamEnd
+
+        self.calls += 1
+        yield Chunk(answer(request.messages[-1].content), time.perf_counter_ns())
+        yield StreamEnd("stop")
+
+    async def close(self) -> None:
+        self.closed = True
+
+    def fingerprint(self) -> dict[str, str]:
+        return {"kind": "support", "model": "v2"}
+
+
+def test_evaluate_a_target_instance_runs_that_instance(capfd: pytest.CaptureFixture[str]) -> None:
+    target = Support()
+    result = golive.evaluate(target, CASES, samples=2, **EXACT)
+    assert target.calls == 4 and target.started and target.closed
+    assert (result.status, result.verdict.label) == ("finished", "go")
+    assert result.target == {"kind": "support", "model": "v2"}
+    assert result.config["target"]["callable"] == f"{__name__}:Support"  # what it ran
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_target_instance_cannot_be_load_tested() -> None:
+    with pytest.raises(ConfigError, match="fresh instances"):
+        golive.load_test(Support(), concurrency=1, duration=0.1)
+    target = Support()
+    with pytest.raises(ConfigError, match=r"load\.target"):
+        golive.evaluate(target, CASES, options={"load": {"concurrency": [1], "duration": 0.1}})
+    assert target.calls == 0
 
 
 def test_a_wrong_answer_fails_the_gate() -> None:

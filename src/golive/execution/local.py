@@ -1,5 +1,5 @@
 """The local executor: a fixed pool of asyncio workers draining a work list, feeding one
-consumer that processes their results (``run_pipeline``).
+consumer that processes their results (``fetch_then_process``).
 
 A pool of ``concurrency`` workers (rather than one task per item behind a semaphore) keeps
 memory flat for large suites and lets a cancellation stop everything at once.
@@ -11,13 +11,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-__all__ = ["run_pipeline"]
+__all__ = ["fetch_then_process"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-async def run_pipeline(
+async def fetch_then_process(
     items: Sequence[T],
     fetch: Callable[[T], Awaitable[R]],
     process: Callable[[R], Awaitable[None]],

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import multiprocessing
 import os
 import signal
@@ -38,10 +39,18 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from golive.registry import ComponentArgs, registry
 from golive.schemas import Case, Observation, Score
 from golive.scoring.base import SampleSetScorer, Scorer, warm_all
 
-__all__ = ["CaseScorers", "Scoring", "ScoringMode", "fork_available"]
+__all__ = [
+    "CaseScorers",
+    "ScorerPlan",
+    "Scoring",
+    "ScoringMode",
+    "fork_available",
+    "score_sample",
+]
 
 ScoringMode = Literal["process", "loop"]
 # A little below the measuring process: when both want the core, the stamps come first.
@@ -57,6 +66,28 @@ class CaseScorers:
     case_level: Sequence[SampleSetScorer]
 
 
+class ScorerPlan:
+    """Which scorers score each case: the plan's, then the case's own assertions. Each
+    distinct assertion is built once and shared by every case that spells it the same way.
+    The runner and quality under load (``golive.load.quality``) both score through this."""
+
+    def __init__(self, scorers: Sequence[ComponentArgs]) -> None:
+        self._plan: list[Any] = [registry.build("scorer", args) for args in scorers]
+        self._assertions: dict[str, Any] = {}  # Scorer | SampleSetScorer, by their spec
+
+    def for_case(self, case: Case) -> CaseScorers:
+        scorers = list(self._plan)
+        for i, spec in enumerate(case.assertions):
+            key = json.dumps(spec, sort_keys=True, default=str)
+            if key not in self._assertions:
+                args = registry.parse("scorer", spec, field=f"{case.id}.assertions[{i}]")
+                self._assertions[key] = registry.build("scorer", args)
+            scorers.append(self._assertions[key])
+        sample: list[Scorer] = [s for s in scorers if s.scope == "sample"]
+        sets: list[SampleSetScorer] = [s for s in scorers if s.scope == "case"]
+        return CaseScorers(case, sample, sets)
+
+
 def fork_available() -> bool:
     """Whether scoring can move to a forked child here (Linux; fork is unsafe on macOS)."""
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
@@ -65,7 +96,12 @@ def fork_available() -> bool:
 Timings = dict[str, float]
 
 
-async def _score_sample(entry: CaseScorers, observation: Observation, into: Timings) -> list[Score]:
+async def score_sample(
+    entry: CaseScorers, observation: Observation, into: Timings | None = None
+) -> list[Score]:
+    """One reply scored by its case's sample scorers, one scorer call at a time; each
+    scorer's own time is added to ``into`` by name."""
+    into = into if into is not None else {}
     scores = []
     for s in entry.sample:
         t0 = time.perf_counter()
@@ -137,7 +173,7 @@ class Scoring:
             return ()
         result = await self._off_loop(_child_score, case_id, observation)
         if result is None:
-            return tuple(await _score_sample(entry, observation, self.seconds))
+            return tuple(await score_sample(entry, observation, self.seconds))
         return result
 
     async def score_case(
@@ -244,7 +280,7 @@ def _child_ready() -> int:
 
 def _child_score(case_id: str, observation: Observation) -> tuple[list[Score], Timings]:
     timings: Timings = {}
-    scores = _run(_score_sample(_child_jobs[case_id], observation, timings))
+    scores = _run(score_sample(_child_jobs[case_id], observation, timings))
     return scores, timings
 
 

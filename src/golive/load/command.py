@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from golive import _interrupt
 from golive._loop import run_main
 from golive._redact import redact
 from golive.errors import ConfigError, StoreError
+from golive.events import Event, EventBus, LevelFinished, Subscriber
 from golive.gates import evaluate_gates, partial
 from golive.load.display import LevelProgress, render_load
 from golive.load.quality import QualityScoring, prompt_cases
@@ -26,7 +26,6 @@ from golive.registry import ComponentArgs, registry
 from golive.schemas import RunResult, Verdict
 
 if TYPE_CHECKING:
-    from golive.load.records import LevelResult
     from golive.store.load_records import LoadRecordWriter
 
 __all__ = ["load_run_result", "run_load_command", "storing_levels", "target_args"]
@@ -150,13 +149,14 @@ def run_load_command(
                 "target_json": fingerprint,
             },
         )
-        events = progress.events
-        if writer is not None:
-            events = replace(events, finished=storing_levels(events.finished, writer, console))
+        bus = EventBus()
+        if writer is not None:  # stored before the display says the level is done
+            bus.subscribe(storing_levels(writer, console))
+        bus.subscribe(progress)
 
         async def go() -> LoadOutcome:
             try:
-                return await run_load(spec, args, prompts=prompts, events=events, quality=quality)
+                return await run_load(spec, args, prompts=prompts, bus=bus, quality=quality)
             finally:
                 progress.stop()
 
@@ -205,19 +205,18 @@ def _open_writer(
     return LoadRecordWriter(opened, run_id, run_values={"status": "running", **run_values})
 
 
-def storing_levels(
-    then: Callable[[LevelResult], None] | None, writer: LoadRecordWriter, console: Console
-) -> Callable[[LevelResult], None]:
-    """A level-finished callback that stores the level's records first. A refused write is
-    said and retried once the load test ends (``LoadRecordWriter.finish``)."""
+def storing_levels(writer: LoadRecordWriter, console: Console | None) -> Subscriber:
+    """A subscriber that stores each finished level's records (``LevelFinished``). A refused
+    write is said and retried once the load test ends (``LoadRecordWriter.finish``)."""
 
-    def finished(level: LevelResult) -> None:
+    def finished(event: Event) -> None:
+        if not isinstance(event, LevelFinished):
+            return
         try:
-            writer.level(level)
+            writer.level(event.level)
         except StoreError as exc:
-            console.print(f"[yellow]{exc}; retried at the end[/]", highlight=False)
-        if then is not None:
-            then(level)
+            if console is not None:
+                console.print(f"[yellow]{exc}; retried at the end[/]", highlight=False)
 
     return finished
 

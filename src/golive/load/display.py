@@ -14,19 +14,20 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from golive.events import Event, LevelFinished, LevelStarted, LoadNote
 from golive.load.analysis import slo_unsettled
 from golive.load.engine import LevelPlan
 from golive.load.quality import quality_json
 from golive.load.records import LevelResult, LoadResult
-from golive.load.session import LevelEvents, level_key
 from golive.load.summary import level_summary
 
 __all__ = ["LevelProgress", "render_load"]
 
 
 class LevelProgress:
-    """``events`` for ``run_load``: one bar per level, advanced by a 2 Hz timer (cheap enough
-    not to disturb the measurement; the monitor would show it if it did)."""
+    """A subscriber to the load events (``run_load``'s bus): one bar per level, advanced by a
+    2 Hz timer (cheap enough not to disturb the measurement; the monitor would show it if it
+    did), and the load test's notes."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -44,9 +45,13 @@ class LevelProgress:
         self._duration = 0.0
         self._ticker: asyncio.Task[None] | None = None
 
-    @property
-    def events(self) -> LevelEvents:
-        return LevelEvents(started=self.started, finished=self.finished, note=self.note)
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, LevelStarted):
+            self.started(event.plan)
+        elif isinstance(event, LevelFinished):
+            self.finished(event.level)
+        elif isinstance(event, LoadNote):
+            self.note(event.text)
 
     def started(self, plan: LevelPlan) -> None:
         label = f"c={plan.concurrency}" if plan.concurrency is not None else f"r={plan.rate:g}/s"
@@ -124,7 +129,7 @@ def _print_quality(console: Console, load: LoadResult) -> None:
         same = "" if base is None else f" (the same prompts without load: {base:.0%})"
         console.print(
             escape(
-                f"  {level_key(level)}: pass {rate['value']:.0%} [{low:.0%}–{high:.0%}] "
+                f"  {level.key}: pass {rate['value']:.0%} [{low:.0%}–{high:.0%}] "
                 f"of {rate['n']}{same}, truncated {q['truncated_share']:.0%}, failures: {modes}"
             ),
             highlight=False,
@@ -219,7 +224,7 @@ def render_load(console: Console, load: LoadResult, *, status: str = "finished")
     for level in load.levels:
         for line in slo_unsettled(level, load.slo) if load.slo else ():
             console.print(
-                f"[yellow]{level_key(level)}: SLO not settled[/] {escape(line)}", highlight=False
+                f"[yellow]{level.key}: SLO not settled[/] {escape(line)}", highlight=False
             )
     if scored:
         _print_quality(console, load)

@@ -10,19 +10,17 @@ whether answers get cut, fail or degrade as the load grows.
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from golive.execution.scoring import ScorerPlan, score_sample
 from golive.failures import classify
 from golive.load.records import LevelQuality, LevelResult, LoadResult, ResponseSample
 from golive.load.spec import LoadSpec
 from golive.registry import ComponentArgs, registry
 from golive.schemas import Case, FailureMode, Metric, Observation, ObservationError, Request, Score
-from golive.scoring.base import Scorer
 from golive.stats import wilson_interval
 
 __all__ = ["QualityScoring", "prompt_cases", "quality_json", "quality_metrics"]
@@ -48,23 +46,10 @@ class QualityScoring:
     baseline: Mapping[str, float] | None = None  # case id -> its pass share in the quality run
 
     def __post_init__(self) -> None:
+        # The runner's plan: the same scorers for the same case. Only the sample-scope ones
+        # score here; consistency and the like look across samples of one case.
         specs = self.scorers if self.scorers is not None else _default_scorers()
-        built = [registry.build("scorer", args) for args in specs]
-        # Consistency and the like look across samples of one case: not a load sample's job.
-        self._plan: list[Scorer] = [s for s in built if s.scope == "sample"]
-        self._assertions: dict[str, Any] = {}
-
-    def _scorers_for(self, case: Case) -> list[Scorer]:
-        out = list(self._plan)
-        for i, spec in enumerate(case.assertions):
-            key = json.dumps(spec, sort_keys=True, default=str)
-            if key not in self._assertions:
-                args = registry.parse("scorer", spec, field=f"{case.id}.assertions[{i}]")
-                self._assertions[key] = registry.build("scorer", args)
-            scorer = self._assertions[key]
-            if scorer.scope == "sample":
-                out.append(scorer)
-        return out
+        self._plan = ScorerPlan(specs)
 
     async def score(self, level: LevelResult, prompts: Sequence[Request]) -> LevelQuality | None:
         """The level's quality, or None when it kept no samples or the prompts had no cases."""
@@ -82,10 +67,8 @@ class QualityScoring:
                 expected.append(self.baseline[case.id])
             observation = _observation(case, i, prompts[sample.prompt_index], sample)
             scores: list[Score] = []
-            if observation.ok:
-                for scorer in self._scorers_for(case):
-                    await asyncio.sleep(0)  # as in the runner: one scorer call at a time
-                    scores.append(await scorer.score(observation, case))
+            if observation.ok:  # as the runner scores on its loop: one scorer call at a time
+                scores = await score_sample(self._plan.for_case(case), observation)
             findings = classify(observation, scores)
             n += 1
             passed += not findings
@@ -140,14 +123,12 @@ def quality_json(quality: LevelQuality) -> dict[str, Any]:
 
 def quality_metrics(load: LoadResult) -> dict[str, Metric]:
     """``load.quality_pass_rate@c=N`` (Wilson CI) and ``load.quality_truncated_share@c=N``."""
-    from golive.load.session import level_key  # session imports this module's users
-
     out: dict[str, Metric] = {}
     for level in load.levels:
         q = level.quality
         if q is None or q.n == 0:
             continue
-        key = level_key(level)
+        key = level.key
         name = f"load.quality_pass_rate@{key}"
         out[name] = Metric(name, q.passed / q.n, wilson_interval(q.passed, q.n), q.n)
         name = f"load.quality_truncated_share@{key}"

@@ -15,15 +15,15 @@ Wilson CI), ``load.quality_truncated_share@…``; and ``load.capacity_at_slo``, 
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from golive import _interrupt
 from golive._files import read_user_lines
 from golive.errors import ConfigError
+from golive.events import EventBus, LevelFinished, LevelStarted, LoadNote
 from golive.load.abandonment import AbandonmentCurve, abandonment_summary
 from golive.load.analysis import capacity_at_slo, find_cliff, slo_status
 from golive.load.engine import LevelPlan, run_level
@@ -39,7 +39,6 @@ from golive.targets.base import Target
 
 __all__ = [
     "DEFAULT_PROMPTS",
-    "LevelEvents",
     "LoadOutcome",
     "level_key",
     "load_metrics",
@@ -64,20 +63,9 @@ class LoadOutcome:
     sweep_stopped: str | None = None
 
 
-@dataclass
-class LevelEvents:
-    """Progress callbacks (all optional): a level is about to run / has finished."""
-
-    started: Callable[[LevelPlan], None] | None = None
-    finished: Callable[[LevelResult], None] | None = None
-    note: Callable[[str], None] | None = None
-
-
 def level_key(level: LevelResult) -> str:
-    """``c=8`` or ``r=2.5``: the spelling of gates and ``LoadResult.abandonment``."""
-    if level.concurrency is not None:
-        return f"c={level.concurrency}"
-    return f"r={level.rate or 0.0:g}"
+    """``LevelResult.key`` (``c=8``, ``r=2.5``); kept while its last importers move."""
+    return level.key
 
 
 def _requests(
@@ -205,23 +193,23 @@ async def run_load(
     target_args: ComponentArgs,
     *,
     prompts: Sequence[Request] | None = None,
-    events: LevelEvents | None = None,
+    bus: EventBus | None = None,
     quality: QualityScoring | None = None,
 ) -> LoadOutcome:
     """Run ``spec`` against a fresh instance of ``target_args``; returns even when interrupted
     (Ctrl-C, SIGTERM): finished levels are kept, the level in flight is dropped. The demo
     target runs in its own process, so the client measures the server, not itself serving it.
+    ``bus``: where ``LevelStarted``, ``LevelFinished`` and ``LoadNote`` are published.
     ``quality``: score each level's sampled replies (quality under load)."""
     from golive.targets.demo import in_own_process
 
     target_args = in_own_process(target_args)
-    events = events or LevelEvents()
+    bus = bus or EventBus()
     notes: list[str] = []
 
     def note(text: str) -> None:
         notes.append(text)
-        if events.note is not None:
-            events.note(text)
+        bus.emit(LoadNote(text))
 
     profile: Any = build_profile(_profile_spec(spec))
     prompts = list(profile.prompts() or prompts or load_prompts(spec))
@@ -239,8 +227,7 @@ async def run_load(
     cold_ms: float | None = None
 
     async def one(plan: LevelPlan) -> LevelResult:
-        if events.started is not None:
-            events.started(plan)
+        bus.emit(LevelStarted(plan))
         if spec.processes > 1:  # one level over several client processes (load.multiproc)
             spread = spread_spec(target_args, target)
             level = await run_level_spread(
@@ -264,42 +251,39 @@ async def run_load(
         if quality is not None:  # scored between levels: never competes with the clock
             level = replace(level, quality=await quality.score(level, prompts))
         levels.append(level)
-        if events.finished is not None:
-            events.finished(level)
+        bus.emit(LevelFinished(level))
         _interrupt.pause_at("load")  # test seam: a level is done, the next one comes
         return level
 
-    with _interrupt.cancelling():  # Ctrl-C, SIGTERM: finished levels are kept
-        target = _build(target_args)
+    async def measure() -> None:
+        nonlocal cold_ms, stopped
+        cold_ms, problem = await _cold_start(spec, target_args, prompts[0])
+        if problem:
+            note(problem)
+        await target.start()
         try:
-            cold_ms, problem = await _cold_start(spec, target_args, prompts[0])
+            # A model the server does not serve is a config error (exit 4) before any
+            # level; an unreachable target is a note, and each request records its failure.
+            problem = await target.validate()
             if problem:
                 note(problem)
-            await target.start()
-            try:
-                # A model the server does not serve is a config error (exit 4) before any
-                # level; an unreachable target is a note, and each request records its failure.
-                problem = await target.validate()
-                if problem:
-                    note(problem)
-                problem = await _wait_ready(target, prompts[0], spec.request_timeout_s)
-                if problem:
-                    note(problem)
-                if spec.is_sweep:
-                    result = await profile.run(one, seed=spec.seed, options=options)
-                    stopped = result.stopped
-                    if result.client_limited:
-                        note(f"sweep: {stopped}")
-                else:
-                    for plan in profile.plans(spec.duration, spec.seed, options):
-                        await one(plan)
-            finally:
-                await target.close()
-        except asyncio.CancelledError:
-            status = "interrupted"
-            task = asyncio.current_task()
-            if task is not None:
-                task.uncancel()
+            problem = await _wait_ready(target, prompts[0], spec.request_timeout_s)
+            if problem:
+                note(problem)
+            if spec.is_sweep:
+                result = await profile.run(one, seed=spec.seed, options=options)
+                stopped = result.stopped
+                if result.client_limited:
+                    note(f"sweep: {stopped}")
+            else:
+                for plan in profile.plans(spec.duration, spec.seed, options):
+                    await one(plan)
+        finally:
+            await target.close()
+
+    target = _build(target_args)
+    if await _interrupt.cancel_on_signal(measure()):  # Ctrl-C, SIGTERM: finished levels kept
+        status = "interrupted"
     return LoadOutcome(_result(levels, spec, cold_ms), status, tuple(notes), stopped)
 
 
@@ -341,7 +325,7 @@ def load_metrics(load: LoadResult, *, max_error_rate: float = 0.01) -> dict[str,
         out[name] = Metric(name, value, ci, n)
 
     for level in load.levels:
-        key = level_key(level)
+        key = level.key
         metrics = level.metrics or level_metrics(level, load.slo)
         for short, full in SHORT_LATENCIES.items():
             for stat in STATS:
@@ -384,14 +368,14 @@ def slo_gates(load: LoadResult, spec: LoadSpec) -> list[str]:
     if not spec.slo:
         levels = load.levels[:1] if spec.is_sweep else load.levels
         ceiling = format(spec.max_error_rate, "f").rstrip("0").rstrip(".") or "0"
-        return [f"load.error_rate@{level_key(level)} <= {ceiling}" for level in levels]
+        return [f"load.error_rate@{level.key} <= {ceiling}" for level in levels]
     if spec.is_sweep:
         start = float(spec.profile.get("start", 1.0))
         return [f"load.capacity_at_slo >= {start:g}"]
     short = {full: name for name, full in SHORT_LATENCIES.items()}
     gates = []
     for level in load.levels:
-        key = level_key(level)
+        key = level.key
         gates.append(f"load.slo_met@{key} >= 1")
         # A percentile SLO is met only when its 95% interval is within the bound: a level too
         # small to say is inconclusive (the gate names the interval and the n), not passed.

@@ -12,7 +12,7 @@ import pytest
 
 from fakes import FakeTarget
 from golive.config import plan_from_dict
-from golive.execution.local import run_pipeline
+from golive.execution.local import fetch_then_process
 from golive.execution.scoring import fork_available
 from golive.registry import scorer
 from golive.runner import Runner
@@ -39,7 +39,7 @@ async def test_processing_after_a_cancellation_is_bounded() -> None:
             await forever.wait()  # a reply that takes "forever" to score
         processed.append(r)
 
-    task = asyncio.ensure_future(run_pipeline(range(6), fetch, process, 6, drain_s=0.05))
+    task = asyncio.ensure_future(fetch_then_process(range(6), fetch, process, 6, drain_s=0.05))
     await asyncio.wait_for(two_done.wait(), GENEROUS_S)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

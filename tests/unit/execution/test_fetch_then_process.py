@@ -1,4 +1,4 @@
-"""run_pipeline: fetch slots refill before processing, bounded backlog, errors, cancellation."""
+"""fetch_then_process: slots refill before processing, bounded backlog, errors, cancellation."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from golive.execution.local import run_pipeline
+from golive.execution.local import fetch_then_process
 
 
 async def test_every_item_is_fetched_and_processed_once() -> None:
@@ -19,7 +19,7 @@ async def test_every_item_is_fetched_and_processed_once() -> None:
     async def process(r: int) -> None:
         processed.append(r)
 
-    await run_pipeline(range(50), fetch, process, 4)
+    await fetch_then_process(range(50), fetch, process, 4)
     assert sorted(processed) == [i * 10 for i in range(50)]
 
 
@@ -38,7 +38,7 @@ async def test_fetch_slots_do_not_wait_for_processing() -> None:
     async def process(r: int) -> None:
         await release.wait()
 
-    await asyncio.wait_for(run_pipeline(range(6), fetch, process, 2, backlog=4), 5)
+    await asyncio.wait_for(fetch_then_process(range(6), fetch, process, 2, backlog=4), 5)
     assert started == list(range(6))
 
 
@@ -53,7 +53,7 @@ async def test_backlog_bounds_unprocessed_results() -> None:
     async def process(r: int) -> None:
         await gate.wait()
 
-    task = asyncio.ensure_future(run_pipeline(range(20), fetch, process, 2, backlog=3))
+    task = asyncio.ensure_future(fetch_then_process(range(20), fetch, process, 2, backlog=3))
     for _ in range(20):
         await asyncio.sleep(0)
     assert len(fetched) == 5  # concurrency 2 + backlog 3, the rest waits for processing
@@ -75,7 +75,7 @@ async def test_process_error_propagates_and_stops_fetching() -> None:
             raise ValueError("scorer bug")
 
     with pytest.raises(ValueError, match="scorer bug"):
-        await asyncio.wait_for(run_pipeline(range(1000), fetch, process, 2), 5)
+        await asyncio.wait_for(fetch_then_process(range(1000), fetch, process, 2), 5)
     assert len(fetched) < 1000
 
 
@@ -89,7 +89,7 @@ async def test_fetch_error_propagates() -> None:
         pass
 
     with pytest.raises(KeyError):
-        await asyncio.wait_for(run_pipeline(range(10), fetch, process, 3), 5)
+        await asyncio.wait_for(fetch_then_process(range(10), fetch, process, 3), 5)
 
 
 async def test_cancellation_processes_what_was_fetched() -> None:
@@ -111,7 +111,7 @@ async def test_cancellation_processes_what_was_fetched() -> None:
         await slow.wait()
         processed.append(r)
 
-    task = asyncio.ensure_future(run_pipeline(range(10), fetch, process, 6))
+    task = asyncio.ensure_future(fetch_then_process(range(10), fetch, process, 6))
     await asyncio.wait_for(four_fetched.wait(), 5)
     task.cancel()
     await asyncio.sleep(0)
