@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from golive.compare import Comparison
     from golive.config import Plan
     from golive.diversity.expand import Expansion
+    from golive.events import Event
     from golive.load.records import LoadResult
     from golive.registry import ComponentArgs
     from golive.schemas import Case, RunResult
@@ -51,9 +52,11 @@ Python callable taking the user's text and returning (or yielding) the reply, or
 instance (``evaluate`` and ``scan_target`` only; a load test starts fresh instances)."""
 SuiteLike: TypeAlias = "str | os.PathLike[str] | Iterable[Mapping[str, Any] | Case]"
 """A cases file (.jsonl or .yaml), or the cases themselves (``{"id": …, "input": …}``)."""
-Display: TypeAlias = "Literal['rich'] | Console | None"
+Display: TypeAlias = "Literal['rich'] | Console | Callable[[Event], None] | None"
 """None: print nothing; ``"rich"``: the CLI's progress and notes on stdout; a rich Console:
-the same, printed there."""
+the same, printed there; a function: called with each of the run's events
+(``golive.events``: ``RunStarted``, ``ObservationRecorded``, ``CaseFinished``, the load
+levels, ``RunFinished`` once, last), and nothing printed."""
 
 # Callables given as targets, each under a name the ``python`` target can import
 # (``golive.api:_CALLABLES.name``) while the call that registered it runs.
@@ -269,13 +272,16 @@ def load_test(
     with _callable_target(target) as args:
 
         async def go() -> LoadOutcome:
-            if console is None:
-                return await run_load(spec, args, prompts=prompts, quality=quality)
             from golive.events import EventBus
+
+            bus = EventBus()
+            for subscriber in _subscribers(display):
+                bus.subscribe(subscriber)
+            if console is None:
+                return await run_load(spec, args, prompts=prompts, bus=bus, quality=quality)
             from golive.load.display import LevelProgress
 
             progress = LevelProgress(console)
-            bus = EventBus()
             bus.subscribe(progress)
             try:
                 return await run_load(spec, args, prompts=prompts, bus=bus, quality=quality)
@@ -393,12 +399,18 @@ async def _execute(
             record=store is not None,
             baseline=baseline,
             target=instance,
+            subscribers=_subscribers(display),
         )
         return outcome.result
     with _callable_target(target) as args:
         plan = _plan(args, data, options)
         outcome = await execute_async(
-            plan, console=console, cases=cases, record=store is not None, baseline=baseline
+            plan,
+            console=console,
+            cases=cases,
+            record=store is not None,
+            baseline=baseline,
+            subscribers=_subscribers(display),
         )
     return outcome.result
 
@@ -532,4 +544,17 @@ def _console(display: Display) -> Console | None:
         return Console()
     if isinstance(display, Console):
         return display
-    raise ConfigError(f"display must be None, 'rich' or a rich Console, not {display!r}")
+    if callable(display):
+        return None  # a subscriber: see _subscribers
+    raise ConfigError(
+        f"display must be None, 'rich', a rich Console or a function of an event, not {display!r}"
+    )
+
+
+def _subscribers(display: Display) -> list[Callable[[Event], None]]:
+    """``display`` when it is a function to call with each event."""
+    from rich.console import Console
+
+    if display is None or isinstance(display, str | Console) or not callable(display):
+        return []
+    return [display]

@@ -165,6 +165,31 @@ def test_evaluate_a_target_instance_runs_that_instance(capfd: pytest.CaptureFixt
     assert capfd.readouterr() == ("", "")
 
 
+def test_a_function_as_display_gets_every_event_and_nothing_is_printed(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from golive.events import Event, ObservationRecorded, RunFinished, RunStarted
+
+    events: list[Event] = []
+    result = golive.evaluate(answer, CASES, samples=2, display=events.append, **EXACT)
+    assert isinstance(events[0], RunStarted)
+    assert sum(isinstance(e, ObservationRecorded) for e in events) == 4
+    assert [e for e in events if isinstance(e, RunFinished)] == [events[-1]]
+    assert events[-1] == RunFinished(result)
+    assert capfd.readouterr() == ("", "")
+
+
+def test_load_test_levels_reach_a_function_as_display() -> None:
+    from golive.events import Event, LevelFinished, LevelStarted
+
+    events: list[Event] = []
+    load = golive.load_test(
+        lambda q: "ok", concurrency=[1, 2], duration=0.3, requests=2, display=events.append
+    )
+    assert [type(e) for e in events] == [LevelStarted, LevelFinished] * 2
+    assert [e.level for e in events if isinstance(e, LevelFinished)] == list(load.levels)
+
+
 def test_a_target_instance_cannot_be_load_tested() -> None:
     with pytest.raises(ConfigError, match="fresh instances"):
         golive.load_test(Support(), concurrency=1, duration=0.1)
