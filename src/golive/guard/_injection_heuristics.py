@@ -193,7 +193,10 @@ def variants(text: str) -> list[tuple[str, str]]:
     folded = base.translate(_CONFUSABLES)
     folded = _SPACED.sub(_unspace, folded)
     folded = _SPLIT_WORD.sub(_join_trigger, folded)  # "i-nstruction", "pro.mpt", "sys_tem"
-    folded = _LEET_WORD.sub(_unleet_trigger, folded)
+    leet = _LEET_WORD.sub(_unleet_trigger, folded)
+    if leet != folded:  # an attack word in leetspeak: undo the rest too ("pr1n7 y0ur ...")
+        leet = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), folded)
+    folded = leet
     folded = _TYPO_WORD.sub(_unslip_trigger, folded)
     if folded != base:
         out.append(("obfuscated", _SPACES.sub(" ", folded)))
