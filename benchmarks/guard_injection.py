@@ -15,7 +15,8 @@ from pathlib import Path
 
 from golive.guard._injection_corpus import index
 from golive.guard._injection_heuristics import normalise, scan, scan_planted
-from golive.guard.injection import DEFAULT_THRESHOLD, InjectionGuard, score
+from golive.guard._injection_model import shipped
+from golive.guard.injection import DEFAULT_THRESHOLD, InjectionGuard, learned_probability, score
 
 ROWS = [
     json.loads(x)
@@ -77,9 +78,12 @@ def main() -> None:
         f"p95 {pct(ref, 0.95):.1f} µs; mean {statistics.mean(lat) * 1e6:.0f} µs"
     )
     doc = (text + " ") * 8  # 1,600 characters of untrusted content
+    model = shipped()
+    assert model is not None, "the learned model is missing from golive/guard/data"
     layers = {
         "heuristics": lambda: scan(text),
         "similarity": lambda: index().query(normalise(text)),
+        "learned layer (user messages)": lambda: learned_probability(text, "user", model),
         "planted-task check (documents only)": lambda: scan_planted(text),
         "whole guard, --as document, 1,600 chars": lambda: g.check(doc, origin="document"),
     }

@@ -5,14 +5,17 @@
 DATA_DIR holds the public sources listed in benchmarks/injection_sources.py (how to fetch each
 one, at which commit, and its licence are in that module's docstring and its ``SOURCES``).
 
-For every source in turn, the learned layer is trained on every OTHER source (public and
-golive's own written examples) and the guard, at its default threshold, is measured on the
-one left out: an attack source gives recall, a benign source the false-positive rate. The
-pooled figures put every source's held-out predictions together. Indirect injection (``--as
-document``) is measured the same way on document pairs (clean, and with an instruction
-planted), grouped by source. Then the shipped model (trained on everything) is measured on
-benchmarks/data/injection_holdout*.jsonl, written for golive and never trained or tuned on,
-and on the tuned set (in-distribution, labelled as such).
+For every source in turn, the learned layer is trained the way the shipped one is (golive's
+own examples and the permissively licensed public sources, injection_training.shippable) but
+without that source's group, and the guard, at its default threshold, is measured on the
+group left out: an attack source gives recall, a benign source the false-positive rate. The
+learned layer counts as the guard counts it: on user messages, and on its own only when
+confident (_injection_model.evidence). The pooled figures put every source's held-out
+predictions together. Indirect injection (``--as document``) is measured the same way on
+document pairs (clean, and with an instruction planted), grouped by source. Then a model
+trained like the shipped one is measured on benchmarks/data/injection_holdout*.jsonl,
+written for golive and never trained or tuned on, and on the tuned set (in-distribution,
+labelled as such).
 """
 
 from __future__ import annotations
@@ -30,11 +33,15 @@ from injection_training import (
     ROOT,
     Example,
     Model,
+    Pair,
     project_examples,
     public_examples,
+    shippable,
+    shippable_source,
     train,
 )
 
+from golive.guard._injection_model import evidence
 from golive.guard.injection import DEFAULT_THRESHOLD, learned_probability, score
 
 HOLDOUT = ROOT / "benchmarks/data/injection_holdout.jsonl"
@@ -62,8 +69,16 @@ def base_score(text: str, origin: str) -> float:
     return score(text, origin=origin).score  # type: ignore[arg-type]
 
 
-def combine(base: float, prob: float) -> float:
-    return 1.0 - (1.0 - base) * (1.0 - prob)
+def combine(base: float, prob: float, origin: str = "user") -> float:
+    """The guard's score with the learned layer, as InjectionGuard counts it."""
+    return max(base, evidence(prob)) if origin == "user" else base
+
+
+def train_shippable(examples: Sequence[Example], pairs: Sequence[Pair]) -> Model:
+    """A model trained the way the shipped one is (what its licence allows)."""
+    return train(
+        shippable(examples), [p for p in pairs if all(shippable_source(x) for x in p.parts())]
+    )
 
 
 def rate(flags: Sequence[bool]) -> float:
@@ -85,14 +100,14 @@ def main() -> None:
     ap.add_argument(
         "--holdout-only",
         action="store_true",
-        help="only the hand-written hold-out set, default layers and the shipped model",
+        help="only the hand-written hold-out set: the guard without and with the learned layer",
     )
     args = ap.parse_args()
     th = args.threshold
     if args.holdout_only:
         public, pairs = public_examples(args.data_dir)
-        trained = train(public + project_examples(), pairs)
-        both = {"default": holdout(None, th), "with_learned": holdout(trained, th)}
+        trained = train_shippable(public + project_examples(), pairs)
+        both = {"without_learned": holdout(None, th), "default": holdout(trained, th)}
         print(json.dumps(both, indent=1))
         return
     t0 = time.perf_counter()
@@ -111,13 +126,13 @@ def main() -> None:
     groups = sorted({e.group for e in everything if e.group != "golive-tuned"})
     for i, grp in enumerate(groups, 1):
         t = time.perf_counter()
-        model = train(
+        model = train_shippable(
             [e for e in everything if e.group != grp],
             [p for p in pairs if grp not in {group_of(x) for x in p.parts()}],
         )
         for e in (e for e in everything if e.group == grp):
             prob = learned_probability(e.text, e.origin, model)
-            held.append((e, combine(base[id(e)], prob), base[id(e)]))
+            held.append((e, combine(base[id(e)], prob, e.origin), base[id(e)]))
         for s, lab in sorted({(e.source, e.label) for e in everything if e.group == grp}):
             mine = [h for h in held if h[0].source == s and h[0].label == lab]
             key = s if all(e.label == lab for e in everything if e.source == s) else f"{s}:{lab}"
@@ -163,7 +178,7 @@ def main() -> None:
         flags: dict[str, list[bool]] = defaultdict(list)
         for held_out in sorted({p.parts()[side] for p in pairs}):
             grp = group_of(held_out)
-            model = train(
+            model = train_shippable(
                 [e for e in everything if e.group != grp],
                 [p for p in pairs if grp not in {group_of(x) for x in p.parts()}],
             )
@@ -171,8 +186,8 @@ def main() -> None:
                 bc, ba = pbase[id(p)]
                 pc = learned_probability(p.clean, "document", model)
                 pa = learned_probability(p.attacked, "document", model)
-                flags["clean"].append(combine(bc, pc) >= th)
-                flags["attacked"].append(combine(ba, pa) >= th)
+                flags["clean"].append(combine(bc, pc, "document") >= th)
+                flags["attacked"].append(combine(ba, pa, "document") >= th)
                 flags["clean_nl"].append(bc >= th)
                 flags["attacked_nl"].append(ba >= th)
         name = ("indirect_loso_by_document_source", "indirect_loso_by_instruction_source")[side]
@@ -186,9 +201,9 @@ def main() -> None:
         print(f"{name}: {summary[name]}", flush=True)
 
     # The shipped model: trained on everything, measured on what it never saw.
-    shipped = train(everything, pairs)
-    summary["holdout_default"] = holdout(None, th)
-    summary["holdout_with_learned"] = holdout(shipped, th)
+    shipped = train_shippable(everything, pairs)
+    summary["holdout_without_learned"] = holdout(None, th)
+    summary["holdout_default"] = holdout(shipped, th)
     tuned = [e for e in own if e.source == "golive-tuned"]
     tp = sum(full(e.text, "user", shipped) >= th for e in tuned if e.label)
     fp = sum(full(e.text, "user", shipped) >= th for e in tuned if not e.label)
@@ -204,7 +219,7 @@ def main() -> None:
 def full(text: str, origin: str, model: Model | None) -> float:
     """The guard's score: default layers, plus the learned one when ``model`` is given."""
     prob = learned_probability(text, origin, model) if model is not None else 0.0
-    return combine(base_score(text, origin), prob)
+    return combine(base_score(text, origin), prob, origin)
 
 
 def holdout(model: Model | None, th: float) -> dict[str, object]:

@@ -1,29 +1,45 @@
-"""A learned injection layer, measured but not used by the guard: a linear model over hashed
-word and character n-grams, one head per origin.
+"""The learned injection layer: a linear model over hashed word and character n-grams, one
+head per origin.
 
 Two heads share the features: ``user`` (an attack vs what real users ask, persona prompts and
 security talk included) and ``document`` (an instruction addressed to the assistant vs the
 text of documents, emails and tool output, shown one segment at a time). Trained by
-benchmarks/injection_training.py; benchmarks/guard_injection_public.py measures it
-leave-one-source-out. Why it is not in the guard: held out, it flagged a third of the benign
-prompts of a style it had not seen (persona prompts, security talk), and the hand-written
-hold-out set 34% (docs/benchmarks.md). An encoder (MiniLM) did no better held out and costs
-26 ms a text on one core, more than the guard's whole budget.
+benchmarks/injection_training.py (``--write`` makes the file golive ships, from the
+permissively licensed public sources and golive's own examples); benchmarks/
+guard_injection_public.py measures it leave-one-source-out.
+
+The guard uses the user head, and only its confident verdicts (``CONFIDENT``): held out, at
+that level it added recall at almost no cost in false positives, while at 0.5 it flagged one
+benign prompt in ten of a style it had not seen (docs/benchmarks.md). The document head is
+not used: held out it flagged most clean documents. An encoder (MiniLM) did no better held
+out and costs 26 ms a text on one core, more than the guard's whole budget.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from io import BytesIO
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DIM", "Head", "Model", "features", "fit", "segments"]
+__all__ = [
+    "CONFIDENT",
+    "DIM",
+    "Head",
+    "Model",
+    "evidence",
+    "features",
+    "fit",
+    "segments",
+    "shipped",
+]
 
 DIM = 1 << 18  # hashed feature space; collisions cost < 0.5% F1 against 2**20 in the benchmark
 _WORD = re.compile(r"\w+")
@@ -31,6 +47,10 @@ _CHAR_NGRAMS = (3, 4, 5)
 _MAX_CHARS = 2_000  # the learned layer reads the opening of a text, or of each segment
 _SEGMENT_CHARS = 400
 _MAX_SEGMENTS = 120  # a document's head and tail: injected text hides at either end
+# The user head's probability at or above which it flags a text on its own (chosen on the
+# leave-one-source-out figures, never on the hold-out set).
+CONFIDENT = 0.9
+SHIPPED = "injection_model.npz"  # in golive/guard/data, written by injection_training --write
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 
 
@@ -166,3 +186,19 @@ def fit(
     weights = np.zeros(DIM, dtype=np.float32)
     weights[used] = res.x[:-1]
     return Head(weights, float(res.x[-1]))
+
+
+def evidence(probability: float) -> float:
+    """The learned layer's part of the guard's score: its probability where it is confident,
+    else scaled below 0.5 (still monotone, so a lower threshold draws a real ROC, but never a
+    flag at the default threshold on its own)."""
+    return probability if probability >= CONFIDENT else 0.49 * probability / CONFIDENT
+
+
+@functools.cache
+def shipped() -> Model | None:
+    """The model golive ships (None if the wheel was built without it)."""
+    path = resources.files("golive.guard").joinpath("data", SHIPPED)
+    if not path.is_file():
+        return None
+    return Model.from_bytes(path.read_bytes())

@@ -2,18 +2,18 @@
 
 (a) heuristics on normalised, de-obfuscated and decoded variants of the text, one pattern per
 attack family; (b) cosine similarity to a bundled corpus of attack patterns (with benign
-anchors that pull look-alike questions back); (c) an optional text-classification model loaded
-from a local directory; (d) an optional guard model the user serves (``guard_model``). The
-layers' scores combine by noisy-or into one score in [0, 1] compared with ``threshold``.
-
-A learned layer over hashed n-grams (``_injection_model``) is measured by the benchmarks but
-not used by the guard: leave-one-source-out on public data it flagged a third of benign
-prompts of a style it had not seen (docs/benchmarks.md, "Guards: prompt injection").
+anchors that pull look-alike questions back); (c) a learned layer over hashed n-grams
+(``_injection_model``), trained on public attacks and benign prompts, that flags a user's text
+on its own only when it is confident (``learned: false`` turns it off); (d) an optional
+text-classification model loaded from a local directory; (e) an optional guard model the user
+serves (``guard_model``). The layers' scores combine by noisy-or into one score in [0, 1],
+and the learned layer's evidence is taken when higher, compared with ``threshold``.
 
 Content the application did not write (``origin="document"``: retrieved pages, emails, tool
 output) is judged differently: any instruction addressed to the assistant is an attack there,
 so patterns that speak to "the assistant" in the third person count in full, and a sentence
-that gives an AI a task ("Write a haiku about autumn.") is flagged (``scan_planted``).
+that gives an AI a task ("Write a haiku about autumn.") is flagged (``scan_planted``). The
+learned layer does not judge documents (its document head flagged most clean ones held out).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from golive.guard._injection_heuristics import (
     scan_planted,
     variants,
 )
-from golive.guard._injection_model import Model, features, segments
+from golive.guard._injection_model import Model, evidence, features, segments, shipped
 from golive.guard._injection_remote import GuardModelArgs, RemoteVerdict, remote_score
 from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
@@ -87,6 +87,9 @@ class InjectionArgs(GuardArgs):
     guard_model: GuardModelArgs | None = None
     """An OpenAI-compatible guard model you run (Llama Guard, Prompt Guard, any chat model)
     asked about every text as one more layer, with a timeout and ``on_error``; off by default."""
+    learned: bool = True
+    """Use the learned layer shipped with golive (hashed n-grams, trained on public attacks and
+    benign prompts) on user messages; it flags on its own only when confident (p >= 0.9)."""
 
 
 # Patterns that speak of "the assistant" in the third person: an attack inside a document, but
@@ -213,8 +216,9 @@ def score(
     learned: Model | None = None,
     guard_model: GuardModelArgs | None = None,
 ) -> InjectionScore:
-    """Score ``text`` for prompt injection. Never raises on a str. ``learned``: a model the
-    benchmarks trained, added as one more layer (the guard itself uses none)."""
+    """Score ``text`` for prompt injection. Never raises on a str. ``learned``: the learned
+    layer (``_injection_model.shipped()`` in the guard; the benchmarks pass models they
+    trained); it reads user messages only, and counts in full only when confident."""
     hits = scan(text)
     if origin == "document":
         hits += scan_planted(text)
@@ -223,7 +227,7 @@ def score(
         heur *= _QUOTE_DISCOUNT
         reasons.append("talk about attacks or rules against them, not an attack")
     prob = 0.0
-    if learned is not None:
+    if learned is not None and origin == "user":
         prob = learned_probability(text, origin, learned)
         if prob >= 0.05:
             reasons.append(f"learned:{prob:.2f}")
@@ -239,8 +243,11 @@ def score(
     rem = (remote.score or 0.0) if remote is not None else 0.0
     if remote is not None and (remote.error or rem):
         reasons.append(remote.reason)
-    miss = (1.0 - heur) * (1.0 - 0.8 * sim) * (1.0 - prob) * (1.0 - (clf or 0.0)) * (1.0 - rem)
-    return InjectionScore(round(1.0 - miss, 4), heur, sim, clf, tuple(reasons), prob, remote)
+    miss = (1.0 - heur) * (1.0 - 0.8 * sim) * (1.0 - (clf or 0.0)) * (1.0 - rem)
+    # The learned layer is not or-ed in: below its confident level it only ranks, so the
+    # other layers' flags and its own are exactly what the benchmarks measured.
+    combined = max(1.0 - miss, evidence(prob))
+    return InjectionScore(round(combined, 4), heur, sim, clf, tuple(reasons), prob, remote)
 
 
 class InjectionGuard:
@@ -261,6 +268,7 @@ class InjectionGuard:
             similarity=self.args.similarity,
             classifier=self._classifier,
             origin=origin,
+            learned=shipped() if self.args.learned else None,
             guard_model=self.args.guard_model,
         )
 
