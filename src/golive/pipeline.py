@@ -284,7 +284,9 @@ async def execute_async(
         if run.result is not None and not _going(run.result):
             break
         await _closing_on_error(recorder, stage(run))
-    if run.result is None:
+    if run.result is None:  # a stage list without the requests stage
+        if recorder is not None:
+            recorder.close()
         raise ValueError("the stages ran no requests: the requests stage is missing")
     result, paths = _commit(
         run.result, recorder, reporters, ReportContext(plan.out, run.printer()), json_path

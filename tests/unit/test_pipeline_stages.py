@@ -117,3 +117,11 @@ async def test_a_load_stage_refuses_a_target_instance_before_any_request(tmp_pat
     with pytest.raises(ConfigError, match=r"load\.target"):
         await execute_async(plan, record=False, target=target)
     assert target.calls == [] and not target.started
+
+
+async def test_stages_without_the_requests_stage_are_a_mistake(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    with pytest.raises(ValueError, match="requests stage"):
+        await execute_async(plan, stages=STAGES[:2])
+    with pytest.raises(ConfigError, match="holds no runs"):  # the store was closed, empty
+        get_run(plan.store)
