@@ -6,9 +6,8 @@ from __future__ import annotations
 from array import array
 from multiprocessing.connection import Connection
 
-from golive.load.records import RequestRecord
 from golive.load.spill import spill
-from golive.schemas import FailureMode
+from golive.schemas import FailureMode, RequestRecord
 
 
 def records() -> list[RequestRecord]:

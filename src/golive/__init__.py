@@ -65,7 +65,7 @@ _LAZY = {
     "execute_async": "golive.pipeline",
     "Comparison": "golive.compare",
     "Expansion": "golive.diversity.expand",
-    "LoadResult": "golive.load.records",
+    "LoadResult": "golive.schemas",
     "compare_runs": "golive.api",
     "evaluate": "golive.api",
     "evaluate_async": "golive.api",
@@ -94,10 +94,9 @@ if TYPE_CHECKING:
     from golive.diversity.expand import Expansion
     from golive.errors import ConfigError, GoliveError
     from golive.events import EventBus
-    from golive.load.records import LoadResult
     from golive.pipeline import Outcome, execute, execute_async
     from golive.runner import Runner
-    from golive.schemas import Case, FailureMode, RunResult
+    from golive.schemas import Case, FailureMode, LoadResult, RunResult
     from golive.suite import load_suite
 
 

@@ -29,9 +29,8 @@ if TYPE_CHECKING:
     from golive.config import Plan
     from golive.diversity.expand import Expansion
     from golive.events import Event
-    from golive.load.records import LoadResult
     from golive.registry import ComponentArgs
-    from golive.schemas import Case, RunResult
+    from golive.schemas import Case, LoadResult, RunResult
     from golive.targets.base import Target
 
 __all__ = [

@@ -17,7 +17,7 @@ from golive.schemas import Case, CaseResult, RunResult, ScoredObservation
 
 if TYPE_CHECKING:
     from golive.load.engine import LevelPlan
-    from golive.load.records import LevelResult
+    from golive.schemas import LevelResult
 
 __all__ = [
     "CaseFinished",

@@ -25,18 +25,21 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from golive.diversity.base import Expectation, Mutation
 from golive.diversity.expand import make_variant
-from golive.load.records import ClientHealth, LevelResult, LoadResult, RequestRecord
 from golive.reports.base import ReportContext
 from golive.reports.html import HtmlReporter
 from golive.schemas import (
     Case,
     CaseResult,
+    ClientHealth,
     FailureMode,
     Finding,
     GateResult,
+    LevelResult,
+    LoadResult,
     Metric,
     Observation,
     Request,
+    RequestRecord,
     RunResult,
     Score,
     ScoredObservation,

@@ -34,10 +34,10 @@ _LAZY = {
     "LevelOptions": "golive.load.profiles",
     "Profile": "golive.load.profiles",
     "build_profile": "golive.load.profiles",
-    "ClientHealth": "golive.load.records",
-    "LevelResult": "golive.load.records",
-    "LoadResult": "golive.load.records",
-    "RequestRecord": "golive.load.records",
+    "ClientHealth": "golive.schemas",
+    "LevelResult": "golive.schemas",
+    "LoadResult": "golive.schemas",
+    "RequestRecord": "golive.schemas",
     "Sketch": "golive.load.sketch",
     "TokenCounter": "golive.load.tokens",
     "token_counter": "golive.load.tokens",
@@ -48,9 +48,9 @@ if TYPE_CHECKING:
     from golive.load.metrics import level_metrics
     from golive.load.monitor import LagMonitor
     from golive.load.profiles import LevelOptions, Profile, build_profile
-    from golive.load.records import ClientHealth, LevelResult, LoadResult, RequestRecord
     from golive.load.sketch import Sketch
     from golive.load.tokens import TokenCounter, token_counter
+    from golive.schemas import ClientHealth, LevelResult, LoadResult, RequestRecord
 
 
 def __getattr__(name: str) -> Any:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from golive.load.analysis import level_value
-from golive.load.records import LevelResult
+from golive.schemas import LevelResult
 
 __all__ = [
     "DEFAULT_CURVE",

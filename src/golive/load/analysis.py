@@ -26,8 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from golive.load.metrics import level_metrics
-from golive.load.records import LevelResult
-from golive.schemas import Metric
+from golive.schemas import LevelResult, Metric
 
 __all__ = [
     "CLIFF_FACTOR",

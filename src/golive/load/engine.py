@@ -14,10 +14,16 @@ from dataclasses import dataclass
 
 from golive.execution.observe import observe
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, Delays, LagMonitor
-from golive.load.records import ClientHealth, LevelResult, ResponseSample, TokenSource
 from golive.load.spill import Overflow, SpillRecords, SpillWriter
 from golive.load.tokens import token_counter
-from golive.schemas import FailureMode, Request
+from golive.schemas import (
+    ClientHealth,
+    FailureMode,
+    LevelResult,
+    Request,
+    ResponseSample,
+    TokenSource,
+)
 from golive.targets.base import RawStreaming, Target
 from golive.transport.exchange import Exchange, decode
 from golive.transport.route import RawRoute
@@ -228,7 +234,7 @@ class _Level:
     def parse_one(self, t_sched: int, t_send: int, ex: Exchange, t_end: int, p: int) -> None:
         assert self.decoder is not None
         decode(ex, self.decoder())
-        times = array("q", ex.chunk_times)  # packed: a record's form (load.records)
+        times = array("q", ex.chunk_times)  # packed: a record's form (schemas.RequestRecord)
         self.keep(t_sched, t_send, times, t_end, ex.usage_tokens, ex.text, ex.error, p, ex.finish)
 
     async def _generic(self, t_sched: int, t_send: int, p: int, budget: float) -> None:

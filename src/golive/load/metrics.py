@@ -27,10 +27,9 @@ import itertools
 from array import array
 from collections.abc import Iterable, Mapping
 
-from golive.load.records import LevelResult, RequestRecord
 from golive.load.sketch import Sketch
 from golive.metrics import latency_metrics, unbounded_ci
-from golive.schemas import Metric
+from golive.schemas import LevelResult, Metric, RequestRecord
 from golive.stats import quantile_ci_ranks, summarize_latencies, wilson_interval
 
 __all__ = ["EXACT_LIMIT", "LATENCIES", "POPULATION", "STATS", "level_metrics", "request_latency"]

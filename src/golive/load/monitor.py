@@ -17,7 +17,7 @@ import asyncio
 import math
 import time
 
-from golive.load.records import ClientHealth
+from golive.schemas import ClientHealth
 from golive.stats import percentile
 
 __all__ = ["DEFAULT_MAX_CPU_PCT", "DEFAULT_MAX_LAG_MS", "Delays", "LagMonitor"]

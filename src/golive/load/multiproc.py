@@ -45,9 +45,8 @@ from typing import Any
 
 from golive.load.engine import LevelPlan, run_level
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS
-from golive.load.records import ClientHealth, LevelResult, RequestRecord, ResponseSample
 from golive.load.spill import SpillRecords, spill
-from golive.schemas import Request
+from golive.schemas import ClientHealth, LevelResult, Request, RequestRecord, ResponseSample
 
 __all__ = [
     "WorkerOptions",

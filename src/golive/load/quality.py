@@ -17,10 +17,21 @@ from typing import Any
 
 from golive.execution.scoring import ScorerPlan, score_sample
 from golive.failures import classify
-from golive.load.records import LevelQuality, LevelResult, LoadResult, ResponseSample
 from golive.load.spec import LoadSpec
 from golive.registry import ComponentArgs, registry
-from golive.schemas import Case, FailureMode, Metric, Observation, ObservationError, Request, Score
+from golive.schemas import (
+    Case,
+    FailureMode,
+    LevelQuality,
+    LevelResult,
+    LoadResult,
+    Metric,
+    Observation,
+    ObservationError,
+    Request,
+    ResponseSample,
+    Score,
+)
 from golive.stats import wilson_interval
 
 __all__ = ["QualityScoring", "prompt_cases", "quality_json", "quality_metrics"]

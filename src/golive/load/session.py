@@ -31,16 +31,14 @@ from golive.load.metrics import STATS, level_metrics
 from golive.load.multiproc import WorkerOptions, run_level_spread, spread_spec
 from golive.load.profiles import LevelOptions, build_profile
 from golive.load.quality import QualityScoring, quality_metrics
-from golive.load.records import LevelResult, LoadResult, TokenSource
 from golive.load.spec import SHORT_LATENCIES, LoadSpec
 from golive.registry import ComponentArgs, registry
-from golive.schemas import Message, Metric, Request
+from golive.schemas import LevelResult, LoadResult, Message, Metric, Request, TokenSource
 from golive.targets.base import Target
 
 __all__ = [
     "DEFAULT_PROMPTS",
     "LoadOutcome",
-    "level_key",
     "load_metrics",
     "load_prompts",
     "run_load",
@@ -61,11 +59,6 @@ class LoadOutcome:
     status: str  # "finished" | "interrupted"
     notes: tuple[str, ...] = ()
     sweep_stopped: str | None = None
-
-
-def level_key(level: LevelResult) -> str:
-    """``LevelResult.key`` (``c=8``, ``r=2.5``); kept while its last importers move."""
-    return level.key
 
 
 def _requests(

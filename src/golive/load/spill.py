@@ -34,8 +34,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, overload
 
-from golive.load.records import RequestRecord, TokenSource
-from golive.schemas import FailureMode
+from golive.schemas import FailureMode, RequestRecord, TokenSource
 
 __all__ = ["Overflow", "RawReply", "SpillRecords", "SpillWriter", "spill", "sweep_stale"]
 

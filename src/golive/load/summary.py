@@ -10,9 +10,8 @@ from typing import Any
 from golive.load.analysis import slo_unsettled, slo_violations
 from golive.load.metrics import POPULATION, level_metrics
 from golive.load.quality import quality_json
-from golive.load.records import LevelResult, LoadResult
-from golive.load.session import level_key
 from golive.metrics import latency_json
+from golive.schemas import LevelResult, LoadResult
 
 __all__ = ["LATENCY_FIELDS", "level_summary", "load_section"]
 
@@ -46,7 +45,7 @@ def level_summary(level: LevelResult, slo: dict[str, float]) -> dict[str, Any]:
         for name, m in sorted(metrics.items())
         if name.startswith("errors.")
     }
-    out: dict[str, Any] = {"key": level_key(level), "profile": level.profile}
+    out: dict[str, Any] = {"key": level.key, "profile": level.profile}
     if level.concurrency is not None:
         out["concurrency"] = level.concurrency
     else:

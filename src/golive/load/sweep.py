@@ -47,8 +47,8 @@ from golive.load.analysis import (
 from golive.load.engine import LevelPlan
 from golive.load.metrics import level_metrics
 from golive.load.profiles import LevelOptions
-from golive.load.records import LevelResult, LoadResult
 from golive.registry import ComponentArgs, profile, registry
+from golive.schemas import LevelResult, LoadResult
 
 __all__ = [
     "LevelRunner",

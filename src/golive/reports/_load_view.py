@@ -18,7 +18,6 @@ from markupsafe import Markup
 from golive.load.abandonment import DEFAULT_CURVE, AbandonmentCurve, level_abandonment
 from golive.load.analysis import level_value, slo_unsettled
 from golive.load.metrics import level_metrics
-from golive.load.records import LevelResult, LoadResult
 from golive.reports._format import fmt_ci_ms
 from golive.reports._load_charts import (
     MAX_POINTS,
@@ -31,7 +30,7 @@ from golive.reports._load_charts import (
     latency_chart,
     timeseries_chart,
 )
-from golive.schemas import Metric
+from golive.schemas import LevelResult, LoadResult, Metric
 from golive.stats import percentile
 
 __all__ = ["Chart", "DataTable", "LevelRow", "LoadView", "describe_curve", "load_view"]

@@ -19,7 +19,7 @@ from golive.store.engine import Store
 from golive.store.models import LoadRequestRecord, RunRecord
 
 if TYPE_CHECKING:
-    from golive.load.records import LevelResult, LoadResult
+    from golive.schemas import LevelResult, LoadResult
 
 __all__ = [
     "BATCH_ROWS",

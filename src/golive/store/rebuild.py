@@ -39,7 +39,7 @@ from golive.store.models import CaseResultRecord
 from golive.store.queries import ObservationRow, RunRow, _using, get_run, load_observations
 
 if TYPE_CHECKING:
-    from golive.load.records import LoadResult
+    from golive.schemas import LoadResult
 
 __all__ = ["MISSING", "Rebuilt", "rebuild_result", "rebuild_run", "result_from_rows"]
 

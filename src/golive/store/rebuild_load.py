@@ -22,7 +22,7 @@ from golive.store.codec import read_mode
 from golive.store.engine import Store
 
 if TYPE_CHECKING:
-    from golive.load.records import (
+    from golive.schemas import (
         LevelQuality,
         LevelResult,
         LoadResult,
@@ -48,7 +48,7 @@ def read_load(store: Store, run_id: str, section: Any) -> LoadResult | None:
 
 def load_from_rows(rows: Sequence[Mapping[str, Any]], section: Mapping[str, Any]) -> LoadResult:
     """The ``LoadResult`` from ``load_requests`` rows and a summary ``load`` section."""
-    from golive.load.records import LoadResult
+    from golive.schemas import LoadResult
 
     by_level: dict[int, list[RequestRecord]] = defaultdict(list)
     for row in rows:
@@ -83,7 +83,7 @@ def _token_source(rows: Sequence[Mapping[str, Any]], stored: Any) -> TokenSource
 
 
 def _record(row: Mapping[str, Any]) -> RequestRecord:
-    from golive.load.records import RequestRecord
+    from golive.schemas import RequestRecord
 
     send = int(row["t_send_us"]) * 1000
     sched = int(row["t_sched_us"]) * 1000
@@ -121,7 +121,7 @@ def _level(
     records: tuple[RequestRecord, ...],
     section: Mapping[str, Any],
 ) -> LevelResult:
-    from golive.load.records import ClientHealth, LevelResult
+    from golive.schemas import ClientHealth, LevelResult
 
     valid = item.get("valid") is not False
     health = ClientHealth(
@@ -201,7 +201,7 @@ def _with_metrics(
 
 
 def _quality(data: Any) -> LevelQuality | None:
-    from golive.load.records import LevelQuality
+    from golive.schemas import LevelQuality
 
     if not isinstance(data, dict):
         return None

@@ -10,8 +10,7 @@ from golive.load.abandonment import (
     abandonment_summary,
     level_abandonment,
 )
-from golive.load.records import ClientHealth, LevelResult, RequestRecord
-from golive.schemas import FailureMode
+from golive.schemas import ClientHealth, FailureMode, LevelResult, RequestRecord
 
 S = 1_000_000_000
 

@@ -12,8 +12,7 @@ from golive.load.analysis import (
     metric_value,
     slo_violations,
 )
-from golive.load.records import ClientHealth, LevelResult, RequestRecord
-from golive.schemas import FailureMode, Metric
+from golive.schemas import ClientHealth, FailureMode, LevelResult, Metric, RequestRecord
 
 MS = 1_000_000
 

@@ -7,8 +7,7 @@ import math
 import pytest
 
 from golive.load.metrics import level_metrics, request_latency
-from golive.load.records import ClientHealth, LevelResult, RequestRecord
-from golive.schemas import FailureMode
+from golive.schemas import ClientHealth, FailureMode, LevelResult, RequestRecord
 
 MS = 1_000_000
 

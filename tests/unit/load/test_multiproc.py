@@ -7,8 +7,8 @@ import pytest
 
 from golive.load.engine import LevelPlan
 from golive.load.multiproc import merge_results, split_level, spread_spec
-from golive.load.records import ClientHealth, LevelResult, RequestRecord, ResponseSample
 from golive.registry import registry
+from golive.schemas import ClientHealth, LevelResult, RequestRecord, ResponseSample
 
 
 def closed(c: int, **kw: int) -> LevelPlan:

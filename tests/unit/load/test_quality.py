@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from golive.demo import demo_suite_path
 from golive.load.quality import QualityScoring, quality_json
-from golive.load.records import ClientHealth, LevelResult, ResponseSample
 from golive.load.session import load_prompts
 from golive.load.spec import LoadSpec
-from golive.schemas import FailureMode
+from golive.schemas import ClientHealth, FailureMode, LevelResult, ResponseSample
 from golive.suite import load_suite
 
 

@@ -14,9 +14,8 @@ import pytest
 
 from golive.load import metrics as lm
 from golive.load.metrics import level_metrics
-from golive.load.records import ClientHealth, LevelResult, RequestRecord
 from golive.load.spill import Overflow, SpillRecords, SpillWriter, spill, sweep_stale
-from golive.schemas import FailureMode
+from golive.schemas import ClientHealth, FailureMode, LevelResult, RequestRecord
 from spill_helpers import records, send_spilled
 
 

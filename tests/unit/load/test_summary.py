@@ -9,12 +9,19 @@ import jsonschema
 
 from golive.gates import evaluate_gates
 from golive.load.metrics import level_metrics
-from golive.load.records import ClientHealth, LevelResult, LoadResult, RequestRecord
 from golive.load.session import load_metrics, slo_gates
 from golive.load.spec import LoadSpec
 from golive.load.summary import load_section
 from golive.reports.summary import build_summary, load_schema
-from golive.schemas import FailureMode, RunResult, Verdict
+from golive.schemas import (
+    ClientHealth,
+    FailureMode,
+    LevelResult,
+    LoadResult,
+    RequestRecord,
+    RunResult,
+    Verdict,
+)
 
 MS = 1_000_000
 SLO = {"ttft_from_schedule_ms.p95": 500.0}

@@ -9,10 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 from golive.load.analysis import level_value
-from golive.load.records import ClientHealth, LevelResult, RequestRecord
 from golive.load.sweep import SweepArgs, SweepProfile, search
 from golive.registry import registry
-from golive.schemas import FailureMode, Metric
+from golive.schemas import ClientHealth, FailureMode, LevelResult, Metric, RequestRecord
 
 MS = 1_000_000
 

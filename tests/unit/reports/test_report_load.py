@@ -12,7 +12,6 @@ from xml.etree import ElementTree
 import pytest
 
 from golive.load.abandonment import DEFAULT_CURVE
-from golive.load.records import ClientHealth, LevelResult, LoadResult, RequestRecord
 from golive.reports._load_charts import (
     MAX_POINTS,
     Mark,
@@ -29,9 +28,13 @@ from golive.reports.html import render_html
 from golive.schemas import (
     Case,
     CaseResult,
+    ClientHealth,
     FailureMode,
+    LevelResult,
+    LoadResult,
     Observation,
     Request,
+    RequestRecord,
     RunResult,
     ScoredObservation,
     Verdict,

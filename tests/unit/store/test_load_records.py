@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from golive.load.records import ClientHealth, LevelResult, LoadResult, RequestRecord
-from golive.schemas import FailureMode
+from golive.schemas import ClientHealth, FailureMode, LevelResult, LoadResult, RequestRecord
 from golive.store import open_store
 from golive.store.load_records import read_load_requests, record_load
 from golive.store.queries import get_run

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from golive.load.records import ClientHealth, LevelResult, LoadResult, RequestRecord
-from golive.schemas import FailureMode
+from golive.schemas import ClientHealth, FailureMode, LevelResult, LoadResult, RequestRecord
 from golive.store import StoreRecorder, open_store
 from golive.store.codec import findings_from_json, read_mode, scores_from_json
 from golive.store.load_records import record_load
