@@ -115,7 +115,9 @@ def test_100_kb_inputs_in_reasonable_time(name: str) -> None:
         out = m.mutate(text, random.Random(7))
         took = time.perf_counter() - started
         check(out)
-        assert took < 2.0, f"{name} took {took:.2f}s on 100 kB of {kind}"
+        # A hang or a quadratic blow-up (minutes on 100 kB), not speed: a busy machine must not
+        # fail this; speed is benchmarks/perturb_speed.py's (docs/benchmarks.md).
+        assert took < 30.0, f"{name} took {took:.2f}s on 100 kB of {kind}"
 
 
 _RATE_PROBES = (

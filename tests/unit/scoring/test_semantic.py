@@ -43,7 +43,9 @@ def test_lexical_backend_is_fast() -> None:
     for t in texts:
         answer_similarity(t, REF)
         semantic_similarity(t, REF)
-    assert (time.perf_counter() - start) / len(texts) < 2e-3  # both: measured ~0.4 ms uncached
+    # Catches a model load or a quadratic path per call (tens of ms), not speed: measured ~0.4 ms
+    # a pair uncached (docs/benchmarks.md); a busy machine must not fail this.
+    assert (time.perf_counter() - start) / len(texts) < 50e-3
 
 
 SYNC = (
