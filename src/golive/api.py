@@ -278,7 +278,7 @@ def load_test(
                 bus.subscribe(subscriber)
             if console is None:
                 return await run_load(spec, args, prompts=prompts, bus=bus, quality=quality)
-            from golive.load.display import LevelProgress
+            from golive.reports.load_terminal import LevelProgress
 
             progress = LevelProgress(console)
             bus.subscribe(progress)
@@ -290,7 +290,7 @@ def load_test(
         with _interrupt.handling():  # Ctrl-C: the level in flight is dropped
             outcome = run_main(go())
     if console is not None:
-        from golive.load.display import render_load
+        from golive.reports.load_terminal import render_load
 
         render_load(console, outcome.load, status=outcome.status)
     return outcome.load

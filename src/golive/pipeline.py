@@ -436,10 +436,10 @@ async def _with_load(run: RunSoFar, writer: LoadRecordWriter | None = None) -> R
     Its levels are published on the run's bus; ``writer`` stores each level's records as
     the level ends."""
     from golive.gates import evaluate_gates
-    from golive.load.command import storing_levels
-    from golive.load.display import LevelProgress
     from golive.load.quality import QualityScoring, prompt_cases
     from golive.load.session import load_metrics, load_prompts, run_load, slo_gates
+    from golive.reports.load_terminal import LevelProgress
+    from golive.store.load_records import storing_levels
 
     plan, result = run.plan, run.finished()
     spec = plan.load

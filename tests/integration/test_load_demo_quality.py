@@ -9,9 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from golive.cli._load_run import load_run_result
 from golive.demo import demo_suite_path
 from golive.events import Event, EventBus, LevelStarted
-from golive.load.command import load_run_result
 from golive.load.engine import LevelPlan, run_level
 from golive.load.quality import QualityScoring
 from golive.load.session import load_metrics, load_prompts, run_load

@@ -180,7 +180,7 @@ def load_command(
     no_store: Annotated[bool, typer.Option(help="Do not write to the store.")] = False,
 ) -> None:
     from golive._files import check_output_paths
-    from golive.load.command import run_load_command
+    from golive.cli._load_run import run_load_command
 
     spec = _build_spec(
         concurrency=concurrency,

@@ -264,7 +264,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
     if result.comparison is not None:
         summary["comparison"] = result.comparison
     if result.load is not None:
-        from golive.load.summary import load_section  # the load engine is heavy: on use
+        from golive.reports.load_summary import load_section
 
         # The load itself finished when only the store failed.
         status = "finished" if result.status == "incomplete" else result.status

@@ -338,7 +338,7 @@ def render_terminal(
         if extra is not None:
             console.print(extra)
     if result.load is not None:
-        from golive.load.display import render_load  # the load engine is heavy: on use
+        from golive.reports.load_terminal import render_load
 
         render_load(console, result.load, status=result.status)
     table = _worst(result, worst)

@@ -15,10 +15,13 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from golive.errors import StoreError
+from golive.events import Event, LevelFinished, Subscriber
 from golive.store.engine import Store
 from golive.store.models import LoadRequestRecord, RunRecord
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from golive.schemas import LevelResult, LoadResult
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "load_request_rows",
     "read_load_requests",
     "record_load",
+    "storing_levels",
 ]
 
 BATCH_ROWS = 5_000  # rows per INSERT … executemany: one transaction each
@@ -207,3 +211,19 @@ def read_load_requests(store: Store, run_id: str) -> list[dict[str, Any]]:
     stmt = select(_TABLE).where(_TABLE.c.run_id == run_id).order_by(_TABLE.c.level, _TABLE.c.seq)
     with store.engine.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(stmt)]
+
+
+def storing_levels(writer: LoadRecordWriter, console: Console | None) -> Subscriber:
+    """A subscriber that stores each finished level's records (``LevelFinished``). A refused
+    write is said and retried once the load test ends (``LoadRecordWriter.finish``)."""
+
+    def finished(event: Event) -> None:
+        if not isinstance(event, LevelFinished):
+            return
+        try:
+            writer.level(event.level)
+        except StoreError as exc:
+            if console is not None:
+                console.print(f"[yellow]{exc}; retried at the end[/]", highlight=False)
+
+    return finished

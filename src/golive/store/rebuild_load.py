@@ -165,7 +165,7 @@ def _with_metrics(
     from dataclasses import replace
 
     from golive.load.metrics import STATS, level_metrics
-    from golive.load.summary import LATENCY_FIELDS
+    from golive.reports.load_summary import LATENCY_FIELDS
 
     metrics = level_metrics(level, slo)
     n = int(item.get("requests") or 0)

@@ -16,7 +16,7 @@ from golive._validation import is_env_name, looks_like_secret, mask_secret, quot
 from golive.errors import ConfigError
 from golive.registry import ComponentArgs
 
-# Re-exported for the modules outside targets that import it from here (load.command).
+# Re-exported for the modules outside targets that import it from here (cli._load_run).
 from golive.transport.http import safe_url
 
 __all__ = [

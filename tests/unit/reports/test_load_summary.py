@@ -11,7 +11,7 @@ from golive.gates import evaluate_gates
 from golive.load.metrics import level_metrics
 from golive.load.session import load_metrics, slo_gates
 from golive.load.spec import LoadSpec
-from golive.load.summary import load_section
+from golive.reports.load_summary import load_section
 from golive.reports.summary import build_summary, load_schema
 from golive.schemas import (
     ClientHealth,
@@ -162,7 +162,7 @@ def test_terminal_load_table_never_prints_an_unbounded_percentile_as_a_number() 
 
     from rich.console import Console
 
-    from golive.load.display import render_load
+    from golive.reports.load_terminal import render_load
 
     buffer = StringIO()
     render_load(Console(file=buffer, width=200, color_system=None), _load())

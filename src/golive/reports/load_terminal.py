@@ -18,7 +18,7 @@ from golive.events import Event, LevelFinished, LevelStarted, LoadNote
 from golive.load.analysis import slo_unsettled
 from golive.load.engine import LevelPlan
 from golive.load.quality import quality_json
-from golive.load.summary import level_summary
+from golive.reports.load_summary import level_summary
 from golive.schemas import LevelResult, LoadResult
 
 __all__ = ["LevelProgress", "render_load"]

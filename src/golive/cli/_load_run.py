@@ -1,4 +1,4 @@
-"""``golive load`` as a library call: build the target, run the load test with progress, print
+"""The ``golive load`` command's glue: build the target, run the load test with progress, print
 the tables, judge the gates, write summary.json (and ``--json``) and the store's raw records."""
 
 from __future__ import annotations
@@ -15,20 +15,20 @@ from rich.console import Console
 from golive import _interrupt
 from golive._loop import run_main
 from golive._redact import redact
-from golive.errors import ConfigError, StoreError
-from golive.events import Event, EventBus, LevelFinished, Subscriber
+from golive.errors import ConfigError
+from golive.events import EventBus
 from golive.gates import evaluate_gates, partial
-from golive.load.display import LevelProgress, render_load
 from golive.load.quality import QualityScoring, prompt_cases
 from golive.load.session import LoadOutcome, load_metrics, load_prompts, run_load, slo_gates
 from golive.load.spec import LoadSpec
 from golive.registry import ComponentArgs, registry
+from golive.reports.load_terminal import LevelProgress, render_load
 from golive.schemas import RunResult, Verdict
 
 if TYPE_CHECKING:
     from golive.store.load_records import LoadRecordWriter
 
-__all__ = ["load_run_result", "run_load_command", "storing_levels", "target_args"]
+__all__ = ["load_run_result", "run_load_command", "target_args"]
 
 _DEMO_FAST = {"fast": True}
 
@@ -151,6 +151,8 @@ def run_load_command(
         )
         bus = EventBus()
         if writer is not None:  # stored before the display says the level is done
+            from golive.store.load_records import storing_levels
+
             bus.subscribe(storing_levels(writer, console))
         bus.subscribe(progress)
 
@@ -203,22 +205,6 @@ def _open_writer(
         return None
     opened = stack.enter_context(open_store(store))
     return LoadRecordWriter(opened, run_id, run_values={"status": "running", **run_values})
-
-
-def storing_levels(writer: LoadRecordWriter, console: Console | None) -> Subscriber:
-    """A subscriber that stores each finished level's records (``LevelFinished``). A refused
-    write is said and retried once the load test ends (``LoadRecordWriter.finish``)."""
-
-    def finished(event: Event) -> None:
-        if not isinstance(event, LevelFinished):
-            return
-        try:
-            writer.level(event.level)
-        except StoreError as exc:
-            if console is not None:
-                console.print(f"[yellow]{exc}; retried at the end[/]", highlight=False)
-
-    return finished
 
 
 def _commit(
