@@ -650,11 +650,11 @@ def scan_planted(text: str) -> list[HeuristicHit]:
     return []
 
 
-def scan(text: str) -> list[HeuristicHit]:
+def scan(text: str, found: list[tuple[str, str]] | None = None) -> list[HeuristicHit]:
     """Every pattern that matches any variant of ``text`` (one hit per pattern name and
-    variant, the heaviest)."""
+    variant, the heaviest). ``found``: ``variants(text)`` when the caller has them already."""
     best: dict[tuple[str, str], float] = {}
-    for label, variant in variants(text):
+    for label, variant in found if found is not None else variants(text):
         for name, weight, rx, heads in _COMPILED:
             if weight <= best.get((name, label), 0.0):
                 continue

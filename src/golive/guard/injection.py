@@ -30,7 +30,6 @@ from golive.errors import ConfigError
 from golive.guard._injection_corpus import index
 from golive.guard._injection_heuristics import (
     HeuristicHit,
-    normalise,
     scan,
     scan_planted,
     variants,
@@ -173,9 +172,10 @@ class _Classifier:
         )
 
 
-def _folded(text: str) -> str:
-    """The de-obfuscated variant the learned layer reads (as written if nothing to undo)."""
-    v = variants(text)
+def _folded(text: str, found: list[tuple[str, str]] | None = None) -> str:
+    """The de-obfuscated variant the learned layer reads (as written if nothing to undo).
+    ``found``: ``variants(text)`` when the caller has them already."""
+    v = found if found is not None else variants(text)
     return v[1][1] if len(v) > 1 and v[1][0] == "obfuscated" else v[0][1]
 
 
@@ -219,7 +219,8 @@ def score(
     """Score ``text`` for prompt injection. Never raises on a str. ``learned``: the learned
     layer (``_injection_model.shipped()`` in the guard; the benchmarks pass models they
     trained); it reads user messages only, and counts in full only when confident."""
-    hits = scan(text)
+    found = variants(text)  # computed once: the heuristics, the learned layer and similarity
+    hits = scan(text, found)
     if origin == "document":
         hits += scan_planted(text)
     heur, reasons = _heuristic(hits, origin)
@@ -228,12 +229,12 @@ def score(
         reasons.append("talk about attacks or rules against them, not an attack")
     prob = 0.0
     if learned is not None and origin == "user":
-        prob = learned_probability(text, origin, learned)
+        prob = learned.user.probability(features(_folded(text, found)))
         if prob >= 0.05:
             reasons.append(f"learned:{prob:.2f}")
     sim = 0.0
     if similarity and origin == "user":
-        sim, nearest = _similarity(normalise(text))
+        sim, nearest = _similarity(found[0][1])  # the plain variant: normalise(text)
         if sim > 0:
             reasons.append(f"similarity:{sim:.2f} to {nearest[:60]!r}")
     clf = classifier(text) if classifier is not None else None
