@@ -16,6 +16,7 @@ from golive._files import check_out_dir, read_user_text
 from golive._unicode import clean_tree
 from golive._validation import config_error_from
 from golive._yaml import load_yaml, problem
+from golive.defaults import DEFAULT_GATES, DEFAULT_SCORERS, DEFAULT_STORE
 from golive.diversity.spec import DiversitySpec
 from golive.errors import ConfigError
 from golive.load.spec import LoadSpec
@@ -34,21 +35,6 @@ __all__ = [
     "plan_from_dict",
     "set_dotted",
 ]
-
-DEFAULT_STORE = "sqlite:///.golive/golive.db"
-DEFAULT_SCORERS: list[dict[str, Any]] = [
-    {"kind": "semantic"},
-    {"kind": "language"},
-    {"kind": "refusal"},
-    {"kind": "leaks"},
-    {"kind": "consistency"},
-]
-DEFAULT_GATES: list[str] = [
-    "quality.pass_rate.ci_low >= 0.8",
-    "failures.visible_rate.ci_high <= 0.05",
-    "failures.silent_rate.ci_high <= 0.1",
-]
-
 
 _PATH_FIELDS = frozenset({"suite", "out", "store", "cache"})
 

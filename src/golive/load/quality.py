@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from golive.defaults import DEFAULT_SCORERS
 from golive.execution.scoring import ScorerPlan, score_sample
 from golive.failures import classify
 from golive.load.spec import LoadSpec
@@ -40,8 +41,6 @@ _TRUNCATED_FINISH = "length"
 
 
 def _default_scorers() -> list[ComponentArgs]:
-    from golive.config import DEFAULT_SCORERS
-
     return [
         registry.parse("scorer", spec, field=f"scorers[{i}]")
         for i, spec in enumerate(DEFAULT_SCORERS)

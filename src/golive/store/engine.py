@@ -21,7 +21,7 @@ from alembic.util import CommandError
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from golive.config import DEFAULT_STORE
+from golive.defaults import DEFAULT_STORE
 from golive.errors import StoreOpenError
 
 __all__ = ["DEFAULT_STORE", "HEAD_REVISION", "Store", "mask_url", "normalize_url", "open_store"]
