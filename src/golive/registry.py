@@ -56,7 +56,7 @@ _BUILTINS: dict[str, tuple[str, ...]] = {
         "golive.targets.openai",
         "golive.targets.http",
         "golive.targets.python",
-        "golive.targets.demo",
+        "golive.demo.target",
     ),
     "scorer": (
         "golive.scoring.match",

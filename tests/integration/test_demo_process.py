@@ -8,11 +8,12 @@ import time
 import pytest
 
 from golive.demo import DemoSettings
+from golive.demo.target import DemoArgs, DemoTarget, mock_server_argv
 from golive.errors import TargetSetupError
 from golive.execution.observe import observe
 from golive.registry import registry
 from golive.schemas import Message, Request
-from golive.targets.demo import DemoArgs, DemoTarget, in_own_process, mock_server_argv
+from golive.targets.base import OwnProcess, in_own_process
 
 pytestmark = pytest.mark.integration
 
@@ -78,10 +79,14 @@ def test_every_demo_setting_is_a_mock_server_flag() -> None:
 
 
 def test_load_tests_run_the_demo_in_its_own_process() -> None:
+    # The load engine asks for the capability (targets.base.OwnProcess), not for the demo.
     demo = DemoArgs(seed=3)
+    assert isinstance(demo, OwnProcess)
     moved = in_own_process(demo)
     assert isinstance(moved, DemoArgs) and moved.process and moved.seed == 3
+    assert in_own_process(moved) is moved
     other = registry.parse(
         "target", {"kind": "openai", "url": "http://127.0.0.1:1/v1", "model": "m"}, field="t"
     )
+    assert not isinstance(other, OwnProcess)
     assert in_own_process(other) is other

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 import pytest_asyncio
 
+from golive.demo.target import DemoArgs, DemoTarget
 from golive.errors import ConfigError
 from golive.execution.observe import observe
 from golive.registry import registry
 from golive.schemas import FailureMode, Message, Observation, Request, Usage
 from golive.targets.base import Target
-from golive.targets.demo import DemoArgs, DemoTarget
 from golive.targets.http import HTTPArgs, HTTPTarget
 from golive.targets.openai import OpenAIArgs, OpenAITarget
 from servers.misbehaving import MisbehavingServer, misbehaving

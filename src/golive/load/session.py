@@ -34,7 +34,7 @@ from golive.load.quality import QualityScoring, quality_metrics
 from golive.load.spec import SHORT_LATENCIES, LoadSpec
 from golive.registry import ComponentArgs, registry
 from golive.schemas import LevelResult, LoadResult, Message, Metric, Request, TokenSource
-from golive.targets.base import Target
+from golive.targets.base import Target, in_own_process
 
 __all__ = [
     "DEFAULT_PROMPTS",
@@ -190,12 +190,11 @@ async def run_load(
     quality: QualityScoring | None = None,
 ) -> LoadOutcome:
     """Run ``spec`` against a fresh instance of ``target_args``; returns even when interrupted
-    (Ctrl-C, SIGTERM): finished levels are kept, the level in flight is dropped. The demo
-    target runs in its own process, so the client measures the server, not itself serving it.
+    (Ctrl-C, SIGTERM): finished levels are kept, the level in flight is dropped. A target that
+    starts its server itself (the demo: ``targets.base.OwnProcess``) runs it in its own process,
+    so the client measures the server, not itself serving it.
     ``bus``: where ``LevelStarted``, ``LevelFinished`` and ``LoadNote`` are published.
     ``quality``: score each level's sampled replies (quality under load)."""
-    from golive.targets.demo import in_own_process
-
     target_args = in_own_process(target_args)
     bus = bus or EventBus()
     notes: list[str] = []

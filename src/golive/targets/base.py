@@ -9,12 +9,15 @@ runner records it. A stream that stops without ``StreamEnd`` is ``truncated``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from golive.schemas import Chunk, Request, StreamEnd
 from golive.transport.route import RawRoute
 
-__all__ = ["RawStreaming", "StreamItem", "Target"]
+if TYPE_CHECKING:
+    from golive.registry import ComponentArgs
+
+__all__ = ["OwnProcess", "RawStreaming", "StreamItem", "Target", "in_own_process"]
 
 StreamItem = Chunk | StreamEnd
 
@@ -54,3 +57,22 @@ class RawStreaming(Protocol):
     def raw_route(self) -> RawRoute | None:
         """The route once started, or None when this target cannot be driven raw (not
         started, or its configuration needs the full ``stream`` path)."""
+
+
+@runtime_checkable
+class OwnProcess(Protocol):
+    """An optional capability of a target's args: a target that starts the server under test
+    itself (the demo) can start it in a child process rather than in golive's own. A load test
+    asks for that, so that it measures the server and not golive's event loop serving it.
+
+    The load engine checks for this protocol, never for a concrete class.
+    """
+
+    def in_own_process(self) -> ComponentArgs:
+        """These args with the server in its own process (the same args when it already is)."""
+
+
+def in_own_process(args: ComponentArgs) -> ComponentArgs:
+    """``args`` with the server in its own process where the target can do that (``OwnProcess``);
+    any other target's args unchanged."""
+    return args.in_own_process() if isinstance(args, OwnProcess) else args

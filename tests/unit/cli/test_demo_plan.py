@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from golive.cli.demo import LOAD_GATES, demo_plan
-from golive.targets.demo import DemoArgs
+from golive.demo.target import DemoArgs
 
 
 def test_the_demo_includes_a_load_test_against_its_server_in_its_own_process() -> None:

@@ -4,6 +4,8 @@ The server runs on a free loopback port for the target's lifetime, so ``golive d
 nothing but golive itself: in this process by default, or with ``process: true`` in a child
 process (``python -m golive mock-server``), so that a load test measures the server and not
 golive's own event loop serving it. The child runs in its own process group, killed on close.
+It lives with the demo application it starts, above ``golive.targets``; the registry imports
+it with the other built-in targets.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from golive._launch import Launched
     from golive.demo import DemoServer, DemoSettings
 
-__all__ = ["DemoArgs", "DemoTarget", "in_own_process", "mock_server_argv"]
+__all__ = ["DemoArgs", "DemoTarget", "mock_server_argv"]
 
 # Placeholder until start() knows the port; never used to send anything.
 _UNSTARTED = "http://127.0.0.1:0/v1"
@@ -47,12 +49,9 @@ class DemoArgs(ComponentArgs):
         "measurement excludes the server's CPU).",
     )
 
-
-def in_own_process(args: ComponentArgs) -> ComponentArgs:
-    """``args`` with ``process: true`` when it is the demo target (what load tests run)."""
-    if isinstance(args, DemoArgs) and not args.process:
-        return args.model_copy(update={"process": True})
-    return args
+    def in_own_process(self) -> DemoArgs:
+        """These args with ``process: true`` (``targets.base.OwnProcess``: what load tests run)."""
+        return self if self.process else self.model_copy(update={"process": True})
 
 
 def mock_server_argv(settings: DemoSettings) -> list[str]:
