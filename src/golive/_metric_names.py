@@ -10,7 +10,7 @@ mutator) fails at judgement, naming the closest metric the run did measure.
 
 Families, as their modules produce them: ``quality.*``, ``failures.*``, ``latency.*``
 (``golive.metrics``), ``robustness.*`` and ``adversarial.*`` (``golive.diversity.analysis``),
-``hardening.*`` (``golive.scan.unguarded``), ``load.*`` (``golive.load.session``) and
+``hardening.*`` (``golive.hardening``), ``load.*`` (``golive.load.session``) and
 ``comparison.regressions`` (``run --baseline``). A test keeps this list in step with them.
 """
 

@@ -166,11 +166,18 @@ async def _requests(run: RunSoFar) -> None:
     """Every case, ``samples`` times: scored, classified, gated (the runner)."""
     # The run ends after the last stage: the pipeline publishes RunFinished, not the runner.
     runner = Runner(run.plan, bus=run.bus, finishes_run=False)
-    display = ProgressDisplay(run.console) if run.console is not None else None
-    if display is not None:
-        run.bus.subscribe(display)
-    try:
+    with _progress(run.console, run.bus):
         run.result = await runner.run_async(run.cases, run.target)
+
+
+@contextlib.contextmanager
+def _progress(console: Console | None, bus: EventBus) -> Iterator[None]:
+    """A progress bar on ``console`` (None: none) for the runner publishing on ``bus``."""
+    display = ProgressDisplay(console) if console is not None else None
+    if display is not None:
+        bus.subscribe(display)
+    try:
+        yield
     finally:
         if display is not None:
             display.stop()
@@ -182,9 +189,12 @@ async def _unguarded(run: RunSoFar) -> None:
     scan = run.plan.scan
     if scan is None or scan.unguarded is None:
         return
-    from golive.scan.unguarded import with_unguarded
+    from golive.hardening import with_unguarded
 
-    run.result = await with_unguarded(run.plan, run.finished(), run.cases, run.printer())
+    # Its own bus: the unguarded's requests are not the run's, and are not stored.
+    bus = EventBus()
+    with _progress(run.console, bus):
+        run.result = await with_unguarded(run.plan, run.finished(), run.cases, bus=bus, say=run.say)
 
 
 async def _load(run: RunSoFar) -> None:

@@ -374,7 +374,7 @@ def _scan_result_with_unguarded() -> RunResult:
     """A scan (attacks only, no cases of its own) whose unguarded target let the attack through and
     whose own target resisted it; the unguarded target's URL carries markup."""
     from golive.diversity.analysis import robustness_metrics
-    from golive.scan.unguarded import hardening_metrics
+    from golive.hardening import hardening_metrics
 
     carrier = Case(id="scan-q0", input="How long can I return items?", capability="security")
     attack = make_variant(

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from golive._metric_names import is_known_metric
+from golive.hardening import hardening_metrics
 from golive.load.metrics import level_metrics
 from golive.load.session import load_metrics
-from golive.scan.unguarded import hardening_metrics
 from golive.schemas import ClientHealth, LevelResult, LoadResult, RequestRecord, RunResult
 
 MS = 1_000_000

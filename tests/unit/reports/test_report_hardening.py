@@ -13,10 +13,10 @@ from rich.console import Console
 
 from golive.diversity.analysis import robustness_metrics
 from golive.diversity.expand import lineage
+from golive.hardening import hardening_metrics
 from golive.reports import build_summary, load_schema
 from golive.reports.html import render_html
 from golive.reports.terminal import render_terminal
-from golive.scan.unguarded import hardening_metrics
 from golive.schemas import FailureMode, RunResult
 
 Kit = Any  # conftest.DiversityKit: a test module cannot import the conftest

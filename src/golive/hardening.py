@@ -13,20 +13,25 @@ metrics put the two side by side, each side a proportion with its Wilson interva
 
 They are ordinary metrics: stored, gated (``hardening.after.pii_leak_rate.ci_high <= 0.01``)
 and reported.
+
+Orchestration, not a scan component: it runs a second Runner and judges the gates again (the
+pipeline's ``unguarded`` stage calls it). It prints nothing of its own; progress goes to the
+bus it is given, and its one line of news to ``say``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-
-from rich.console import Console
 
 from golive.config import Plan
 from golive.diversity.analysis import attack_succeeded
 from golive.diversity.expand import lineage
+from golive.events import EventBus
+from golive.gates import evaluate_gates
 from golive.metrics import rate
+from golive.runner import Runner
 from golive.schemas import Case, CaseResult, FailureMode, Metric, RunResult
 
 __all__ = ["SIDES", "hardening_metrics", "unguarded_cases", "with_unguarded"]
@@ -87,32 +92,34 @@ def hardening_metrics(
     return metrics
 
 
+def _silent(_: str) -> None:
+    pass
+
+
 async def with_unguarded(
-    plan: Plan, result: RunResult, cases: Sequence[Case], console: Console
+    plan: Plan,
+    result: RunResult,
+    cases: Sequence[Case],
+    *,
+    bus: EventBus | None = None,
+    say: Callable[[str], None] = _silent,
 ) -> RunResult:
     """Run the attacks and canonical cases against ``plan.scan.unguarded`` and return
-    ``result`` with the ``hardening.*`` metrics added and the gates judged again."""
-    from golive.display import ProgressDisplay
-    from golive.events import EventBus
-    from golive.gates import evaluate_gates
-    from golive.runner import Runner
+    ``result`` with the ``hardening.*`` metrics added and the gates judged again.
 
+    ``bus``: where the unguarded run publishes its events (a progress display subscribes
+    there); its own, apart from the run's, since these requests are not the run's own.
+    ``say``: told, in rich markup, what is about to run. Neither given: nothing is shown."""
     assert plan.scan is not None and plan.scan.unguarded_args is not None
     chosen = unguarded_cases(cases)
     if not chosen:
         return result
     unguarded_plan = plan.model_copy(update={"target": plan.scan.unguarded_args, "gates": []})
-    bus = EventBus()
-    display = ProgressDisplay(console)
-    bus.subscribe(display)
-    console.print(
+    say(
         f"unguarded: the same {len(chosen)} cases against the unguarded target "
         f"({plan.scan.unguarded_args.kind}): guardrails before and after"
     )
-    try:
-        before = await Runner(unguarded_plan, bus=bus).run_async(chosen)
-    finally:
-        display.stop()
+    before = await Runner(unguarded_plan, bus=bus).run_async(chosen)
     if before.status != "finished":
         return replace(result, status=before.status)
     metrics = {**result.metrics, **hardening_metrics(before.cases, result.cases)}

@@ -1,16 +1,20 @@
-"""Before and after: which cases the unguarded gets, and the hardening.* metrics judged on the
-cases both sides ran."""
+"""Before and after: which cases the unguarded gets, the hardening.* metrics judged on the
+cases both sides ran, and ``with_unguarded`` showing its progress only where it is told to."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from golive.config import plan_from_dict
 from golive.diversity.expand import lineage
 from golive.errors import ConfigError
+from golive.events import Event, EventBus, RunFinished, RunStarted
+from golive.hardening import hardening_metrics, unguarded_cases, with_unguarded
+from golive.runner import Runner
 from golive.scan import ScanSpec
 from golive.scan.probes import build_attack_cases
-from golive.scan.unguarded import hardening_metrics, unguarded_cases
 from golive.schemas import (
     Case,
     CaseResult,
@@ -117,3 +121,45 @@ def test_scan_unguarded_is_validated_with_the_field_named() -> None:
     assert plan.scan.unguarded_args.kind == "demo"
     with pytest.raises(ConfigError, match=r"scan\.unguarded"):
         plan_from_dict({"target": "demo", "scan": {"unguarded": {"kind": "nope"}}})
+
+
+SHOUT = {"kind": "python", "callable": "servers.callables:shout"}
+
+
+async def test_with_unguarded_publishes_on_the_bus_it_is_given_and_prints_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = plan_from_dict(
+        {
+            "target": SHOUT,
+            "samples": 1,
+            "scorers": [],
+            "gates": ["hardening.after.attack_success_rate <= 1"],
+            "reporters": [],
+            "store": f"sqlite:///{tmp_path / 'g.db'}",
+            "scan": {"categories": ["pii_planted"], "per_category": 2, "unguarded": SHOUT},
+        }
+    )
+    assert plan.scan is not None
+    cases = [Case(id="refund", input="How long?"), *build_attack_cases(plan.scan, seed=0)]
+    after = await Runner(plan).run_async(cases)
+    events: list[Event] = []
+    bus = EventBus()
+    bus.subscribe(events.append)
+    said: list[str] = []
+
+    result = await with_unguarded(plan, after, cases, bus=bus, say=said.append)
+
+    assert said == [
+        "unguarded: the same 3 cases against the unguarded target (python): "
+        "guardrails before and after"
+    ]
+    assert isinstance(events[0], RunStarted) and events[0].total_requests == 3
+    assert isinstance(events[-1], RunFinished)
+    assert events[0].run_id != after.run_id  # the unguarded's own run, not the run's
+    assert result.metrics["hardening.before.attack_success_rate"].n == 2
+    assert [g.name for g in result.verdict.gates] == ["hardening.after.attack_success_rate <= 1"]
+    # Neither a bus nor ``say``: the same metrics, and nothing printed.
+    quiet = await with_unguarded(plan, after, cases)
+    assert quiet.metrics.keys() == result.metrics.keys()
+    assert capsys.readouterr().out == ""
