@@ -15,8 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from golive.errors import ConfigError
-from golive.guard._pii_recognizers import (
+from golive.detectors.pii import (
     PII_TYPES,
     Span,
     find_spans,
@@ -24,6 +23,7 @@ from golive.guard._pii_recognizers import (
     luhn_valid,
     preload,
 )
+from golive.errors import ConfigError
 from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
 

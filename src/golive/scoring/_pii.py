@@ -1,17 +1,18 @@
-"""The PII finder the ``leaks`` scorer uses: a thin view over ``golive.guard.pii`` (the one
-PII implementation), reporting emails, card numbers, IBANs and phone numbers with a
-normalised value so a reply's PII can be compared with the reference's.
+"""The PII finder the ``leaks`` scorer uses: a thin view over ``golive.detectors.pii`` (the
+one PII implementation, which the ``pii`` guard uses too), reporting emails, card numbers,
+IBANs and phone numbers with a normalised value so a reply's PII can be compared with the
+reference's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from golive.guard._pii_recognizers import find_spans, iban_valid, luhn_valid
+from golive.detectors.pii import find_spans, iban_valid, luhn_valid
 
 __all__ = ["PiiMatch", "find_pii", "iban_valid", "luhn_valid"]
 
-# The guard's types this finder reports, under the names the leaks scorer uses. Secrets,
+# The recognizers' types this finder reports, under the names the leaks scorer uses. Secrets,
 # SSNs and IP addresses stay out: the scorer's ``pii`` option documents these four.
 _KINDS = {"EMAIL": "email", "CREDIT_CARD": "card", "IBAN": "iban", "PHONE": "phone"}
 _TYPES = frozenset(_KINDS)

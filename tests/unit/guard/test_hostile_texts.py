@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from golive.guard._pii_recognizers import _RECOGNIZERS, Span, find_spans
+from golive.detectors.pii import _RECOGNIZERS, Span, find_spans
 from golive.guard._proxy_body import excerpt
 from golive.guard.base import Action, Decision, Origin, Stage
 from golive.guard.chain import GuardChain

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from golive.detectors import pii as recognizers
+from golive.detectors._regex_heads import required_literals
 from golive.guard import _injection_heuristics as heuristics
-from golive.guard import _pii_recognizers as recognizers
-from golive.guard._regex_heads import required_literals
 from golive.scan.probes import build_attack_cases
 from golive.scan.spec import ScanSpec
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from golive.guard._regex_heads import required_literals
+from golive.detectors._regex_heads import required_literals
 
 __all__ = [
     "PII_TYPES",
