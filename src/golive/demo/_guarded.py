@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from golive.demo._responder import CANARY, SYSTEM_PROMPT, ChatMessage, Reply, Responder
+from golive.detectors.language import detect_language
 from golive.guard.base import Action, Decision
 from golive.guard.config import ProxyConfig
 
@@ -108,7 +109,5 @@ class GuardedResponder:
             return None
         if not any(d.kind == "LANGUAGE_MISMATCH" for d in decision.detections):
             return None
-        from golive.scoring.language import detect_language
-
         language, _ = detect_language(user)
         return language if language in _REASK_LANGUAGES and language != "en" else None

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from golive.detectors.warm import warm_all
 from golive.errors import ConfigError
 from golive.guard.base import Action, Decision, Detection, Guard, Origin, Stage
 
@@ -87,8 +88,6 @@ class GuardChain:
     def warm(self) -> None:
         """Build now what the guards build on first use (the injection corpus index, the
         language detector, a local classifier), so that no request waits for it."""
-        from golive.scoring.base import warm_all  # scoring imports guard: import on use
-
         warm_all(self.guards)
         if "input" in self._any_stages:
             self.check_detailed("How do I reset my password?", stage="input")

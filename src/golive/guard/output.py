@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from golive.detectors.language import detect_language
 from golive.guard._json_repair import parse_json
 from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
@@ -271,8 +272,6 @@ class LanguageMatchGuard:
         context: str | None = None,
         origin: Origin = "user",
     ) -> Decision:
-        from golive.scoring.language import detect_language
-
         a = self.args
         if not context or len(text.strip()) < a.min_chars or len(context.strip()) < a.min_chars:
             return Decision(Action.ALLOW, guard=self.name)

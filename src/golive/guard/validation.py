@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from golive.detectors.language import DEFAULT_LANGUAGES, detect_language
 from golive.guard.base import Action, Decision, Detection, GuardArgs, Origin, Stage
 from golive.registry import guard
 
@@ -108,8 +109,6 @@ class ValidateGuard:
         return Decision(Action.ALLOW, guard=self.name)
 
     def _language(self, text: str) -> str | None:
-        from golive.scoring.language import DEFAULT_LANGUAGES, detect_language
-
         candidates = tuple(sorted(set(DEFAULT_LANGUAGES) | set(self.args.languages or ())))
         try:
             lang, confidence = detect_language(text, candidates)

@@ -2,15 +2,17 @@
 of a case together (consistency). Both are built by a registered factory from its args model.
 
 A scorer that loads something on first use (a language detector, an embedding model, a
-corpus) also implements ``Warmable``: the runner calls ``warm()`` before the first request is
+corpus) also implements ``Warmable`` (``golive.detectors.warm``, shared with the guards and
+re-exported here): the runner calls ``warm()`` before the first request is
 sent, so that loading never happens while a reply's latency is being measured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Literal, Protocol, runtime_checkable
 
+from golive.detectors.warm import Warmable, warm_all
 from golive.registry import ComponentArgs
 from golive.schemas import Case, FailureMode, Observation, Score
 
@@ -41,25 +43,3 @@ class SampleSetScorer(Protocol):
     async def score_samples(self, observations: Sequence[Observation], case: Case) -> Score:
         """Judge the successful samples of one case together."""
         ...
-
-
-@runtime_checkable
-class Warmable(Protocol):
-    """A scorer (or guard) with something to load before its first use."""
-
-    def warm(self) -> None:
-        """Load now what the first call would load (models, detectors, compiled corpora).
-
-        Called once per run, before any request is sent, possibly in a worker thread or
-        process; it must be safe to call more than once.
-        """
-        ...
-
-
-def warm_all(components: Iterable[object]) -> None:
-    """``warm()`` every component that has something to load; the others need nothing."""
-    seen: set[int] = set()
-    for component in components:
-        if id(component) not in seen and isinstance(component, Warmable):
-            seen.add(id(component))
-            component.warm()

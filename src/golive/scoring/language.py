@@ -1,72 +1,27 @@
 """Language check: ``language`` flags a reply in another language than expected
-(→ language_mismatch), using lingua restricted to the configured languages.
-
-Building a lingua detector and loading its models is slow (about a second), so one detector
-per language set is built on first use and shared module-wide.
+(→ language_mismatch), using lingua restricted to the configured languages
+(``golive.detectors.language``: one detector per language set, built on first use).
 """
 
 from __future__ import annotations
 
-import functools
-import threading
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator
 
+from golive.detectors.language import (
+    DEFAULT_LANGUAGES,
+    detect_language,
+    iso_language,
+    warm_language,
+)
 from golive.registry import scorer
 from golive.schemas import Case, FailureMode, Observation, Score
 from golive.scoring._common import judged, skipped
 from golive.scoring.base import ScorerArgs
 
-__all__ = ["DEFAULT_LANGUAGES", "LanguageArgs", "detect_language", "language"]
-
-DEFAULT_LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
-# Long replies are judged on their opening: language rarely changes mid-answer, and
-# lingua's cost grows with the text.
-_MAX_CHARS = 1000
-_detectors: dict[frozenset[str], Any] = {}
-_WARM_TEXT = "How do I reset my password before the order ships?"
-_lock = threading.Lock()
-
-
-def _iso(code: str) -> Any:
-    from lingua import IsoCode639_1, Language
-
-    try:
-        return Language.from_iso_code_639_1(IsoCode639_1.from_str(code))
-    except ValueError:
-        raise ValueError(f"unknown ISO 639-1 language code {code!r}") from None
-
-
-def _detector(languages: frozenset[str]) -> Any:
-    with _lock:
-        detector = _detectors.get(languages)
-        if detector is None:
-            from lingua import LanguageDetectorBuilder
-
-            detector = LanguageDetectorBuilder.from_languages(
-                *(_iso(c) for c in sorted(languages))
-            ).build()
-            _detectors[languages] = detector
-        return detector
-
-
-def detect_language(text: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> tuple[str, float]:
-    """The most likely language of ``text`` (ISO 639-1) among ``languages``, with lingua's
-    confidence in [0, 1]; ``("", 0.0)`` when nothing is detected."""
-    return _detect(text[:_MAX_CHARS], tuple(languages))
-
-
-# A case's user message is detected once per sample otherwise: lingua is the costliest
-# scorer (about 0.4 ms a call), so repeated texts are answered from the cache.
-@functools.lru_cache(maxsize=4096)
-def _detect(text: str, languages: tuple[str, ...]) -> tuple[str, float]:
-    values = _detector(frozenset(languages)).compute_language_confidence_values(text)
-    if not values:
-        return "", 0.0
-    top = values[0]
-    return str(top.language.iso_code_639_1.name.lower()), float(top.value)
+__all__ = ["LanguageArgs", "language"]
 
 
 class LanguageArgs(ScorerArgs):
@@ -84,7 +39,7 @@ class LanguageArgs(ScorerArgs):
     @classmethod
     def _known_expected(cls, value: str | None) -> str | None:
         if value is not None:
-            _iso(value.lower())
+            iso_language(value.lower())
             return value.lower()
         return value
 
@@ -92,7 +47,7 @@ class LanguageArgs(ScorerArgs):
     @classmethod
     def _known_languages(cls, value: list[str]) -> list[str]:
         for code in value:
-            _iso(code.lower())
+            iso_language(code.lower())
         return [c.lower() for c in value]
 
 
@@ -111,8 +66,7 @@ class _Language:
 
     def warm(self) -> None:
         """Build the detector and load its language models (about a second, once)."""
-        # lingua loads each language's model on its first detection, not at build time.
-        detect_language(_WARM_TEXT, self._candidates)
+        warm_language(self._candidates)
 
     def _confident(self, text: str) -> tuple[str, float] | None:
         if len(text.split()) < self.args.min_words:

@@ -105,14 +105,15 @@ async def test_loop_scoring_is_still_there_on_request() -> None:
 
 
 def test_the_language_scorer_loads_its_detector_when_warmed() -> None:
+    from golive.detectors import language as detection
     from golive.registry import registry
     from golive.scoring import language
 
     built = registry.build("scorer", language.LanguageArgs(languages=["en", "sv"]))
     key = frozenset(["en", "sv"])
-    language._detectors.pop(key, None)
+    detection._detectors.pop(key, None)
     built.warm()
-    assert key in language._detectors
+    assert key in detection._detectors
 
 
 @pytest.mark.skipif(not fork_available(), reason="scoring stays on the loop without fork")

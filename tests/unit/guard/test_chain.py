@@ -142,3 +142,19 @@ def test_warm_builds_what_the_guards_build_on_first_use(monkeypatch: pytest.Monk
     chain = build_chain(["validate", "injection"])
     chain.warm()
     assert _injection_corpus._index is not None
+
+
+def test_warm_warms_each_guard_that_has_something_to_load_once() -> None:
+    """A guard with ``warm()`` (the contract scorers share, golive.detectors.warm) is warmed by
+    the chain, once even when it appears twice; a guard without one is left alone."""
+
+    @dataclass
+    class Loading(Blocker):
+        warmed: int = 0
+
+        def warm(self) -> None:
+            self.warmed += 1
+
+    loading = Loading()
+    GuardChain([loading, PiiGuard(), loading]).warm()
+    assert loading.warmed == 1
