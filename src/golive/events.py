@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 from golive.schemas import Case, CaseResult, RunResult, ScoredObservation
 
 if TYPE_CHECKING:
-    from golive.load.engine import LevelPlan
-    from golive.schemas import LevelResult
+    from golive.schemas import LevelPlan, LevelResult
 
 __all__ = [
     "CaseFinished",

@@ -27,7 +27,6 @@ __all__ = [
 ]
 
 _LAZY = {
-    "LevelPlan": "golive.load.engine",
     "run_level": "golive.load.engine",
     "level_metrics": "golive.load.metrics",
     "LagMonitor": "golive.load.monitor",
@@ -35,6 +34,7 @@ _LAZY = {
     "Profile": "golive.load.profiles",
     "build_profile": "golive.load.profiles",
     "ClientHealth": "golive.schemas",
+    "LevelPlan": "golive.schemas",
     "LevelResult": "golive.schemas",
     "LoadResult": "golive.schemas",
     "RequestRecord": "golive.schemas",
@@ -44,13 +44,13 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from golive.load.engine import LevelPlan, run_level
+    from golive.load.engine import run_level
     from golive.load.metrics import level_metrics
     from golive.load.monitor import LagMonitor
     from golive.load.profiles import LevelOptions, Profile, build_profile
     from golive.load.sketch import Sketch
     from golive.load.tokens import TokenCounter, token_counter
-    from golive.schemas import ClientHealth, LevelResult, LoadResult, RequestRecord
+    from golive.schemas import ClientHealth, LevelPlan, LevelResult, LoadResult, RequestRecord
 
 
 def __getattr__(name: str) -> Any:

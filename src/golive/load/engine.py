@@ -10,7 +10,6 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from golive.execution.observe import observe
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS, Delays, LagMonitor
@@ -19,6 +18,7 @@ from golive.load.tokens import token_counter
 from golive.schemas import (
     ClientHealth,
     FailureMode,
+    LevelPlan,
     LevelResult,
     Request,
     ResponseSample,
@@ -28,6 +28,8 @@ from golive.targets.base import RawStreaming, Target
 from golive.transport.exchange import Exchange, decode
 from golive.transport.route import RawRoute
 
+# LevelPlan is plain data in golive.schemas (the load events carry it); it stays importable
+# from here, where the levels it describes run.
 __all__ = ["LevelPlan", "run_level"]
 
 _NS = 1_000_000_000
@@ -40,33 +42,6 @@ _UNPARSED_DISK_BYTES = 80 * 1024 * 1024
 _SPIN_NS = 1_500_000
 _NO_CHUNKS: Sequence[int] = ()
 _BATCH = 2048  # replies read back at once after the level (token counting, samples)
-
-
-@dataclass(frozen=True)
-class LevelPlan:
-    """One level. Open loop: ``rate`` and ``arrivals_s``; closed loop: ``concurrency``."""
-
-    index: int
-    profile: str
-    duration_s: float
-    concurrency: int | None = None  # closed loop: users, each waits for its reply
-    rate: float | None = None  # open loop: nominal requests per second (a label)
-    arrivals_s: tuple[float, ...] | None = None  # open loop: offsets from the level start
-    warmup_s: float = 0.0  # requests scheduled before this are recorded, not measured
-    max_concurrency: int | None = None  # open loop: more wait in a FIFO, t_sched kept
-    max_requests: int | None = None  # most requests scheduled in the level
-    think_time_s: float = 0.0  # closed loop: pause between a reply and the next request
-    prompt_indices: tuple[int, ...] | None = None  # trace replay: the prompt of each arrival
-    request_timeout_s: float = 60.0  # a stalled request ends as ``timeout`` after this
-    grace_s: float = 5.0  # in-flight requests may finish this long after the duration
-
-    def __post_init__(self) -> None:
-        if (self.concurrency is None) == (self.arrivals_s is None):
-            raise ValueError("a level is either closed loop (concurrency) or open (arrivals_s)")
-        if self.concurrency is not None and self.concurrency < 1:
-            raise ValueError("concurrency must be >= 1")
-        if self.duration_s <= 0 or self.warmup_s < 0 or self.warmup_s >= self.duration_s:
-            raise ValueError("need duration_s > 0 and 0 <= warmup_s < duration_s")
 
 
 class _Level:

@@ -43,10 +43,17 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
-from golive.load.engine import LevelPlan, run_level
+from golive.load.engine import run_level
 from golive.load.monitor import DEFAULT_MAX_CPU_PCT, DEFAULT_MAX_LAG_MS
 from golive.load.spill import SpillRecords, spill
-from golive.schemas import ClientHealth, LevelResult, Request, RequestRecord, ResponseSample
+from golive.schemas import (
+    ClientHealth,
+    LevelPlan,
+    LevelResult,
+    Request,
+    RequestRecord,
+    ResponseSample,
+)
 
 __all__ = [
     "WorkerOptions",

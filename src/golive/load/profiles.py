@@ -13,9 +13,8 @@ from pydantic import Field, PositiveFloat, PositiveInt
 
 from golive._files import read_user_lines
 from golive.errors import ConfigError
-from golive.load.engine import LevelPlan
 from golive.registry import ComponentArgs, profile
-from golive.schemas import Message, Request
+from golive.schemas import LevelPlan, Message, Request
 
 if TYPE_CHECKING:
     import numpy as np

@@ -26,14 +26,22 @@ from golive.errors import ConfigError
 from golive.events import EventBus, LevelFinished, LevelStarted, LoadNote
 from golive.load.abandonment import AbandonmentCurve, abandonment_summary
 from golive.load.analysis import capacity_at_slo, find_cliff, slo_status
-from golive.load.engine import LevelPlan, run_level
+from golive.load.engine import run_level
 from golive.load.metrics import STATS, level_metrics
 from golive.load.multiproc import WorkerOptions, run_level_spread, spread_spec
 from golive.load.profiles import LevelOptions, build_profile
 from golive.load.quality import QualityScoring, quality_metrics
 from golive.load.spec import SHORT_LATENCIES, LoadSpec
 from golive.registry import ComponentArgs, registry
-from golive.schemas import LevelResult, LoadResult, Message, Metric, Request, TokenSource
+from golive.schemas import (
+    LevelPlan,
+    LevelResult,
+    LoadResult,
+    Message,
+    Metric,
+    Request,
+    TokenSource,
+)
 from golive.targets.base import Target, in_own_process
 
 __all__ = [

@@ -44,11 +44,10 @@ from golive.load.analysis import (
     slo_violations,
     throughput_rps,
 )
-from golive.load.engine import LevelPlan
 from golive.load.metrics import level_metrics
 from golive.load.profiles import LevelOptions
 from golive.registry import ComponentArgs, profile, registry
-from golive.schemas import LevelResult, LoadResult
+from golive.schemas import LevelPlan, LevelResult, LoadResult
 
 __all__ = [
     "LevelRunner",

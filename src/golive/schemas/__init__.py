@@ -4,6 +4,7 @@ from golive.schemas._case import Case, Message
 from golive.schemas._failure import SILENT_MODES, VISIBLE_MODES, FailureKind, FailureMode
 from golive.schemas._load import (
     ClientHealth,
+    LevelPlan,
     LevelQuality,
     LevelResult,
     LoadResult,
@@ -34,6 +35,7 @@ __all__ = [
     "FailureMode",
     "Finding",
     "GateResult",
+    "LevelPlan",
     "LevelQuality",
     "LevelResult",
     "LoadResult",

@@ -1,5 +1,6 @@
-"""What the load engine records: one ``RequestRecord`` per request, one ``LevelResult`` per
-concurrency or rate, one ``LoadResult`` per load test.
+"""What the load engine is asked to run, one ``LevelPlan`` per level, and what it records: one
+``RequestRecord`` per request, one ``LevelResult`` per concurrency or rate, one ``LoadResult``
+per load test.
 
 Times are ``time.perf_counter_ns()`` readings. ``t_sched_ns`` is when the request was due
 (open loop: its arrival time on the schedule; closed loop: when its user became ready), so
@@ -18,6 +19,7 @@ from golive.schemas._metric import Metric
 
 __all__ = [
     "ClientHealth",
+    "LevelPlan",
     "LevelQuality",
     "LevelResult",
     "LoadResult",
@@ -27,6 +29,33 @@ __all__ = [
 ]
 
 TokenSource = Literal["usage", "tokenizer", "none"]
+
+
+@dataclass(frozen=True)
+class LevelPlan:
+    """One level. Open loop: ``rate`` and ``arrivals_s``; closed loop: ``concurrency``."""
+
+    index: int
+    profile: str
+    duration_s: float
+    concurrency: int | None = None  # closed loop: users, each waits for its reply
+    rate: float | None = None  # open loop: nominal requests per second (a label)
+    arrivals_s: tuple[float, ...] | None = None  # open loop: offsets from the level start
+    warmup_s: float = 0.0  # requests scheduled before this are recorded, not measured
+    max_concurrency: int | None = None  # open loop: more wait in a FIFO, t_sched kept
+    max_requests: int | None = None  # most requests scheduled in the level
+    think_time_s: float = 0.0  # closed loop: pause between a reply and the next request
+    prompt_indices: tuple[int, ...] | None = None  # trace replay: the prompt of each arrival
+    request_timeout_s: float = 60.0  # a stalled request ends as ``timeout`` after this
+    grace_s: float = 5.0  # in-flight requests may finish this long after the duration
+
+    def __post_init__(self) -> None:
+        if (self.concurrency is None) == (self.arrivals_s is None):
+            raise ValueError("a level is either closed loop (concurrency) or open (arrivals_s)")
+        if self.concurrency is not None and self.concurrency < 1:
+            raise ValueError("concurrency must be >= 1")
+        if self.duration_s <= 0 or self.warmup_s < 0 or self.warmup_s >= self.duration_s:
+            raise ValueError("need duration_s > 0 and 0 <= warmup_s < duration_s")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
