@@ -32,7 +32,15 @@ from golive.metrics import latency_metrics, unbounded_ci
 from golive.schemas import LevelResult, Metric, RequestRecord
 from golive.stats import quantile_ci_ranks, summarize_latencies, wilson_interval
 
-__all__ = ["EXACT_LIMIT", "LATENCIES", "POPULATION", "STATS", "level_metrics", "request_latency"]
+__all__ = [
+    "EXACT_LIMIT",
+    "LATENCIES",
+    "LATENCY_FIELDS",
+    "POPULATION",
+    "STATS",
+    "level_metrics",
+    "request_latency",
+]
 
 EXACT_LIMIT = 1_000_000
 STATS = ("p50", "p90", "p95", "p99", "max", "mean")
@@ -48,6 +56,16 @@ LATENCIES = (
 _MS = 1e-6
 # Which requests each latency covers (see the module docstring).
 POPULATION: dict[str, str] = {name: "ok" for name in LATENCIES} | {"send_delay_ms": "all"}
+# The summary's per-level latency keys (JSON key -> level metric family): what the summary's
+# load section writes and what the store reads back from it.
+LATENCY_FIELDS: dict[str, str] = {
+    "ttft_ms": "ttft_ms",
+    "ttft_from_schedule_ms": "ttft_from_schedule_ms",
+    "tpot_ms": "tpot_ms",
+    "itl_ms": "itl_ms",
+    "e2e_ms": "e2e_ms",
+    "e2e_from_schedule_ms": "e2e_from_schedule_ms",
+}
 
 
 def request_latency(r: RequestRecord, name: str, stat: str = "max") -> float | None:

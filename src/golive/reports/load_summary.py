@@ -8,22 +8,12 @@ import math
 from typing import Any
 
 from golive.load.analysis import slo_unsettled, slo_violations
-from golive.load.metrics import POPULATION, level_metrics
+from golive.load.metrics import LATENCY_FIELDS, POPULATION, level_metrics
 from golive.load.quality import quality_json
 from golive.metrics import latency_json
 from golive.schemas import LevelResult, LoadResult
 
 __all__ = ["LATENCY_FIELDS", "level_summary", "load_section"]
-
-# JSON key -> level metric family.
-LATENCY_FIELDS: dict[str, str] = {
-    "ttft_ms": "ttft_ms",
-    "ttft_from_schedule_ms": "ttft_from_schedule_ms",
-    "tpot_ms": "tpot_ms",
-    "itl_ms": "itl_ms",
-    "e2e_ms": "e2e_ms",
-    "e2e_from_schedule_ms": "e2e_from_schedule_ms",
-}
 
 
 def _num(value: float | None) -> float | None:
