@@ -43,7 +43,7 @@ async def _round(session: aiohttp.ClientSession, url: str, streams: int) -> list
 async def main(rounds: int, streams: int, holdback: int) -> None:
     settings = DemoSettings(cold_start_s=0.0, max_batch=streams)
     config = ProxyConfig(holdback_chars=holdback)
-    async with DemoServer(settings) as demo, GuardProxy(demo.url, config, record=False) as proxy:
+    async with DemoServer(settings) as demo, GuardProxy(demo.url, config) as proxy:
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as session:
             await _round(session, demo.url, streams)  # warm-up both paths

@@ -53,7 +53,7 @@ async def test_hardened_demo_decides_like_the_proxy_with_the_same_guard_yaml(
     async with (
         DemoServer(DemoSettings(fast=True, hardened=True)) as hardened,
         DemoServer(DemoSettings(fast=True)) as flawed,
-        GuardProxy(flawed.url, HARDENED_GUARDS, record=False) as proxy,
+        GuardProxy(flawed.url, HARDENED_GUARDS) as proxy,
     ):
         for text in PROMPTS:
             status, proxied = await _ask(session, proxy.url, text)
@@ -101,7 +101,7 @@ async def test_your_own_app_direct_before_and_through_the_proxy_after(tmp_path: 
     # What `golive scan --target openai --url PROXY --unguarded-url APP` runs.
     async with (
         DemoServer(DemoSettings(fast=True)) as app,
-        GuardProxy(app.url, HARDENED_GUARDS, record=False) as proxy,
+        GuardProxy(app.url, HARDENED_GUARDS) as proxy,
     ):
         plan = plan_from_dict(
             {

@@ -48,7 +48,7 @@ async def test_a_foreign_host_is_refused_before_the_upstream_sees_it(
 ) -> None:
     url, seen = upstream
     access = proxy_access("127.0.0.1", 0, None)
-    async with GuardProxy(url, ProxyConfig(), record=False, middlewares=[access]) as proxy:
+    async with GuardProxy(url, ProxyConfig(), middlewares=[access]) as proxy:
         # A DNS-rebinding page reaches 127.0.0.1 under its own name.
         assert await _post(proxy.url, {"Host": "evil.example"}) == 403
         assert seen == []
@@ -63,7 +63,7 @@ async def test_the_token_rides_its_own_header_and_authorization_reaches_the_upst
     url, seen = upstream
     access = proxy_access("127.0.0.1", 0, TOKEN, ["gw.internal"])
     key = {"Authorization": "Bearer sk-upstream-key-0123456789"}
-    async with GuardProxy(url, ProxyConfig(), record=False, middlewares=[access]) as proxy:
+    async with GuardProxy(url, ProxyConfig(), middlewares=[access]) as proxy:
         assert await _post(proxy.url, key) == 401  # no token
         assert await _post(proxy.url, {**key, TOKEN_HEADER: "wrong-token-0123456789"}) == 401
         # A Bearer token in Authorization is the upstream's key, not the proxy's token.

@@ -24,6 +24,7 @@ from golive.guard.config import ProxyConfig
 from golive.guard.proxy import GuardProxy
 from golive.store.engine import open_store
 from golive.store.models import ProxyExchangeRecord
+from golive.store.proxy_log import StoreExchangeLog
 from servers.app import serving
 
 UNIT = "1234 5678 9012 3456 a@b.co "
@@ -70,7 +71,9 @@ async def upstream() -> AsyncIterator[str]:
 
 
 async def _proxy(upstream: str, tmp_path: Path, **config: Any) -> GuardProxy:
-    proxy = GuardProxy(upstream, ProxyConfig(**config), store=f"sqlite:///{tmp_path}/p.db")
+    proxy = GuardProxy(
+        upstream, ProxyConfig(**config), log=StoreExchangeLog(f"sqlite:///{tmp_path}/p.db")
+    )
     await proxy.start()
     return proxy
 
@@ -255,7 +258,7 @@ async def test_health_and_502s_never_show_the_upstream_url() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     secret_url = f"http://admin:hunter2-SECRET@127.0.0.1:{port}/v1?api-key=KEY-SECRET"
-    async with GuardProxy(secret_url, ProxyConfig(), record=False) as proxy:
+    async with GuardProxy(secret_url, ProxyConfig()) as proxy:
         assert proxy.upstream_display == f"http://***@127.0.0.1:{port}/v1?api-key=***"
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=BOUND_S)) as s:
             async with s.get(proxy.url.removesuffix("/v1") + "/health") as r:

@@ -19,6 +19,7 @@ from golive.guard.config import ProxyConfig
 from golive.guard.proxy import GuardProxy
 from golive.store.engine import open_store
 from golive.store.models import ProxyExchangeRecord
+from golive.store.proxy_log import StoreExchangeLog
 from servers.misbehaving import MisbehavingServer, running_server
 
 TIMEOUT_S = 1.0  # the proxy's upstream_timeout_s: stalls end after this
@@ -33,7 +34,9 @@ async def upstream() -> AsyncIterator[MisbehavingServer]:
 @pytest.fixture
 async def proxy(upstream: MisbehavingServer, tmp_path: Path) -> AsyncIterator[GuardProxy]:
     config = ProxyConfig(upstream_timeout_s=TIMEOUT_S)
-    async with GuardProxy(upstream.url, config, store=f"sqlite:///{tmp_path}/p.db") as p:
+    async with GuardProxy(
+        upstream.url, config, log=StoreExchangeLog(f"sqlite:///{tmp_path}/p.db")
+    ) as p:
         yield p
 
 

@@ -20,6 +20,7 @@ from golive.guard.proxy import GuardProxy
 from golive.registry import guard
 from golive.store.engine import open_store
 from golive.store.models import ProxyExchangeRecord
+from golive.store.proxy_log import StoreExchangeLog
 from servers.app import serving
 
 # The injection guard flags this whoever wrote it: these tests do not depend on how it
@@ -85,7 +86,7 @@ async def upstream() -> AsyncIterator[Upstream]:
 async def _proxy(upstream: Upstream, *guards: str) -> AsyncIterator[GuardProxy]:
     seen.clear()
     config = ProxyConfig(input=["test_origin_recorder", *guards], output=[], guard_processes=0)
-    async with GuardProxy(upstream.url, config, record=False) as p:
+    async with GuardProxy(upstream.url, config) as p:
         seen.clear()  # the warm-up's texts
         yield p
 
@@ -205,13 +206,13 @@ async def test_an_empty_tool_result_is_not_refused(upstream: Upstream, proxy: Gu
 
 async def test_documents_are_checked_in_the_guard_process(upstream: Upstream) -> None:
     forked = ProxyConfig(input=["pii", "injection"], output=[], inline_scan_chars=0)
-    async with GuardProxy(upstream.url, forked, record=False) as p:
+    async with GuardProxy(upstream.url, forked) as p:
         assert p._guards.mode == "process"
         status, body = await _post(p.url, _tool_turn(f"Opening hours: 9 to 17. {ATTACK}."))
         _assert_blocked(status, body, 3, "a tool message")
     assert upstream.bodies == []
     forked = ProxyConfig(input=["pii"], output=[], inline_scan_chars=0)
-    async with GuardProxy(upstream.url, forked, record=False) as p:
+    async with GuardProxy(upstream.url, forked) as p:
         assert p._guards.mode == "process"
         status, _ = await _post(p.url, _tool_turn(f"Contact: {EMAIL}"))
     assert status == 200
@@ -223,7 +224,9 @@ async def test_the_log_says_which_message_was_blocked_as_a_document(
     upstream: Upstream, tmp_path: Path
 ) -> None:
     config = ProxyConfig(input=["pii", "injection"], output=[])
-    async with GuardProxy(upstream.url, config, store=f"sqlite:///{tmp_path}/p.db") as p:
+    async with GuardProxy(
+        upstream.url, config, log=StoreExchangeLog(f"sqlite:///{tmp_path}/p.db")
+    ) as p:
         status, _ = await _post(p.url, _tool_turn(f"Contact {EMAIL}. {ATTACK}."))
         assert status == 400
         await p.drain_log()

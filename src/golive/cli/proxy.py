@@ -101,11 +101,14 @@ def proxy_command(
 
     Example: golive proxy --upstream http://127.0.0.1:8000/v1 --config guard.yaml
     """
+    import functools
+
     from golive._http_access import check_bind
     from golive._loop import freeze_startup_heap, run_main, until_stopped
     from golive.errors import ConfigError
     from golive.guard.config import load_proxy_config
     from golive.guard.proxy import GuardProxy, proxy_access
+    from golive.store.proxy_log import StoreExchangeLog
 
     if not upstream.startswith(("http://", "https://")):
         raise ConfigError("the upstream must be an http(s) URL, e.g. http://host:8000/v1",
@@ -118,17 +121,19 @@ def proxy_command(
     proxy_access(host, port, token, hosts)  # a bad --allow-host: exit 4 before serving
     if warning:
         typer.secho(warning, err=True, fg="red", bold=True)
+    # Picklable, so that each --workers process opens its own connection to the store.
+    log = None if no_store else functools.partial(StoreExchangeLog, store)
     if workers > 1:
         from golive.guard._proxy_workers import WorkerSpec, run_workers
 
-        spec = WorkerSpec(upstream, config, host, port, store, record=not no_store,
-                          token=token, allow_hosts=hosts)  # fmt: skip
+        spec = WorkerSpec(upstream, config, host, port, log=log, token=token,
+                          allow_hosts=hosts)  # fmt: skip
         run_workers(workers, spec, typer.echo)
         return
 
     async def serve() -> None:
         proxy = GuardProxy(upstream, settings, host=host, port=port,
-                           store=store, record=not no_store,
+                           log=log() if log is not None else None,
                            middlewares=[proxy_access(host, port, token, hosts)])  # fmt: skip
         async with proxy:
             freeze_startup_heap()

@@ -29,6 +29,8 @@ from golive.guard._proxy_metrics import MetricsShare
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
 
+    from golive.guard.proxy import ExchangeLog
+
 
 __all__ = ["WorkerSpec", "run_workers"]
 
@@ -44,8 +46,9 @@ class WorkerSpec:
     config: Path | None
     host: str
     port: int
-    store: str | None
-    record: bool
+    log: Callable[[], ExchangeLog] | None = None
+    """Each worker calls it for its own exchange log (a picklable factory, e.g. a
+    ``functools.partial`` of ``StoreExchangeLog`` and the store URL); None: nothing logged."""
     token: str | None = None  # X-Golive-Token every request must carry (None: none)
     allow_hosts: tuple[str, ...] = ()  # Host names beyond the bound address
 
@@ -143,8 +146,9 @@ def _worker(index: int, spec: WorkerSpec, share: str, ready: Queue[tuple[str, st
         try:
             settings = load_proxy_config(spec.config)
             access = proxy_access(spec.host, spec.port, spec.token, spec.allow_hosts)
+            log = spec.log() if spec.log is not None else None  # a store that is down: error
             proxy = GuardProxy(spec.upstream, settings, host=spec.host, port=spec.port,
-                               store=spec.store, record=spec.record, reuse_port=True,
+                               log=log, reuse_port=True,
                                share=MetricsShare(Path(share), index),
                                middlewares=[access])  # fmt: skip
             await proxy.start()

@@ -11,6 +11,8 @@ reply: a blocked non-streamed reply becomes a refusal with ``finish_reason: "con
 streams are relayed as they flow (see ``_proxy_stream``). ``GET /metrics`` is Prometheus
 text; ``GET /health`` is liveness. The Authorization header goes to the upstream untouched
 and is never logged or stored; neither is the upstream's URL ever shown to a client.
+Each exchange goes to the ``ExchangeLog`` the proxy is given, if any (``golive proxy`` gives
+it the store's, ``golive.store.proxy_log``), with its texts excerpted and PII redacted.
 
 Guard work never holds up other requests: a text is scanned only up to ``max_scan_chars``
 (a longer one is refused unscanned), and a text longer than ``inline_scan_chars`` is checked
@@ -30,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
@@ -49,15 +51,21 @@ from golive.guard._proxy_body import (
 )
 from golive.guard._proxy_metrics import MetricsShare, ProxyMetrics
 from golive.guard._proxy_offload import GuardRunner, GuardStopped
-from golive.guard._proxy_store import ExchangeLog
 from golive.guard._proxy_stream import HoldbackRedactor, StreamRelay, sse
 from golive.guard.base import Action
 from golive.guard.chain import ChainOutcome, GuardChain
 from golive.guard.config import ProxyConfig
 from golive.guard.pii import PiiGuard
-from golive.store.engine import Store
 
-__all__ = ["REFUSAL", "TOKEN_HEADER", "Exchange", "GuardProxy", "display_url", "proxy_access"]
+__all__ = [
+    "REFUSAL",
+    "TOKEN_HEADER",
+    "Exchange",
+    "ExchangeLog",
+    "GuardProxy",
+    "display_url",
+    "proxy_access",
+]
 
 REFUSAL = "I can't help with that: the reply was withheld by a content guard."
 _PUBLISH_EVERY_S = 0.5  # --workers: how stale another worker's counters may be in /metrics
@@ -119,6 +127,22 @@ class Exchange:
 _EXCHANGE_COLUMNS = tuple(f.name for f in fields(Exchange))
 
 
+class ExchangeLog(Protocol):
+    """Where the proxy records its exchanges (``golive.store.proxy_log.StoreExchangeLog``
+    writes them to the store). The proxy closes it when it stops.
+    """
+
+    def put(self, exchange: Exchange) -> None:
+        """Take one finished exchange (texts already excerpted and redacted). Called on the
+        event loop, so it must not block; the proxy does not touch ``exchange`` afterwards."""
+
+    def flush(self) -> None:
+        """Return once every exchange put so far is recorded (called in a thread)."""
+
+    def close(self) -> None:
+        """Record what is still pending and release the log (called in a thread)."""
+
+
 class _BadRequest(Exception):
     def __init__(
         self,
@@ -148,7 +172,8 @@ class GuardProxy:
 
     Args:
         upstream: the upstream's OpenAI base URL, e.g. ``http://127.0.0.1:8000/v1``.
-        store: a Store, a store URL, or None for the default store; ``record=False`` logs nothing.
+        log: where each exchange is recorded (the proxy closes it when it stops); None
+            records nothing.
     """
 
     def __init__(
@@ -158,8 +183,7 @@ class GuardProxy:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        store: Store | str | None = None,
-        record: bool = True,
+        log: ExchangeLog | None = None,
         reuse_port: bool = False,
         share: MetricsShare | None = None,
         middlewares: Iterable[Any] = (),
@@ -169,7 +193,7 @@ class GuardProxy:
         self.input_chain, self.output_chain = self.config.chains()
         self.host, self.port = host, port
         self.metrics = ProxyMetrics()
-        self.log = ExchangeLog(store) if record else None
+        self.log = log
         # Stored texts are redacted whatever the config says (only an excerpt is stored).
         self._log_pii = GuardChain([PiiGuard()])
         chains = {"log": self._log_pii}
@@ -492,7 +516,7 @@ class GuardProxy:
             if exchange.output_text is not None:
                 decision = self._log_pii.check(exchange.output_text, stage="output")
                 exchange.output_text = decision.text or exchange.output_text
-            log.put(exchange.row())
+            log.put(exchange)
             return
 
         async def write() -> None:
@@ -504,7 +528,7 @@ class GuardProxy:
                 exchange.output_text = await self._redacted(exchange.output_text)
             except Exception:
                 exchange.output_text = None
-            log.put(exchange.row())
+            log.put(exchange)
 
         task = asyncio.get_running_loop().create_task(write())
         self._log_tasks.add(task)

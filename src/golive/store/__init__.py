@@ -1,7 +1,9 @@
 """The results store: runs and their observations in SQLite (default) or PostgreSQL,
-written incrementally by ``StoreRecorder`` and read back by the query functions."""
+written incrementally by ``StoreRecorder`` and read back by the query functions; the guard
+proxy's exchanges, written by ``StoreExchangeLog``."""
 
 from golive.store.engine import DEFAULT_STORE, Store, mask_url, open_store
+from golive.store.proxy_log import StoreExchangeLog
 from golive.store.queries import (
     STALE_AFTER_S,
     ObservationRow,
@@ -20,6 +22,7 @@ __all__ = [
     "ObservationRow",
     "RunRow",
     "Store",
+    "StoreExchangeLog",
     "StoreRecorder",
     "effective_status",
     "get_run",

@@ -1,4 +1,6 @@
-"""The proxy's exchange log: rows queued on the event loop, written in batches by one thread.
+"""The proxy's exchange log in the store: ``golive proxy`` hands a ``StoreExchangeLog`` to
+``GuardProxy`` as its ``ExchangeLog``; each exchange becomes a ``proxy_exchanges`` row, queued
+on the event loop and written in batches by one thread.
 
 The proxy never waits on disk: ``put`` only enqueues. The writer collects rows for up to
 ``linger_s`` after the first (or ``batch_max`` rows) and commits them in one transaction: one
@@ -12,7 +14,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,14 +23,24 @@ from golive.store._sanitize import clean_text, drop_secrets
 from golive.store.engine import Store, open_store
 from golive.store.models import ProxyExchangeRecord
 
-__all__ = ["ExchangeLog"]
+if TYPE_CHECKING:
+    from golive.guard.proxy import Exchange
+
+__all__ = ["StoreExchangeLog"]
 
 _TABLE: Table = ProxyExchangeRecord.__table__  # type: ignore[assignment]
 _STOP = object()
 
 
-class ExchangeLog:
-    """``put(row)`` from the event loop; ``close()`` flushes and stops the writer."""
+class StoreExchangeLog:
+    """``put(exchange)`` from the event loop; ``close()`` flushes and stops the writer.
+
+    Args:
+        store: a Store (left open by ``close``), a store URL, or None for the default store.
+
+    Raises:
+        StoreOpenError: the store cannot be opened (a bad URL, a database that is down).
+    """
 
     def __init__(self, store: Store | str | None, *, batch_max: int = 500,
                  linger_s: float = 0.25) -> None:  # fmt: skip
@@ -43,8 +55,8 @@ class ExchangeLog:
         self._thread = threading.Thread(target=self._work, name="golive-proxy-log", daemon=True)
         self._thread.start()
 
-    def put(self, row: dict[str, Any]) -> None:
-        self._queue.put(row)
+    def put(self, exchange: Exchange) -> None:
+        self._queue.put(exchange.row())  # its values now: the proxy is done with it
 
     def flush(self) -> None:
         """Block until every row queued so far is written (for tests and shutdown)."""
