@@ -1,6 +1,8 @@
-"""golive's import graph has no cycle, and the bottom layers import nothing above them
-(docs/architecture.md). Every import counts: top-level, function-local and ``TYPE_CHECKING``
-ones, since a function-local import is only a cycle that waits for its first call."""
+"""golive's import graph has no cycle, between modules or between top-level packages, and
+every import points to the same layer or one below (docs/architecture.md): ``LAYERS`` places
+every top-level package and module of golive, and a new one fails the test until it is placed.
+Every import counts: top-level, function-local and ``TYPE_CHECKING`` ones, since a
+function-local import is only a cycle that waits for its first call."""
 
 from __future__ import annotations
 
@@ -130,16 +132,16 @@ def test_no_import_cycle() -> None:
 
 
 # Which top-level packages each bottom layer may import (docs/architecture.md).
-LAYERS = {
+BOTTOM_LAYERS = {
     "golive.schemas": set(),
     "golive.transport": {"golive.schemas", "golive.errors", "golive.failures", "golive._unicode"},
     "golive.registry": {"golive.errors", "golive._validation"},
 }
 
 
-@pytest.mark.parametrize("layer", sorted(LAYERS))
+@pytest.mark.parametrize("layer", sorted(BOTTOM_LAYERS))
 def test_a_bottom_layer_imports_nothing_above_it(layer: str) -> None:
-    allowed = LAYERS[layer]
+    allowed = BOTTOM_LAYERS[layer]
     above = set()
     for module, targets in graph().items():
         if module == layer or module.startswith(layer + "."):
@@ -160,3 +162,149 @@ def test_targets_never_import_the_load_engine() -> None:
         if t.startswith("golive.load")
     ]
     assert not wrong, wrong
+
+
+def _package(module: str) -> str:
+    """The top-level package or module ``module`` belongs to (``golive.load.engine`` ->
+    ``golive.load``; ``golive`` itself, the package's ``__init__``, is its own)."""
+    return ".".join(module.split(".")[:2])
+
+
+def _packages(edges: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """Module edges folded into top-level package edges (one package's own imports dropped)."""
+    folded: dict[str, set[str]] = {}
+    for module, targets in edges.items():
+        folded.setdefault(_package(module), set()).update(
+            _package(t) for t in targets if _package(t) != _package(module)
+        )
+    return {p: frozenset(ts) for p, ts in folded.items()}
+
+
+@cache
+def package_graph() -> dict[str, frozenset[str]]:
+    """Top-level package -> the top-level packages it imports."""
+    return _packages(graph())
+
+
+def _why(source: str, target: str) -> list[str]:
+    """The module imports behind the package edge ``source -> target``."""
+    return sorted(
+        f"{m} -> {t}"
+        for m, ts in graph().items()
+        if _package(m) == source
+        for t in ts
+        if _package(t) == target
+    )
+
+
+# Every top-level package and module of golive, by layer, bottom up (docs/architecture.md).
+# An import may point to its own layer or one below; within a layer, never round in a circle
+# (test_no_package_cycle). A new top-level package or module is placed here when it is added.
+DATA, BASICS, EXTENSION, INPUTS, TRANSPORT, TARGETS, COMPONENTS, METRIC_NAMES = range(8)
+PRESENT, ORCHESTRATION, ENTRY = range(8, 11)
+LAYERS = {
+    # data: records any layer hands to any other
+    "golive.schemas": DATA,
+    # basics: errors, helpers and the shared defaults
+    "golive.errors": BASICS,
+    "golive.failures": BASICS,
+    "golive.defaults": BASICS,
+    "golive.stats": BASICS,
+    "golive.metrics": BASICS,
+    "golive._children": BASICS,
+    "golive._files": BASICS,
+    "golive._http_access": BASICS,
+    "golive._interrupt": BASICS,
+    "golive._launch": BASICS,
+    "golive._loop": BASICS,
+    "golive._redact": BASICS,
+    "golive._secrets": BASICS,
+    "golive._unicode": BASICS,
+    "golive._validation": BASICS,
+    "golive._version": BASICS,
+    "golive._yaml": BASICS,
+    # extension points
+    "golive.registry": EXTENSION,
+    # input documents: the suite's cases (read by the runner and by quality under load)
+    "golive.suite": INPUTS,
+    "golive.transport": TRANSPORT,
+    "golive.targets": TARGETS,
+    # components
+    "golive.detectors": COMPONENTS,
+    "golive.diversity": COMPONENTS,
+    "golive.scoring": COMPONENTS,
+    "golive.guard": COMPONENTS,
+    "golive.execution": COMPONENTS,
+    "golive.load": COMPONENTS,
+    "golive.scan": COMPONENTS,
+    "golive.events": COMPONENTS,
+    "golive.demo": COMPONENTS,
+    # the metric names a gate may use, read from the components' specs; gates judge them
+    "golive._metric_names": METRIC_NAMES,
+    "golive.gates": METRIC_NAMES,
+    # record and present
+    "golive.store": PRESENT,
+    "golive.reports": PRESENT,
+    "golive.compare": PRESENT,
+    "golive.serve": PRESENT,
+    "golive.ci": PRESENT,
+    "golive.display": PRESENT,
+    # orchestration
+    "golive.config": ORCHESTRATION,
+    "golive.runner": ORCHESTRATION,
+    "golive.hardening": ORCHESTRATION,
+    "golive.pipeline": ORCHESTRATION,
+    # entry points
+    "golive.cli": ENTRY,
+    "golive.api": ENTRY,
+    "golive.__main__": ENTRY,
+    "golive": ENTRY,
+}
+
+
+def test_every_top_level_package_has_a_layer() -> None:
+    found = {_package(m) for m in modules()}
+    unplaced = sorted(found - set(LAYERS))
+    assert not unplaced, (
+        f"new top-level packages or modules {unplaced}: add each to LAYERS in "
+        "tests/unit/test_import_graph.py, in the layer whose imports it needs "
+        "(docs/architecture.md)"
+    )
+    gone = sorted(set(LAYERS) - found)
+    assert not gone, f"{gone} are no longer in src/golive: remove them from LAYERS"
+
+
+def test_no_package_cycle() -> None:
+    cycles = _cycles(package_graph())
+    detail = "; ".join(
+        " <-> ".join(f"{p} (imports {sorted(package_graph()[p] & set(c))})" for p in c)
+        + ": "
+        + ", ".join(e for a in c for b in c if a != b for e in _why(a, b))
+        for c in cycles
+    )
+    assert not cycles, f"package cycles: {detail}"
+
+
+def test_imports_point_to_the_same_layer_or_below() -> None:
+    upward = [
+        f"{source} (layer {LAYERS[source]}) -> {target} (layer {LAYERS[target]}): "
+        + ", ".join(_why(source, target))
+        for source, targets in sorted(package_graph().items())
+        for target in sorted(targets)
+        if source in LAYERS and target in LAYERS and LAYERS[target] > LAYERS[source]
+    ]
+    assert not upward, "imports pointing up a layer:\n" + "\n".join(upward)
+
+
+def test_the_package_walker_finds_a_cycle_no_module_cycle_shows() -> None:
+    assert _package("golive.load.engine") == "golive.load"
+    assert _package("golive") == "golive"
+    # a.x -> b.y -> a.z: no module is in a cycle, but packages a and b import each other.
+    edges = {
+        "golive.a.x": frozenset({"golive.b.y"}),
+        "golive.b.y": frozenset({"golive.a.z"}),
+        "golive.a.z": frozenset(),
+        "golive.c": frozenset({"golive.a.x"}),
+    }
+    assert _cycles(edges) == []
+    assert _cycles(_packages(edges)) == [["golive.a", "golive.b"]]
