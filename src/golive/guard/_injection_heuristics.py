@@ -407,7 +407,7 @@ _PATTERNS: list[tuple[str, float, str]] = [
     (
         "dual",
         0.65,
-        r"\b(?:two|2|both|separate) (?:different |distinct )?(?:responses|answers|replies|outputs|paragraphs)\b.{0,120}\b(?:jailbr\w*|unfiltered|uncensored|no (?:restrictions|filters|rules)|without (?:restrictions|filters|rules)|opposite|evil|shadow|unrestricted)\b",
+        r"\b(?:two|2|both|separate) (?:different |distinct )?(?:responses|answers|replies|outputs|paragraphs)\b.{0,120}\b(?:jailbr\w*|unfiltered|uncensored|no (?:restrictions|filters|rules)|without (?:restrictions|filters|rules)|opposite|evil|shadow|unrestricted|developer mode)\b",
     ),
     (
         "fragments",
@@ -523,6 +523,61 @@ _PATTERNS: list[tuple[str, float, str]] = [
         "roleplay",
         0.6,
         r"\btreats? (?:every|any|all) (?:requests?|questions?|prompts?) as (?:legal|ethical|allowed|acceptable|permitted)\b|\b(?:hates?|despises?) (?:its|his|her|their) (?:creators|developers|makers)\b",
+    ),
+    # Families a seven-keyword baseline caught where these patterns did not (issue 13):
+    # refusal suppression, ethics waived in advance, an "urgent new task" banner, the agent's
+    # task taken over, a string to smuggle into the reply. None matched any of ~50,000 benign
+    # public texts.
+    (
+        "roleplay",
+        0.8,
+        r"\bignoring (?:any|all|the) (?:\w+ )?(?:moral|ethical|legal)(?:,? (?:or|and) (?:moral|ethical|legal))? (?:implications|considerations|concerns|consequences|guidelines)\b",
+    ),
+    (
+        "roleplay",
+        0.6,
+        r"\b(?:even if|even when|regardless of whether|no matter if) (?:the|a|your|my) (?:request|question|prompt|task) (?:is|seems|sounds|might be) (?:a bit |slightly |somewhat )?(?:questionable|unethical|illegal|harmful|immoral|dangerous|inappropriate|offensive)\b|\b(?:even|especially) (?:if|when) (?:it is|it's|they are|they're|the (?:request|question|answer|content|topic) is) (?:\w+ )?(?:unethical|illegal|harmful|immoral|dangerous|offensive|questionable)\b",
+    ),
+    (
+        "refusal",
+        0.8,
+        r"\b(?:never|do not|don't|must not|mustn't) (?:ever )?(?:say|respond with|reply with|write|use|answer with|include)\b.{0,24}\bi (?:can't|cannot|can not|am unable to|'m unable to|won't|will not|am not able to) (?:help|assist|comply|do that|provide|answer|fulfil|fulfill)",
+    ),
+    (
+        "hijack",
+        0.7,
+        r"\b(?:new,? (?:important|urgent|critical)|(?:important|urgent|critical),? new)\b(?: (?:and|&) (?:important|urgent|critical))?(?: (?:task|instructions?|directive|objective|orders?))?\s*[:!*]",
+    ),
+    (
+        "hijack",
+        0.6,
+        r"\bin order to (?:complete|accomplish|finish|fulfil|fulfill|perform) (?:your|the) (?:\w+ ){0,2}(?:task|objective|goal|mission)\b.{0,80}\byou (?:must|need to|have to|are required to)\b",
+    ),
+    (
+        "indirect",
+        0.6,
+        r"\binclude (?:in your (?:response|answer|reply|output)|(?:the following|this) \w+ in your (?:response|answer|reply|output))\b.{0,12}\b(?:the following|this) (?:string|text|link|image|anchor|markdown|html|url|code)\b",
+    ),
+    (
+        "indirect",
+        0.8,
+        r"!\[[^\]]{0,40}\]\(https?://[^)\s]{1,200}[?&][^)\s]{0,60}=\s*\[[a-z_ ]{2,40}\]",
+    ),
+    (
+        "roleplay",
+        0.85,
+        r"\b(?:known as|called|named|stands for|acronym for|short for)\b.{0,20}\bdo anything now\b|\bbroken free of the (?:typical )?confines of (?:ai|artificial intelligence)\b|\b(?:developer|debug|admin|god|dan|jailbreak|unrestricted) mode (?:has been|is|was) (?:now )?(?:enabled|activated|unlocked|turned on|engaged)\b",
+    ),
+    ("roleplay", 0.5, r"\bno[- ]limits? (?:ai|assistant|mode|version|persona|chatbot|model)\b"),
+    (
+        "extraction",
+        0.8,
+        r"\b(?:first|last|next|opening|previous) (?:sentence|line|words?|paragraph|tokens?|\d+ (?:words|lines|characters|tokens|sentences)) (?:of|in|from) (?:your|the) (?:system prompt|system message|instructions|initial prompt|prompt|original prompt|hidden prompt)\b",
+    ),
+    (
+        "override",
+        0.85,
+        r"\b(?:ignore|disregard|forget) (?:all|any|every) (?:previous|prior|above|earlier|preceding) (?:requests|queries|messages|inputs)\b",
     ),
     # es / pt / it / fr / de
     (
