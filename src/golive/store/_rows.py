@@ -14,7 +14,7 @@ from typing import Any
 from golive.events import CaseFinished, ObservationRecorded, RunStarted
 from golive.schemas import Case, RunResult
 from golive.store._sanitize import clean_json, clean_text, drop_secrets
-from golive.store.codec import findings_json, scores_json
+from golive.store.codec import SCORED, findings_json, scores_json
 
 __all__ = [
     "case_json",
@@ -50,37 +50,12 @@ def run_row(event: RunStarted, now: datetime, *, git: bool = True) -> dict[str, 
 
 
 def observation_row(event: ObservationRecorded, now: datetime) -> dict[str, Any]:
-    scored = event.scored
-    obs = scored.observation
-    error = obs.error
-    usage = obs.usage
+    """The observation's row: its scored observation through ``codec.SCORED``, plus the run,
+    the case's capability and when it was stored."""
     return {
         "run_id": event.run_id,
-        "case_id": clean_text(obs.case_id),
-        "sample": obs.sample,
         "capability": clean_text(event.case.capability),
-        "input_json": clean_json(
-            [{"role": m.role, "content": m.content} for m in obs.request.messages]
-        ),
-        "output": clean_text(obs.output),
-        "error_mode": error.mode.value if error else None,
-        "error_message": clean_text(error.message) if error else None,
-        "error_status": error.status if error else None,
-        "status": "ok" if error is None else "error",
-        "t_sched_ns": obs.t_sched_ns,
-        "t_send_ns": obs.t_send_ns,
-        "t_end_ns": obs.t_end_ns,
-        "ttft_ms": obs.ttft_ms,
-        "e2e_ms": obs.e2e_ms,
-        # µs after t_send: exact enough for latency, a quarter of the digits of absolute ns.
-        "chunk_times_json": [(t - obs.t_send_ns) // 1000 for t in obs.chunk_times_ns],
-        "finish_reason": clean_text(obs.finish_reason)[:64] if obs.finish_reason else None,
-        "prompt_tokens": usage.prompt_tokens if usage else None,
-        "completion_tokens": usage.completion_tokens if usage else None,
-        "passed": scored.passed,
-        "findings_json": findings_json(scored.findings),
-        "scores_json": scores_json(scored.scores),
-        "cached": obs.cached,
+        **SCORED.values(event.scored),
         "created_at": now,
     }
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from golive.errors import StoreError
 from golive.events import Event, LevelFinished, Subscriber
+from golive.store.codec import REQUEST_RECORD
 from golive.store.engine import Store
 from golive.store.models import LoadRequestRecord, RunRecord
 
@@ -55,28 +56,12 @@ def load_origin_ns(levels: Sequence[LevelResult]) -> int:
 
 def level_request_rows(run_id: str, level: LevelResult, t0: int) -> Iterator[dict[str, Any]]:
     """The rows of one level, in schedule order, times in µs after ``t0``."""
+    own = {"run_id": run_id, "concurrency": level.concurrency, "rate": level.rate}
     for seq, r in enumerate(level.records):
-        c = r.chunk_times_ns
-        ok = bool(c) and r.error is None
-        yield {
-            "run_id": run_id,
-            "level": level.index,
-            "concurrency": level.concurrency,
-            "rate": level.rate,
-            "seq": seq,
-            "t_sched_us": (r.t_sched_ns - t0) // 1000,
-            "t_send_us": (r.t_send_ns - t0) // 1000,
-            "t_end_us": (r.t_end_ns - t0) // 1000,
-            "ttft_ms": (c[0] - r.t_send_ns) / 1e6 if c else None,
-            "ttft_from_schedule_ms": (c[0] - r.t_sched_ns) / 1e6 if c else None,
-            "e2e_ms": (c[-1] - r.t_send_ns) / 1e6 if ok else None,
-            "chunks": len(c),
-            "output_tokens": r.output_tokens,
-            "token_source": r.token_source,
-            "error_mode": r.error.value if r.error is not None else None,
-            "warmup": r.warmup,
-            "prompt_index": r.prompt_index,
-        }
+        row = REQUEST_RECORD.values(r, t0)
+        # The level's own columns; ``level`` is its index (what each record's says).
+        row.update(own, level=level.index, seq=seq)
+        yield row
 
 
 class LoadRecordWriter:

@@ -11,7 +11,7 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,8 @@ from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
 from golive.errors import ConfigError, NoSuchRunError
-from golive.schemas import Message, Observation, Request, Usage
-from golive.store.codec import error_from_row
+from golive.schemas import Observation, ScoredObservation
+from golive.store.codec import OBSERVATION, SCORED
 from golive.store.engine import Store, open_store
 from golive.store.models import CaseResultRecord, ObservationRecord, RunRecord
 from golive.store.recorder import HEARTBEAT_S
@@ -129,26 +129,26 @@ class ObservationRow:
     # Replayed from the response cache: its times are the original call's, not this run's.
     cached: bool = False
 
+    def columns(self) -> dict[str, Any]:
+        """The row under its ``observations`` column names (what the codec reads)."""
+        return {_COLUMN_OF.get(f.name, f.name): getattr(self, f.name) for f in fields(self)}
+
     def to_observation(self) -> Observation:
-        """The Observation again (chunk times to the microsecond)."""
-        error = error_from_row(self.error_mode, self.error_message, self.error_status)
-        usage = None
-        if self.prompt_tokens is not None or self.completion_tokens is not None:
-            usage = Usage(self.prompt_tokens, self.completion_tokens)
-        return Observation(
-            case_id=self.case_id,
-            sample=self.sample,
-            request=Request(messages=tuple(Message.model_validate(m) for m in self.messages)),
-            output=self.output,
-            t_sched_ns=self.t_sched_ns,
-            t_send_ns=self.t_send_ns,
-            chunk_times_ns=tuple(self.t_send_ns + us * 1000 for us in self.chunk_times_us),
-            t_end_ns=self.t_end_ns,
-            finish_reason=self.finish_reason,
-            usage=usage,
-            error=error,
-            cached=self.cached,
-        )
+        """The Observation again (chunk times to the microsecond): ``codec.OBSERVATION``."""
+        return OBSERVATION.read(self.columns())
+
+    def to_scored(self) -> ScoredObservation:
+        """The scored observation again (scores and findings too): ``codec.SCORED``."""
+        return SCORED.read(self.columns())
+
+
+# ObservationRow's attributes whose column has another name.
+_COLUMN_OF = {
+    "messages": "input_json",
+    "chunk_times_us": "chunk_times_json",
+    "findings": "findings_json",
+    "scores": "scores_json",
+}
 
 
 def effective_status(

@@ -30,7 +30,6 @@ from golive.schemas import (
     Message,
     Metric,
     RunResult,
-    ScoredObservation,
     Verdict,
 )
 from golive.store.codec import findings_from_json, scores_from_json
@@ -116,14 +115,7 @@ def result_from_rows(
         cases.append(
             CaseResult(
                 case=case,
-                samples=tuple(
-                    ScoredObservation(
-                        r.to_observation(),
-                        scores_from_json(r.scores),
-                        findings_from_json(r.findings),
-                    )
-                    for r in rows
-                ),
+                samples=tuple(r.to_scored() for r in rows),
                 case_scores=scores_from_json(info.get("case_scores_json") or []),
                 case_findings=findings_from_json(info.get("case_findings_json") or []),
             )
@@ -177,7 +169,7 @@ def _case(
     system_prompt: str | None,
     lineage: _Lineage,
 ) -> Case:
-    messages = [Message.model_validate(m) for m in rows[0].messages] if rows else []
+    messages = list(rows[0].to_observation().request.messages) if rows else []
     # The runner prepends the configured system prompt: the case itself did not have it.
     first = messages[0] if messages else None
     if system_prompt and first and first.role == "system" and first.content == system_prompt:

@@ -18,17 +18,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from golive.schemas import Metric
-from golive.store.codec import read_mode
+from golive.store.codec import LEVEL, REQUEST_RECORD, LevelContext, float_or, opt_float
 from golive.store.engine import Store
 
 if TYPE_CHECKING:
-    from golive.schemas import (
-        LevelQuality,
-        LevelResult,
-        LoadResult,
-        RequestRecord,
-        TokenSource,
-    )
+    from golive.schemas import LevelResult, LoadResult, RequestRecord, TokenSource
 
 __all__ = ["load_from_rows", "read_load"]
 
@@ -52,7 +46,7 @@ def load_from_rows(rows: Sequence[Mapping[str, Any]], section: Mapping[str, Any]
 
     by_level: dict[int, list[RequestRecord]] = defaultdict(list)
     for row in rows:
-        by_level[int(row["level"])].append(_record(row))
+        by_level[int(row["level"])].append(REQUEST_RECORD.read(row))
     levels = tuple(
         _level(i, item, tuple(by_level.get(i, ())), section)
         for i, item in enumerate(section.get("levels") or [])
@@ -61,9 +55,9 @@ def load_from_rows(rows: Sequence[Mapping[str, Any]], section: Mapping[str, Any]
     return LoadResult(
         levels=levels,
         slo=_numbers(section.get("slo")),
-        capacity_at_slo=_opt(section.get("capacity_at_slo")),
-        cliff=_opt(section.get("cliff")),
-        cold_start_ms=_opt(section.get("cold_start_ms")),
+        capacity_at_slo=opt_float(section.get("capacity_at_slo")),
+        cliff=opt_float(section.get("cliff")),
+        cold_start_ms=opt_float(section.get("cold_start_ms")),
         abandonment=_numbers(section.get("abandonment")),
         token_source=_token_source(rows, section.get("token_source")),
     )
@@ -82,71 +76,13 @@ def _token_source(rows: Sequence[Mapping[str, Any]], stored: Any) -> TokenSource
     return "none"
 
 
-def _record(row: Mapping[str, Any]) -> RequestRecord:
-    from golive.schemas import RequestRecord
-
-    send = int(row["t_send_us"]) * 1000
-    sched = int(row["t_sched_us"]) * 1000
-    chunks: tuple[int, ...] = ()
-    ttft, queued, e2e = row["ttft_ms"], row["ttft_from_schedule_ms"], row["e2e_ms"]
-    if int(row["chunks"]) > 0 and ttft is not None:
-        # The latencies are stored exactly (ns / 1e6): place the first chunk from them, and
-        # the schedule from the queue-inclusive TTFT, so both TTFTs read back unrounded.
-        first = send + round(float(ttft) * 1e6)
-        chunks = (first,)
-        if queued is not None:
-            sched = first - round(float(queued) * 1e6)
-        if e2e is not None and int(row["chunks"]) > 1:
-            chunks = (first, send + round(float(e2e) * 1e6))
-    mode = row["error_mode"]
-    return RequestRecord(
-        level=int(row["level"]),
-        t_sched_ns=sched,
-        t_send_ns=send,
-        chunk_times_ns=chunks,
-        t_end_ns=max(int(row["t_end_us"]) * 1000, *chunks, send),
-        output_tokens=row["output_tokens"],
-        token_source=row["token_source"]
-        if row["token_source"] in ("usage", "tokenizer")
-        else "none",
-        error=read_mode(mode)[0],  # the summary's errors keep an unknown mode's name
-        warmup=bool(row["warmup"]),
-        prompt_index=int(row["prompt_index"]),
-    )
-
-
 def _level(
     index: int,
     item: Mapping[str, Any],
     records: tuple[RequestRecord, ...],
     section: Mapping[str, Any],
 ) -> LevelResult:
-    from golive.schemas import ClientHealth, LevelResult
-
-    valid = item.get("valid") is not False
-    health = ClientHealth(
-        lag_ms_p99=_num(item.get("client_lag_ms_p99"), math.nan),
-        lag_ms_max=_num(item.get("client_lag_ms_max"), math.nan),
-        cpu_pct=_num(item.get("client_cpu_pct"), math.nan),
-        read_delay_ms_p99=_opt(item.get("client_read_delay_ms_p99")),
-        read_delay_ms_max=_opt(item.get("client_read_delay_ms_max")),
-        send_delay_ms_p99=_opt(item.get("client_send_delay_ms_p99")),
-        valid=valid,
-        reason="" if valid else str(item.get("invalid_reason") or ""),
-    )
-    concurrency = item.get("concurrency")
-    level = LevelResult(
-        index=index,
-        concurrency=int(concurrency) if isinstance(concurrency, int) else None,
-        rate=_opt(item.get("rate")) if concurrency is None else None,
-        profile=str(item.get("profile") or ""),
-        duration_s=_num(item.get("duration_s"), 0.0),
-        records=records,
-        health=health,
-        warmup_s=_num(item.get("warmup_s"), 0.0),
-        tokenizer=str(section.get("tokenizer") or ""),
-        quality=_quality(item.get("quality")),
-    )
+    level = LEVEL.read(item, LevelContext(index, records, section))
     return _with_metrics(level, item, _numbers(section.get("slo")))
 
 
@@ -164,8 +100,7 @@ def _with_metrics(
     carry (send delay, goodput ratio) computed from the rebuilt requests."""
     from dataclasses import replace
 
-    from golive.load.metrics import STATS, level_metrics
-    from golive.reports.load_summary import LATENCY_FIELDS
+    from golive.load.metrics import LATENCY_FIELDS, STATS, level_metrics
 
     metrics = level_metrics(level, slo)
     n = int(item.get("requests") or 0)
@@ -190,7 +125,7 @@ def _with_metrics(
     metrics["requests"] = Metric("requests", float(n), n=n)
     for name in _RATES:
         old = metrics.get(name)
-        value = _num(item.get(name), 0.0)
+        value = float_or(item.get(name), 0.0)
         metrics[name] = Metric(name, value, old.ci if old else None, n)
     for name in [k for k in metrics if k.startswith("errors.")]:
         del metrics[name]
@@ -200,40 +135,7 @@ def _with_metrics(
     return replace(level, metrics=metrics)
 
 
-def _quality(data: Any) -> LevelQuality | None:
-    from golive.schemas import LevelQuality
-
-    if not isinstance(data, dict):
-        return None
-    rate = data.get("pass_rate")
-    if not isinstance(rate, dict) or not isinstance(rate.get("n"), int) or rate["n"] <= 0:
-        return None
-    n = int(rate["n"])
-    failures = data.get("failures")
-    return LevelQuality(
-        n=n,
-        passed=round(_num(rate.get("value"), 0.0) * n),
-        truncated=round(_num(data.get("truncated_share"), 0.0) * n),
-        failures={str(k): int(v) for k, v in failures.items()}
-        if isinstance(failures, dict)
-        else {},
-        baseline_pass_rate=_opt(data.get("baseline_pass_rate")),
-    )
-
-
-def _opt(value: Any) -> float | None:
-    """A JSON number as a float; None for null (the summary's spelling of NaN) and the rest."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
-
-
-def _num(value: Any, default: float) -> float:
-    number = _opt(value)
-    return default if number is None else number
-
-
 def _numbers(data: Any) -> dict[str, float]:
     if not isinstance(data, dict):
         return {}
-    return {str(k): v for k, raw in data.items() if (v := _opt(raw)) is not None}
+    return {str(k): v for k, raw in data.items() if (v := opt_float(raw)) is not None}
