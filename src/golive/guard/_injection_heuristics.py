@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from golive.guard._regex_heads import required_literals
+from golive.detectors._regex_heads import required_literals
 
 __all__ = ["HeuristicHit", "compact", "normalise", "scan", "scan_planted", "variants"]
 
