@@ -1,5 +1,5 @@
 """Before and after guardrails: the summary's ``hardening`` section and its terminal table,
-built from the ``hardening.*`` metrics that ``scan.unguarded`` adds (golive.scan.unguarded).
+built from the ``hardening.*`` metrics that ``scan.unguarded`` adds (golive.hardening).
 
 "Before" is the unguarded target (e.g. the app without golive.guard), "after" the run's own
 target, both judged on the same attack and canonical cases.
