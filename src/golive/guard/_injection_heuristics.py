@@ -333,6 +333,11 @@ _PATTERNS: list[tuple[str, float, str]] = [
     ),
     (
         "delimiter",
+        0.8,
+        r"#{2,}\s*\((?:system|admin|developer)[_ ](?:message|prompt|instructions?)\)",
+    ),
+    (
+        "delimiter",
         0.55,
         r"(?:^|\n)\s*(?:system|developer|admin)\s*:\s*(?:you|ignore|from now|new|override)",
     ),
@@ -649,6 +654,19 @@ _PATTERNS: list[tuple[str, float, str]] = [
         r"(?:从现在开始|從現在開始|从现在起)[，,]?你(?:是|将|必须|不再)|(?:没有|沒有|不受)(?:任何)?(?:限制|约束|審查|审查)",
     ),
     ("multilingual", 0.9, r"(?:以前|前|上記|これまで)の(?:指示|命令|ルール)を(?:無視|忘れ)"),
+    # vi / tr / id / tl / ar / bn / ko / th: "ignore the (previous) instructions", written for
+    # golive from the languages, not from any attack set (measured on machine-translated
+    # public attacks it was not written from).
+    (
+        "multilingual",
+        0.85,
+        r"\b(?:bo qua|phot lo|lo di|hay quen|quen di|quen het|khong can tuan theo|dung tuan theo)\b(?: \S+){0,5} (?:huong dan|chi dan|chi thi|lenh|quy tac|yeu cau)\b|\b(?:talimat|yonerge|kural|komut|emir)\w*(?: \S+){0,2} (?:yok say|gormezden gel|unut(?!ma)|dikkate alma|umursama|ihmal et)|\b(?:abaikan|lupakan|acuhkan|hiraukan|jangan ikuti)\b(?: \S+){0,3} (?:instruksi|perintah|petunjuk|arahan|aturan)\b|\b(?:huwag (?:mong |nyong |ninyong )?(?:pansinin|intindihin|sundin)|kalimutan|balewalain|ipagwalang-bahala)\b(?: \S+){0,5} (?:tagubilin|instruksyon|instruksiyon|utos|panuto|patakaran)\b",
+    ),
+    (
+        "multilingual",
+        0.85,
+        r"(?:تجاهل|تجاهلي|تجاهلوا|انس|انسى|انسي|اهمل|أهمل)(?: \S+){0,3} (?:ال)?(?:تعليمات|أوامر|اوامر|إرشادات|ارشادات|قواعد)|(?:নির্দেশ|নির্দেশনা|নির্দেশাবলী|নিয়ম)\S*.{0,30}(?:উপেক্ষা|ভুলে যা|ভুলে যে|অগ্রাহ্য)|(?:지시|지침|명령|규칙)\S*.{0,20}(?:무시|잊어)|(?:คําสั่ง|คำสั่ง|คําแนะนํา|คำแนะนำ|กฎ)\S*.{0,30}(?:เพิกเฉย|ไม่สนใจ|ละเว้น)|(?:เพิกเฉย|ไม่สนใจ|ละเว้น).{0,30}(?:คําสั่ง|คำสั่ง|คําแนะนํา|คำแนะนำ|กฎ)",
+    ),
     (
         "multilingual",
         0.9,
@@ -686,7 +704,14 @@ _AI_TASK = (
     r"(?:ignore|disregard|forget) (?:all |any |the |your |every )?(?:previous |prior |above |"
     r"earlier |other |user'?s? )?(?:instructions|rules|requests?|questions?|tasks?|prompts?|"
     r"messages?|guidelines)|"
-    r"(?:do not|don't) (?:summari[sz]e|translate|answer|mention))\b"
+    r"(?:do not|don't) (?:summari[sz]e|translate|answer|mention)|"
+    # A persona handed to the reader, or a request for the reader's own data: the assistant is
+    # the one reading (issue 13, session 3).
+    r"(?:take|assume|adopt|play) (?:on )?the (?:role|persona|part) of|"
+    r"(?:(?:imagine|pretend|suppose) (?:that )?you(?:'re| are)|you are (?:a|an|the|now)) "
+    r"[^.\n]{2,80}[.,] (?:\w+ ){0,3}(?:describe|explain|write|tell|discuss|share|give|provide|"
+    r"create|compose|answer|respond|analy[sz]e)|"
+    r"(?:show me|list my|summari[sz]e my|read my|fetch my|retrieve my|look up my))\b"
 )
 _PLANTED = re.compile(r"(?:^|[.!?:;]\s+|\n\s*[-*•]?\s*)" + _LEAD + _AI_TASK)
 _PLANTED_ANYWHERE = re.compile(
