@@ -20,7 +20,8 @@ __all__ = ["HeuristicHit", "compact", "normalise", "scan", "scan_planted", "vari
 # Bound the work on huge inputs: attacks hide at the start or end of long documents.
 _HEAD, _TAIL = 60_000, 8_000
 _INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_MARKS = re.compile(r"[\u0300-\u036f]")
+# Accents on Latin letters only: Cyrillic й and ё are letters of their own ("игнорируй").
+_MARKS = re.compile(r"(?<=[A-Za-z])[\u0300-\u036f]+")
 _SPACES = re.compile(r"\s+")
 # Latin look-alikes (Cyrillic, Greek, IPA) folded only in the "folded" variant, so genuine
 # Cyrillic/Greek text is still scanned as written.
@@ -152,7 +153,7 @@ def normalise(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
-        # Strip Latin accents, then recompose so kana/Devanagari keep their marks.
+        # Strip Latin accents, then recompose so kana, Devanagari and Cyrillic keep their marks.
         text = unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFD", text)))
     return _SPACES.sub(" ", text.lower())
 
@@ -583,6 +584,54 @@ _PATTERNS: list[tuple[str, float, str]] = [
         "override",
         0.85,
         r"\b(?:ignore|disregard|forget) (?:all|any|every) (?:previous|prior|above|earlier|preceding) (?:requests|queries|messages|inputs)\b",
+    ),
+    # Families from the misses of benchmarks/data/injection_written_train.jsonl (written for
+    # golive, in-sample by design): what you were told before, twin answers, fake system
+    # headers in other scripts, rules declared void, decode-then-do, and their translations.
+    (
+        "extraction",
+        0.7,
+        r"\b(?:instructions?|rules|guidelines|guidance|directions|directives)\b (?:that )?(?:you (?:were|have been|got|received|had been)|were you|have you been|did you (?:get|receive)) (?:given|told|shown|handed)? ?(?:before (?:this|our|the|i)|at the (?:start|beginning)|initially|prior to (?:this|our))|\bwhat (?:were|was) you told (?:before|at the (?:start|beginning)|earlier)\b",
+    ),
+    (
+        "multilingual",
+        0.8,
+        r"\b(?:tus|sus|tuas|suas|tue|tes|vos) (?:instrucciones|instrucoes|istruzioni|instructions|reglas|regras|regole) (?:originales|originais|originali|iniciales|iniciais|iniziali|initiales|originelles|del sistema|do sistema|di sistema)\b|\binstrukcje otrzyma\w+|التعليمات التي (?:أعطيت|اعطيت)|시스템 프롬프트\S*.{0,15}(?:보여|알려|출력|말해)",
+    ),
+    (
+        "dual",
+        0.65,
+        r"\b(?:two|2|both|separate|twin) (?:different |distinct )?(?:personas|ais|columns|characters|versions|voices|modes|selves|answers|responses)\b.{0,160}\b(?:free of (?:it|them|rules|the policy)|without (?:any )?(?:censorship|warnings|refusals|guidelines|rules|training wheels|limits)|mocks? (?:them|the rules|guidelines)|answers anything|uncensored|unfiltered|no (?:rules|limits|guidelines))\b",
+    ),
+    (
+        "dual",
+        0.65,
+        r"(?:二通り|2通り|两种|兩種|两个回答).{0,40}(?:制限なし|制限のない|无限制|不受限制|沒有限制)|\b(?:doppelt|zweimal|deux fois|dos veces|duas vezes)\b.{0,80}\b(?:ohne (?:grenzen|jede richtlinie|regeln|filter)|sans (?:limites|regles|filtre)|sin (?:limites|reglas|filtros)|sem (?:limites|regras|filtros))",
+    ),
+    (
+        "delimiter",
+        0.8,
+        r"#{2,}\s*(?:시스템|システム|系统|系統|sistema|systeme|system)\s*[:：]|(?:fim|fin) (?:da|de la|del) (?:entrada|mensaje|mensagem|saisie) (?:do|del|de l'?) ?(?:usuario|utilisateur)|(?:={3,}|-{3,}|%{3,})\s*(?:new session|internal memo|system message|admin message)\b|<tool_result\b[^>]{0,80}>[^<]{0,200}\b(?:superadmin|restrictions\W+none)",
+    ),
+    (
+        "override",
+        0.8,
+        r"\b(?:your (?:\w+ )?(?:guidance|instructions|rules|guidelines|directives|programming)|(?:guidance|instructions|rules|guidelines|directives) (?:that )?you|(?:consignes|indicaciones|instrucciones|regras|instrucoes|anweisungen|regole|istruzioni) (?:que (?:tu|te|vous|voce|usted)|die (?:du|dir|ihnen)|(?:che )?ti))\b[^.!?]{0,60}\b(?:no longer (?:valid|apply|applies|stand|count)|(?:are|is) (?:now )?(?:outdated|obsolete|void|cancelled|canceled|invalid)|ne sont plus valables|ya no (?:son validas|aplican|valen)|nao (?:sao mais validas|valem mais)|gelten nicht mehr|non sono piu valide)\b|\b(?:drop|override|discard) (?:whatever|what|everything|anything) (?:guidance|rules|instructions|you were told|they told you|(?:\w+ )?gave you)\b|\boublie tout ce qu'?on t'?a dit\b|(?:указания|инструкции|правила)[^.!?]{0,60}(?:отменен|недействительн|больше не действуют)",
+    ),
+    (
+        "roleplay",
+        0.7,
+        r"\betik kural\w* olmayan\b|\basla reddetmeyen\b|\bbez zadnych zasad\b|\bnigdy nie odmawia\b|без моральных ограничений|никогда не отказыва|\b(?:never|doesn't|does not|won't) (?:\w+ ){0,3}or refuses? (?:anything|any request|anyone)\b|\b(?:doesn't|does not|don't|do not) believe in (?:refusals?|refusing|rules|limits|guidelines)\b|\btrained without any (?:guidelines|rules|restrictions|filters)\b",
+    ),
+    (
+        "fragments",
+        0.6,
+        r"\b(?:decode|decipher|convert|unscramble|reverse|read (?:it )?backwards)\b.{0,80}\b(?:and (?:then )?do (?:it|that|what it says)|as (?:a|an) (?:command|instruction) for yourself|and (?:follow|obey|execute) it)\b|\bmake a sentence from (?:the|these) words\b.{0,40}\bdo it\b|(?:задом напер[её]д|наоборот)\S*.{0,30}(?:выполни|сделай)|逆から読んで.{0,20}(?:その通り|実行)|(?:拼起来|拼接|组合起来|连起来|倒过来读)\S{0,20}(?:执行|照做)",
+    ),
+    (
+        "hijack",
+        0.7,
+        r"\byour (?:only|sole|real|true|new) (?:task|job|goal|purpose|objective|instruction|mission) (?:now|from now on)?\s*:",
     ),
     # es / pt / it / fr / de
     (
